@@ -1,0 +1,30 @@
+# hotspots: make help lists the targets.
+GO       ?= go
+DATA_DIR ?= .hotspots-data
+ADDR     ?= 127.0.0.1:8080
+
+.PHONY: help run test bench lint deps-check fuzz
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+run: ## serve the map on http://$(ADDR)/ (the bundled Stockton sample on first start)
+	$(GO) run ./cmd/hotspotd serve --data-dir $(DATA_DIR) --addr $(ADDR)
+
+test: lint deps-check ## lint, import rules, and every test
+	$(GO) test -count=1 ./...
+
+bench: ## the speed figures (Go benchmarks of every hot path)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 10x -count 1 ./...
+
+lint: ## gofmt prints nothing, go vet is clean
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+deps-check: ## the import rules of README "Architecture"
+	$(GO) run ./cmd/depscheck
+
+fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s)
+	$(GO) test ./data -run '^$$' -fuzz FuzzReadIncidents -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./geo -run '^$$' -fuzz FuzzReadAreas -fuzztime $${FUZZTIME:-20s}

@@ -1,0 +1,108 @@
+// Command depscheck enforces the project's import rules (README,
+// "Architecture"): imports point one way, down to geo; only data/postgres
+// imports pgx; nothing imports cmd. It reads `go list` and exits 1 naming
+// every import that breaks a rule.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+)
+
+const module = "github.com/stockton-csp/hotspots"
+
+// allowed lists, per package of ours, the packages of ours and the outside
+// modules it may import (the standard library is always allowed). A package
+// not listed (cmd/...) may import anything but cmd.
+var allowed = map[string][]string{
+	"geo":            {"github.com/paulmach/orb", "github.com/uber/h3-go/v4", "github.com/wroge/wgs84"},
+	"hotspot":        {"geo"},
+	"data":           {"hotspot", "geo", "github.com/paulmach/orb"},
+	"data/sample":    {},
+	"data/storetest": {"data", "hotspot", "geo", "github.com/paulmach/orb"},
+	"data/postgres":  {"data", "hotspot", "geo", "github.com/paulmach/orb", "github.com/jackc/pgx/v5"},
+	"engine":         {"data", "hotspot", "geo", "github.com/paulmach/orb"},
+	"tiles":          {"engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
+	"web":            {"tiles", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb", "github.com/go-chi/chi/v5"},
+}
+
+func main() {
+	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}{{range .Imports}} {{.}}{{end}}", "./...").Output()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "depscheck: go list:", err)
+		os.Exit(1)
+	}
+	var bad []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		pkg := strings.TrimPrefix(strings.TrimPrefix(f[0], module), "/")
+		rules, listed := allowed[pkg]
+		for _, imp := range f[1:] {
+			if !strings.Contains(strings.SplitN(imp, "/", 2)[0], ".") {
+				continue // standard library
+			}
+			ours := strings.HasPrefix(imp, module+"/")
+			rel := strings.TrimPrefix(imp, module+"/")
+			switch {
+			case ours && strings.HasPrefix(rel, "cmd"):
+				bad = append(bad, fmt.Sprintf("%s imports %s: nothing may import cmd", pkg, rel))
+			case strings.HasPrefix(imp, "github.com/jackc/pgx") && pkg != "data/postgres":
+				bad = append(bad, fmt.Sprintf("%s imports %s: only data/postgres may import pgx", pkg, imp))
+			case !listed:
+				// commands wire everything
+			case ours && !has(rules, rel):
+				bad = append(bad, fmt.Sprintf("%s imports %s: %s may import only %v of ours", pkg, rel, pkg, ourRules(rules)))
+			case !ours && !hasPrefix(rules, imp):
+				bad = append(bad, fmt.Sprintf("%s imports %s: not an allowed module for %s", pkg, imp, pkg))
+			}
+		}
+		if !listed && !strings.HasPrefix(pkg, "cmd/") {
+			bad = append(bad, fmt.Sprintf("%s has no import rule: add it to cmd/depscheck and the README", pkg))
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		for _, b := range bad {
+			fmt.Fprintln(os.Stderr, "depscheck:", b)
+		}
+		os.Exit(1)
+	}
+	fmt.Println("depscheck: import rules hold")
+}
+
+func has(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefix(xs []string, imp string) bool {
+	for _, y := range xs {
+		if imp == y || strings.HasPrefix(imp, y+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func ourRules(xs []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !strings.Contains(x, ".") {
+			out = append(out, x)
+		}
+	}
+	return out
+}

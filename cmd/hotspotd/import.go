@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/stockton-csp/hotspots/data"
+)
+
+const importAbout = `Imports police.uk street-level crime files and force CSV exports.
+
+PATH may be a .csv, a .csv.gz, a folder (searched for those and .zip files),
+or the .zip that police.uk's download page gives. Each (force, month) found
+replaces the stored one whole: re-importing a month never doubles it.
+
+police.uk files are recognised by their header. For another export, columns
+are found by common names (Month or Date, Crime type or Offence, Longitude and
+Latitude or Easting and Northing); name them with the -*-col flags if not.
+
+Rows that cannot be used are reported with file, line, field and reason
+(and written to --rejects). A file that is mostly unusable, truncated or
+empty stops the import and nothing is changed.`
+
+func (m *Main) importCmd(ctx context.Context, args []string) error {
+	fs := m.newFlags("import", "import [flags] PATH...", importAbout)
+	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	asJSON := fs.Bool("json", false, "print the report as JSON (its last line is one JSON object)")
+	rejects := fs.String("rejects", "", "write rejected rows to this CSV file")
+	force := fs.String("force", "", "force name for rows of files with no force column")
+	maxReject := fs.Float64("max-rejected", 0.5, "refuse a file when more than this share of its rows is unusable")
+	var mp data.Mapping
+	fs.StringVar(&mp.Month, "month-col", "", "column holding the month (YYYY-MM)")
+	fs.StringVar(&mp.Date, "date-col", "", "column holding the date or date and time")
+	fs.StringVar(&mp.Time, "time-col", "", "column holding the time, when separate from the date")
+	fs.StringVar(&mp.Type, "type-col", "", "column holding the crime type")
+	fs.StringVar(&mp.Lon, "lon-col", "", "column holding the longitude (WGS84)")
+	fs.StringVar(&mp.Lat, "lat-col", "", "column holding the latitude (WGS84)")
+	fs.StringVar(&mp.Easting, "easting-col", "", "column holding the British National Grid easting")
+	fs.StringVar(&mp.Northing, "northing-col", "", "column holding the British National Grid northing")
+	fs.StringVar(&mp.Force, "force-col", "", "column holding the force")
+	fs.StringVar(&mp.ID, "id-col", "", "column holding the crime reference")
+	fs.StringVar(&mp.Location, "location-col", "", "column holding the location description")
+	fs.StringVar(&mp.Outcome, "outcome-col", "", "column holding the outcome")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: import needs at least one PATH", errUsage)
+	}
+	start := m.Now()
+	store, err := m.openStore(*dataDir)
+	if err != nil {
+		return err
+	}
+	rep, err := importPaths(ctx, store, fs.Args(), data.ReadOptions{Mapping: mp, Force: *force, MaxRejectShare: *maxReject}, *rejects)
+	if rep != nil && err == nil {
+		m.printReport(rep, *asJSON, m.Now().Sub(start))
+	}
+	if err != nil {
+		if rep != nil && *asJSON {
+			b, _ := json.Marshal(struct {
+				*data.Report
+				Error string `json:"error"`
+			}{rep, err.Error()})
+			fmt.Fprintln(m.Stdout, string(b))
+		}
+		return fmt.Errorf("import failed, nothing was changed: %w", err)
+	}
+	return nil
+}
+
+// importPaths reads paths and stores what they hold in one atomic step.
+func importPaths(ctx context.Context, store data.Store, paths []string, opts data.ReadOptions, rejectsPath string) (*data.Report, error) {
+	if rejectsPath != "" {
+		f, err := os.Create(rejectsPath)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		opts.Rejects = f
+	}
+	parts, rep, err := data.ReadIncidents(ctx, paths, opts)
+	if err != nil {
+		return rep, err
+	}
+	if err := store.Replace(ctx, parts); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func (m *Main) printReport(rep *data.Report, asJSON bool, took time.Duration) {
+	if asJSON {
+		b, _ := json.Marshal(rep)
+		fmt.Fprintln(m.Stdout, string(b))
+		return
+	}
+	w := m.Stdout
+	fmt.Fprintf(w, "Read %d rows from %d files in %.1fs: stored %d, rejected %d, %d with no location (kept, counted, not mapped).\n",
+		rep.RowsRead, len(rep.Files), took.Seconds(), rep.Stored, rep.Rejected, rep.NoLocation)
+	months := make([]string, 0, len(rep.Months))
+	for k := range rep.Months {
+		months = append(months, k)
+	}
+	sort.Strings(months)
+	if len(months) > 0 {
+		fmt.Fprintf(w, "Months %s to %s (%d), %d force-month partitions replaced.\n", months[0], months[len(months)-1], len(months), rep.Partitions)
+	}
+	for _, f := range rep.Files {
+		if f.Skipped != "" {
+			fmt.Fprintf(w, "Skipped %s: %s.\n", f.File, f.Skipped)
+		}
+		for t, n := range f.UnknownType {
+			fmt.Fprintf(w, "Note: %s has crime type %q (%d rows), not a police.uk type; kept under its own name.\n", f.File, t, n)
+		}
+		if f.NoLocation > 0 {
+			fmt.Fprintf(w, "Note: %s has %d rows with no coordinates.\n", f.File, f.NoLocation)
+		}
+	}
+	if len(rep.Reasons) > 0 {
+		fmt.Fprintln(w, "Rejected rows by reason:")
+		for r, n := range rep.Reasons {
+			fmt.Fprintf(w, "  %6d  %s\n", n, r)
+		}
+		for i, p := range rep.Problems {
+			if i == 5 {
+				fmt.Fprintf(w, "  ... (%d more; use --rejects FILE for all)\n", rep.Rejected-5)
+				break
+			}
+			fmt.Fprintln(w, "  "+p.String())
+		}
+	}
+}

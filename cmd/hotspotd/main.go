@@ -1,0 +1,153 @@
+// Command hotspotd finds and ranks crime hotspots for a Community Safety
+// Partnership: it imports police.uk and force crime data and boundary files,
+// and serves rankings, hotspot maps and exports over HTTP.
+//
+// All configuration and wiring lives here (Main); library packages take what
+// they need as arguments.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/stockton-csp/hotspots/data"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	err := m.Run(ctx, os.Args[1:])
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	if errors.Is(err, errHelp) {
+		err = nil
+	}
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(m.Stderr, "hotspotd:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// errUsage marks an error already explained by printed usage.
+var errUsage = errors.New("usage")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// Main is the program: its streams, clock and the resources a command
+// opens, so the end-to-end test can run it in process.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Now            func() time.Time
+	Logger         *slog.Logger
+
+	// Ready, when set, receives the server's address once it is listening.
+	Ready func(addr string)
+
+	closers []func() error
+}
+
+// NewMain returns a Main wired to the process's streams.
+func NewMain() *Main {
+	return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Now: time.Now}
+}
+
+// Close releases whatever the command opened, last opened first.
+func (m *Main) Close() error {
+	var errs []error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		errs = append(errs, m.closers[i]())
+	}
+	m.closers = nil
+	return errors.Join(errs...)
+}
+
+func (m *Main) onClose(f func() error) { m.closers = append(m.closers, f) }
+
+// Run runs the command named by args[0].
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	}
+	if len(args) == 0 {
+		fmt.Fprint(m.Stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return m.serve(ctx, rest)
+	case "import":
+		return m.importCmd(ctx, rest)
+	case "areas":
+		return m.areas(ctx, rest)
+	case "help", "-h", "-help", "--help":
+		if len(rest) > 0 {
+			return m.Run(ctx, []string{rest[0], "--help"})
+		}
+		fmt.Fprint(m.Stdout, usage)
+		return nil
+	case "version", "--version":
+		fmt.Fprintln(m.Stdout, "hotspotd", version)
+		return nil
+	}
+	fmt.Fprintf(m.Stderr, "hotspotd: unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}
+
+const version = "0.1.0"
+
+const usage = `hotspotd finds and ranks crime hotspots from police.uk and force crime data.
+
+Usage:
+  hotspotd <command> [flags]
+
+Commands:
+  serve          serve the map and the API (loads the bundled Stockton sample into an empty data folder)
+  import         import police.uk downloads or force CSV exports
+  areas import   import an area layer (wards, town centres, LSOAs) from GeoJSON
+  areas list     list the area layers
+  areas delete   remove an area layer
+  version        print the version
+
+Run "hotspotd <command> --help" for a command's flags.
+`
+
+// defaultDataDir is the per-user data folder: $XDG_DATA_HOME/hotspots, or
+// ~/.local/share/hotspots.
+func defaultDataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "hotspots")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "hotspots")
+	}
+	return "hotspots-data"
+}
+
+// openStore opens the store at dataDir and arranges its closing.
+func (m *Main) openStore(dataDir string) (*data.MemStore, error) {
+	s, err := data.OpenMem(dataDir, data.MemOptions{Logger: m.Logger, Now: m.Now})
+	if err != nil {
+		return nil, err
+	}
+	m.onClose(s.Close)
+	return s, nil
+}

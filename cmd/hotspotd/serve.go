@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/data/sample"
+	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/web"
+)
+
+const serveAbout = `Serves the map and the API. On an empty data folder it first loads the
+bundled sample (35 months of police.uk crime for Cleveland Police, Stockton
+wards and Tees Valley boundaries), so the map shows Stockton at once.`
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.newFlags("serve", "serve [flags]", serveAbout)
+	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	start := m.Now()
+	store, err := m.openStore(*dataDir)
+	if err != nil {
+		return err
+	}
+	sum, err := store.Summary(ctx)
+	if err != nil {
+		return err
+	}
+	if sum.Incidents == 0 && len(sum.Layers) == 0 && !*noSample {
+		m.Logger.Info("empty data folder: loading the bundled sample", "data_dir", *dataDir)
+		if err := loadSample(ctx, store); err != nil {
+			return fmt.Errorf("loading the bundled sample: %w", err)
+		}
+		sum, _ = store.Summary(ctx)
+	}
+	m.Logger.Info("store ready", "incidents", sum.Incidents, "months", len(sum.Months), "layers", sum.Layers, "took", m.Now().Sub(start).Round(time.Millisecond))
+	srv, err := web.New(store, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s: %w", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	m.Logger.Info("serving", "url", "http://"+ln.Addr().String()+"/")
+	if m.Ready != nil {
+		m.Ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.Logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadSample imports the bundled data set into the store.
+func loadSample(ctx context.Context, store data.Store) error {
+	dir, err := os.MkdirTemp("", "hotspots-sample-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := sample.Extract(dir); err != nil {
+		return err
+	}
+	for _, l := range sample.Layers {
+		paths := make([]string, len(l.Files))
+		for i, f := range l.Files {
+			paths[i] = filepath.Join(dir, filepath.FromSlash(f))
+		}
+		areas, _, err := data.ReadAreaFiles(paths, geo.ReadOptions{})
+		if err != nil {
+			return err
+		}
+		if l.Population != "" {
+			pop, err := data.ReadPopulation(filepath.Join(dir, filepath.FromSlash(l.Population)), "", "")
+			if err != nil {
+				return err
+			}
+			data.ApplyPopulation(areas, pop)
+		}
+		meta := data.LayerMeta{Source: "bundled sample: " + l.Description, Population: l.Population}
+		if err := store.PutLayer(ctx, l.Name, areas, meta); err != nil {
+			return err
+		}
+	}
+	parts, _, err := data.ReadIncidents(ctx, []string{filepath.Join(dir, sample.Incidents)}, data.ReadOptions{})
+	if err != nil {
+		return err
+	}
+	return store.Replace(ctx, parts)
+}

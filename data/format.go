@@ -1,0 +1,276 @@
+package data
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math"
+
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// Partition files: a self-contained binary image of one Partition, written
+// once and never changed, checked by a CRC-32C trailer.
+//
+//	"HSPT" | format u16 | 0 u16
+//	force str | month i32
+//	nstrs u32 | strs (uvarint length + bytes)
+//	nlocs u32 | locs (lon f64, lat f64, cell u64, name u32, lsoa code u32, lsoa name u32)
+//	nrows u32 | loc u32*n | type u32*n | outcome u32*n | falls u32*n | context u32*n | minute u16*n | ids 32*n
+//	nother u32 | (row u32, str)*
+//	crc32c u32 of all the bytes before it
+//
+// Little endian throughout.
+const (
+	partMagic  = "HSPT"
+	partFormat = 1
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+type binWriter struct {
+	w   *bufio.Writer
+	crc uint32
+	buf [binary.MaxVarintLen64]byte
+	err error
+}
+
+func (b *binWriter) write(p []byte) {
+	if b.err != nil {
+		return
+	}
+	b.crc = crc32.Update(b.crc, castagnoli, p)
+	_, b.err = b.w.Write(p)
+}
+
+func (b *binWriter) u16(v uint16) { binary.LittleEndian.PutUint16(b.buf[:], v); b.write(b.buf[:2]) }
+func (b *binWriter) u32(v uint32) { binary.LittleEndian.PutUint32(b.buf[:], v); b.write(b.buf[:4]) }
+func (b *binWriter) u64(v uint64) { binary.LittleEndian.PutUint64(b.buf[:], v); b.write(b.buf[:8]) }
+func (b *binWriter) str(s string) {
+	n := binary.PutUvarint(b.buf[:], uint64(len(s)))
+	b.write(b.buf[:n])
+	b.write([]byte(s))
+}
+func (b *binWriter) u32s(xs []uint32) {
+	buf := make([]byte, 4*len(xs))
+	for i, x := range xs {
+		binary.LittleEndian.PutUint32(buf[4*i:], x)
+	}
+	b.write(buf)
+}
+
+// writePartition writes p in the partition file format.
+func writePartition(w io.Writer, p *Partition) error {
+	b := &binWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	b.write([]byte(partMagic))
+	b.u16(partFormat)
+	b.u16(0)
+	b.str(p.Force)
+	b.u32(uint32(int32(p.Month)))
+	b.u32(uint32(len(p.Strs)))
+	for _, s := range p.Strs {
+		b.str(s)
+	}
+	b.u32(uint32(len(p.Locations)))
+	for _, l := range p.Locations {
+		b.u64(math.Float64bits(l.Lon))
+		b.u64(math.Float64bits(l.Lat))
+		b.u64(uint64(l.Cell))
+		b.u32(l.Name)
+		b.u32(l.LSOACode)
+		b.u32(l.LSOAName)
+	}
+	n := p.Len()
+	b.u32(uint32(n))
+	b.u32s(p.Loc)
+	b.u32s(p.Type)
+	b.u32s(p.Outcome)
+	b.u32s(p.FallsWithin)
+	b.u32s(p.Context)
+	mb := make([]byte, 2*n)
+	for i, m := range p.Minute {
+		binary.LittleEndian.PutUint16(mb[2*i:], m)
+	}
+	b.write(mb)
+	b.write(p.IDs)
+	b.u32(uint32(len(p.OtherIDs)))
+	for _, k := range sortedKeys(p.OtherIDs) {
+		b.u32(k)
+		b.str(p.OtherIDs[k])
+	}
+	crc := b.crc
+	binary.LittleEndian.PutUint32(b.buf[:], crc)
+	if b.err == nil {
+		_, b.err = b.w.Write(b.buf[:4])
+	}
+	if b.err == nil {
+		b.err = b.w.Flush()
+	}
+	return b.err
+}
+
+func sortedKeys(m map[uint32]string) []uint32 {
+	ks := make([]uint32, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	for i := 1; i < len(ks); i++ {
+		for j := i; j > 0 && ks[j] < ks[j-1]; j-- {
+			ks[j], ks[j-1] = ks[j-1], ks[j]
+		}
+	}
+	return ks
+}
+
+// errShort is a partition image that ends early.
+var errShort = errors.New("file ends early")
+
+type binReader struct {
+	b   []byte
+	off int
+	err error
+}
+
+func (r *binReader) take(n int) []byte {
+	if r.err != nil {
+		return nil
+	}
+	if n < 0 || r.off+n > len(r.b) {
+		r.err = errShort
+		return nil
+	}
+	p := r.b[r.off : r.off+n]
+	r.off += n
+	return p
+}
+
+func (r *binReader) u16() uint16 {
+	if p := r.take(2); p != nil {
+		return binary.LittleEndian.Uint16(p)
+	}
+	return 0
+}
+func (r *binReader) u32() uint32 {
+	if p := r.take(4); p != nil {
+		return binary.LittleEndian.Uint32(p)
+	}
+	return 0
+}
+func (r *binReader) u64() uint64 {
+	if p := r.take(8); p != nil {
+		return binary.LittleEndian.Uint64(p)
+	}
+	return 0
+}
+func (r *binReader) str() string {
+	if r.err != nil {
+		return ""
+	}
+	n, k := binary.Uvarint(r.b[r.off:])
+	if k <= 0 {
+		r.err = errShort
+		return ""
+	}
+	r.off += k
+	return string(r.take(int(n)))
+}
+func (r *binReader) u32s(n int) []uint32 {
+	p := r.take(4 * n)
+	if p == nil {
+		return nil
+	}
+	out := make([]uint32, n)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint32(p[4*i:])
+	}
+	return out
+}
+
+// readPartition decodes a partition image, checking its checksum and format.
+func readPartition(b []byte) (*Partition, error) {
+	if len(b) < 12 || string(b[:4]) != partMagic {
+		return nil, fmt.Errorf("%w: not a hotspots partition file", ErrCorrupt)
+	}
+	body, tail := b[:len(b)-4], b[len(b)-4:]
+	if v := binary.LittleEndian.Uint16(b[4:6]); v > partFormat {
+		return nil, fmt.Errorf("%w (partition format %d; this version reads format %d): upgrade hotspots", ErrNewerFormat, v, partFormat)
+	}
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(tail) {
+		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+	}
+	r := &binReader{b: body, off: 8}
+	p := &Partition{}
+	p.Force = r.str()
+	p.Month = Month(int32(r.u32()))
+	ns := int(r.u32())
+	if ns > len(body) {
+		return nil, fmt.Errorf("%w: bad string count", ErrCorrupt)
+	}
+	p.Strs = make([]string, ns)
+	for i := range p.Strs {
+		p.Strs[i] = r.str()
+	}
+	nl := int(r.u32())
+	if nl*44 > len(body) {
+		return nil, fmt.Errorf("%w: bad location count", ErrCorrupt)
+	}
+	p.Locations = make([]PartLocation, nl)
+	for i := range p.Locations {
+		l := &p.Locations[i]
+		l.Lon = math.Float64frombits(r.u64())
+		l.Lat = math.Float64frombits(r.u64())
+		l.Cell = geo.Cell(r.u64())
+		l.Name, l.LSOACode, l.LSOAName = r.u32(), r.u32(), r.u32()
+	}
+	n := int(r.u32())
+	if n*54 > len(body) {
+		return nil, fmt.Errorf("%w: bad row count", ErrCorrupt)
+	}
+	p.Loc = r.u32s(n)
+	p.Type = r.u32s(n)
+	p.Outcome = r.u32s(n)
+	p.FallsWithin = r.u32s(n)
+	p.Context = r.u32s(n)
+	if mb := r.take(2 * n); mb != nil {
+		p.Minute = make([]uint16, n)
+		for i := range p.Minute {
+			p.Minute[i] = binary.LittleEndian.Uint16(mb[2*i:])
+		}
+	}
+	if ids := r.take(32 * n); ids != nil {
+		p.IDs = append([]byte(nil), ids...)
+	}
+	no := int(r.u32())
+	for i := 0; i < no && r.err == nil; i++ {
+		if p.OtherIDs == nil {
+			p.OtherIDs = map[uint32]string{}
+		}
+		k := r.u32()
+		p.OtherIDs[k] = r.str()
+	}
+	if r.err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, r.err)
+	}
+	// indices must point inside their tables
+	for _, x := range p.Loc {
+		if int(x) >= nl {
+			return nil, fmt.Errorf("%w: location index out of range", ErrCorrupt)
+		}
+	}
+	for _, col := range [][]uint32{p.Type, p.Outcome, p.FallsWithin, p.Context} {
+		for _, x := range col {
+			if int(x) >= ns {
+				return nil, fmt.Errorf("%w: string index out of range", ErrCorrupt)
+			}
+		}
+	}
+	for _, l := range p.Locations {
+		if int(l.Name) >= ns || int(l.LSOACode) >= ns || int(l.LSOAName) >= ns {
+			return nil, fmt.Errorf("%w: string index out of range", ErrCorrupt)
+		}
+	}
+	return p, nil
+}

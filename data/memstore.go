@@ -1,0 +1,445 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// MemStore is the embedded default store: incidents held in memory in
+// columns, persisted under a data directory. Opening it loads the directory;
+// every change is written to new files and committed by atomically replacing
+// a manifest, so a crash at any moment leaves the previous state whole.
+type MemStore struct {
+	dir  string
+	log  *slog.Logger
+	now  func() time.Time
+	lock *dirLock
+
+	writeMu sync.Mutex // serialises writers (file writes happen outside mu)
+	mu      sync.RWMutex
+	closed  bool
+	version atomic.Uint64
+	man     manifest
+
+	parts map[partKey]*memPart
+
+	// global dictionaries, append-only: strs for categories (crime types,
+	// outcomes, forces), names for location names and LSOAs
+	strs    []string
+	strIdx  map[string]uint16
+	names   []string
+	nameIdx map[string]uint32
+	locs    []memLoc
+	locIdx  map[memLocKey]uint32
+
+	layers map[string]*memLayer
+}
+
+// MemOptions configures a MemStore. The zero value is valid.
+type MemOptions struct {
+	Logger *slog.Logger     // default: discard
+	Now    func() time.Time // default: time.Now
+}
+
+type memLoc struct {
+	pt                       orb.Point
+	cell                     geo.Cell
+	name, lsoaCode, lsoaName uint32 // into names
+}
+
+type memLocKey struct {
+	lon, lat                 float64
+	name, lsoaCode, lsoaName uint32
+}
+
+// memPart is a partition translated to the global dictionaries: 44 bytes an
+// incident plus its share of the locations.
+type memPart struct {
+	force   string
+	month   Month
+	file    string
+	loc     []uint32
+	typ     []uint16
+	outcome []uint16
+	falls   []uint16
+	minute  []uint16
+	ids     []byte
+	other   map[uint32]string // non-police.uk IDs
+	context map[uint32]string // non-empty police.uk Context
+}
+
+type memLayer struct {
+	layer *geo.Layer
+	meta  LayerMeta
+	file  string
+	area  []int32 // area index per global location, -1 for none
+}
+
+// OpenMem opens (creating if needed) the data directory dir and loads it.
+func OpenMem(dir string, opts MemOptions) (*MemStore, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &MemStore{
+		dir: dir, log: opts.Logger, now: opts.Now,
+		parts:   make(map[partKey]*memPart),
+		strIdx:  make(map[string]uint16),
+		nameIdx: make(map[string]uint32),
+		locIdx:  make(map[memLocKey]uint32),
+		layers:  make(map[string]*memLayer),
+	}
+	s.intern("")
+	s.internName("")
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s.lock = lock
+	if err := s.load(); err != nil {
+		lock.release()
+		return nil, err
+	}
+	s.version.Store(uint64(s.man.Generation))
+	return s, nil
+}
+
+// Close releases the data directory.
+func (s *MemStore) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.lock.release()
+}
+
+// Version changes whenever stored data changes.
+func (s *MemStore) Version() uint64 { return s.version.Load() }
+
+// Dir is the data directory.
+func (s *MemStore) Dir() string { return s.dir }
+
+// intern returns the global id of a category string (crime type, outcome,
+// force); caller holds mu for writing.
+func (s *MemStore) intern(v string) (uint16, error) {
+	if i, ok := s.strIdx[v]; ok {
+		return i, nil
+	}
+	if len(s.strs) >= math.MaxUint16 {
+		return 0, fmt.Errorf("data: more than %d distinct crime types and outcomes; is a free-text column mapped as the crime type?", math.MaxUint16)
+	}
+	i := uint16(len(s.strs))
+	s.strs = append(s.strs, v)
+	s.strIdx[v] = i
+	return i, nil
+}
+
+// internName returns the global id of a location name or LSOA.
+func (s *MemStore) internName(v string) uint32 {
+	if i, ok := s.nameIdx[v]; ok {
+		return i
+	}
+	i := uint32(len(s.names))
+	s.names = append(s.names, v)
+	s.nameIdx[v] = i
+	return i
+}
+
+// absorb translates a partition to global ids; caller holds mu for writing.
+func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
+	strMap := make([]int32, len(p.Strs))
+	for i := range strMap {
+		strMap[i] = -1
+	}
+	cat := func(i uint32) (uint16, error) {
+		if v := strMap[i]; v >= 0 {
+			return uint16(v), nil
+		}
+		id, err := s.intern(p.Strs[i])
+		strMap[i] = int32(id)
+		return id, err
+	}
+	nameMap := make(map[uint32]uint32)
+	name := func(i uint32) uint32 {
+		if v, ok := nameMap[i]; ok {
+			return v
+		}
+		v := s.internName(p.Strs[i])
+		nameMap[i] = v
+		return v
+	}
+	locMap := make([]uint32, len(p.Locations))
+	for i, pl := range p.Locations {
+		k := memLocKey{lon: pl.Lon, lat: pl.Lat, name: name(pl.Name), lsoaCode: name(pl.LSOACode), lsoaName: name(pl.LSOAName)}
+		if math.IsNaN(k.lon) {
+			k.lon, k.lat = 0, 0
+		}
+		id, ok := s.locIdx[k]
+		if !ok {
+			id = uint32(len(s.locs))
+			s.locs = append(s.locs, memLoc{pt: orb.Point{pl.Lon, pl.Lat}, cell: pl.Cell, name: k.name, lsoaCode: k.lsoaCode, lsoaName: k.lsoaName})
+			s.locIdx[k] = id
+			for _, ml := range s.layers {
+				ml.area = append(ml.area, locate(ml.layer, s.locs[id]))
+			}
+		}
+		locMap[i] = id
+	}
+	n := p.Len()
+	mp := &memPart{force: p.Force, month: p.Month, file: file,
+		loc: make([]uint32, n), typ: make([]uint16, n), outcome: make([]uint16, n),
+		falls: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
+	for i := 0; i < n; i++ {
+		var e1, e2, e3 error
+		mp.loc[i] = locMap[p.Loc[i]]
+		mp.typ[i], e1 = cat(p.Type[i])
+		mp.outcome[i], e2 = cat(p.Outcome[i])
+		mp.falls[i], e3 = cat(p.FallsWithin[i])
+		if e1 != nil || e2 != nil || e3 != nil {
+			return nil, errors.Join(e1, e2, e3)
+		}
+		if c := p.Context[i]; c != 0 {
+			if mp.context == nil {
+				mp.context = map[uint32]string{}
+			}
+			mp.context[uint32(i)] = p.Strs[c]
+		}
+	}
+	return mp, nil
+}
+
+func locate(l *geo.Layer, loc memLoc) int32 {
+	if loc.cell == 0 {
+		return -1
+	}
+	return int32(l.Locate(loc.pt, loc.cell))
+}
+
+// Replace stores partitions atomically, each replacing its (force, month).
+func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
+	if len(parts) == 0 {
+		return ErrNothingToAdd
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	next := s.man.clone()
+	next.Generation++
+	files := make([]string, len(parts))
+	for i, p := range parts {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		f, err := s.writePartFile(next.Generation, p)
+		if err != nil {
+			return err
+		}
+		files[i] = f
+		next.setPartition(manPart{Force: p.Force, Month: p.Month, File: f, Rows: p.Len()})
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.commit(next); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	var absorbErr error
+	for i, p := range parts {
+		mp, err := s.absorb(p, files[i])
+		if err != nil {
+			absorbErr = err
+			break
+		}
+		s.parts[partKey{p.Force, p.Month}] = mp
+	}
+	s.man = next
+	s.version.Store(uint64(next.Generation))
+	s.mu.Unlock()
+	s.collect()
+	return absorbErr
+}
+
+func (s *MemStore) checkOpen() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrStoreClosed
+	}
+	return nil
+}
+
+// PutLayer stores an area layer, replacing one of the same name.
+func (s *MemStore) PutLayer(ctx context.Context, name string, areas []geo.Area, meta LayerMeta) error {
+	if err := validLayerName(name); err != nil {
+		return err
+	}
+	layer, err := geo.NewLayer(name, areas)
+	if err != nil {
+		return err
+	}
+	if meta.Imported.IsZero() {
+		meta.Imported = s.now().UTC()
+	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	next := s.man.clone()
+	next.Generation++
+	f, err := s.writeLayerFile(next.Generation, name, areas)
+	if err != nil {
+		return err
+	}
+	next.setLayer(manLayer{Name: name, File: f, Meta: meta})
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := s.commit(next); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.layers[name] = s.assign(layer, meta, f)
+	s.man = next
+	s.version.Store(uint64(next.Generation))
+	s.mu.Unlock()
+	s.collect()
+	return nil
+}
+
+// assign computes every known location's area in the layer.
+func (s *MemStore) assign(layer *geo.Layer, meta LayerMeta, file string) *memLayer {
+	ml := &memLayer{layer: layer, meta: meta, file: file, area: make([]int32, len(s.locs))}
+	for i := range s.locs {
+		ml.area[i] = locate(layer, s.locs[i])
+	}
+	return ml
+}
+
+// DeleteLayer removes a layer.
+func (s *MemStore) DeleteLayer(ctx context.Context, name string) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	next := s.man.clone()
+	if !next.deleteLayer(name) {
+		return fmt.Errorf("%w: %q", ErrNoLayer, name)
+	}
+	next.Generation++
+	if err := s.commit(next); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(s.layers, name)
+	s.man = next
+	s.version.Store(uint64(next.Generation))
+	s.mu.Unlock()
+	s.collect()
+	return nil
+}
+
+// Layer returns a layer with its index.
+func (s *MemStore) Layer(ctx context.Context, name string) (*geo.Layer, LayerMeta, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ml, ok := s.layers[name]
+	if !ok {
+		return nil, LayerMeta{}, s.noLayer(name)
+	}
+	return ml.layer, ml.meta, nil
+}
+
+func (s *MemStore) noLayer(name string) error {
+	names := make([]string, 0, len(s.layers))
+	for n := range s.layers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return fmt.Errorf("%w %q: no layers are loaded; add one with `hotspotd areas import`", ErrNoLayer, name)
+	}
+	return fmt.Errorf("%w %q; the layers are: %v", ErrNoLayer, name, names)
+}
+
+// Layers lists the layers in name order.
+func (s *MemStore) Layers(ctx context.Context) ([]LayerInfo, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]LayerInfo, 0, len(s.layers))
+	for name, ml := range s.layers {
+		out = append(out, layerInfo(name, ml.layer, ml.meta))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+func layerInfo(name string, l *geo.Layer, meta LayerMeta) LayerInfo {
+	li := LayerInfo{Name: name, Areas: len(l.Areas), Meta: meta}
+	for _, a := range l.Areas {
+		if a.HasPopulation {
+			li.WithPop++
+		}
+	}
+	b := l.Bound()
+	li.Bound = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+	return li
+}
+
+// Summary describes what is stored.
+func (s *MemStore) Summary(ctx context.Context) (Summary, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	sum := Summary{Partitions: len(s.parts), Version: s.Version(), Months: []Month{}, Forces: []string{}, Types: []TypeCount{}, Layers: []string{}}
+	months := map[Month]bool{}
+	forces := map[string]bool{}
+	types := make([]int64, len(s.strs))
+	for k, p := range s.parts {
+		months[k.month] = true
+		forces[k.force] = true
+		sum.Incidents += int64(len(p.loc))
+		for i, t := range p.typ {
+			types[t]++
+			if s.locs[p.loc[i]].cell == 0 {
+				sum.Unlocated++
+			}
+		}
+	}
+	for m := range months {
+		sum.Months = append(sum.Months, m)
+	}
+	sort.Slice(sum.Months, func(i, j int) bool { return sum.Months[i] < sum.Months[j] })
+	for f := range forces {
+		sum.Forces = append(sum.Forces, f)
+	}
+	sort.Strings(sum.Forces)
+	for t, n := range types {
+		if n > 0 {
+			sum.Types = append(sum.Types, TypeCount{Type: s.strs[t], Count: n})
+		}
+	}
+	sort.Slice(sum.Types, func(i, j int) bool { return sum.Types[i].Type < sum.Types[j].Type })
+	for n := range s.layers {
+		sum.Layers = append(sum.Layers, n)
+	}
+	sort.Strings(sum.Layers)
+	return sum, nil
+}

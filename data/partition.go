@@ -1,0 +1,196 @@
+package data
+
+import (
+	"encoding/hex"
+	"math"
+
+	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// NoMinute marks an incident whose time within the month is unknown (all
+// police.uk rows: they carry the month only).
+const NoMinute = 0xFFFF
+
+// Location is a distinct place incidents are recorded at. police.uk snaps
+// every crime to one of a fixed set of anonymous map points, so many
+// incidents share a Location.
+type Location struct {
+	// Point is orb.Point{lon, lat} in WGS84 degrees; NaN when the record had
+	// no coordinates (Cell is then 0).
+	Point    orb.Point
+	Cell     geo.Cell // BaseRes cell
+	Name     string   // police.uk "Location", such as "On or near Park/Open Space"
+	LSOACode string
+	LSOAName string
+}
+
+// Located reports whether the location has coordinates.
+func (l *Location) Located() bool { return l.Cell != 0 }
+
+// Incident is one record, as readers produce it and exports give it back.
+type Incident struct {
+	ID          string // police.uk Crime ID (blank for anti-social behaviour)
+	Month       Month
+	Minute      int // minutes since the start of the month; -1 when unknown
+	Force       string
+	FallsWithin string
+	Location
+	Type    string
+	Outcome string
+	Context string
+}
+
+// Partition is every incident of one force and month, columnar. It is the
+// unit of storage and of replacement: importing a month replaces its
+// partition whole. Strings are interned in Strs; the columns hold indices.
+type Partition struct {
+	Force string
+	Month Month
+
+	Strs      []string
+	Locations []PartLocation
+
+	Loc         []uint32 // index into Locations
+	Type        []uint32 // index into Strs
+	Outcome     []uint32 // index into Strs
+	FallsWithin []uint32 // index into Strs
+	Context     []uint32 // index into Strs
+	Minute      []uint16 // minutes since month start, NoMinute when unknown
+	// IDs holds 32 bytes per incident: a police.uk Crime ID (64 hex digits)
+	// decoded, all zero for none. Other IDs are kept whole in OtherIDs.
+	IDs      []byte
+	OtherIDs map[uint32]string
+}
+
+// PartLocation is a Location with its strings interned in the partition.
+type PartLocation struct {
+	Lon, Lat                 float64
+	Cell                     geo.Cell
+	Name, LSOACode, LSOAName uint32
+}
+
+// Len is the number of incidents.
+func (p *Partition) Len() int { return len(p.Loc) }
+
+// ID returns incident i's Crime ID, "" when it has none.
+func (p *Partition) ID(i int) string {
+	if s, ok := p.OtherIDs[uint32(i)]; ok {
+		return s
+	}
+	return hexID(p.IDs[i*32 : i*32+32])
+}
+
+func hexID(b []byte) string {
+	for _, x := range b {
+		if x != 0 {
+			return hex.EncodeToString(b)
+		}
+	}
+	return ""
+}
+
+// Location returns the location of incident i.
+func (p *Partition) Location(i int) Location {
+	pl := &p.Locations[p.Loc[i]]
+	return Location{Point: orb.Point{pl.Lon, pl.Lat}, Cell: pl.Cell,
+		Name: p.Strs[pl.Name], LSOACode: p.Strs[pl.LSOACode], LSOAName: p.Strs[pl.LSOAName]}
+}
+
+// Incident returns incident i whole.
+func (p *Partition) Incident(i int) Incident {
+	m := -1
+	if p.Minute[i] != NoMinute {
+		m = int(p.Minute[i])
+	}
+	return Incident{
+		ID: p.ID(i), Month: p.Month, Minute: m, Force: p.Force,
+		FallsWithin: p.Strs[p.FallsWithin[i]], Location: p.Location(i),
+		Type: p.Strs[p.Type[i]], Outcome: p.Strs[p.Outcome[i]], Context: p.Strs[p.Context[i]],
+	}
+}
+
+// partKey names a partition.
+type partKey struct {
+	force string
+	month Month
+}
+
+// builder accumulates one partition.
+type builder struct {
+	p    *Partition
+	strs map[string]uint32
+	locs map[locKey]uint32
+}
+
+type locKey struct {
+	lon, lat                 float64
+	name, lsoaCode, lsoaName uint32
+}
+
+func newBuilder(force string, month Month) *builder {
+	b := &builder{
+		p:    &Partition{Force: force, Month: month},
+		strs: make(map[string]uint32),
+		locs: make(map[locKey]uint32),
+	}
+	b.str("") // index 0 is the empty string
+	return b
+}
+
+func (b *builder) str(s string) uint32 {
+	if i, ok := b.strs[s]; ok {
+		return i
+	}
+	i := uint32(len(b.p.Strs))
+	b.p.Strs = append(b.p.Strs, s)
+	b.strs[s] = i
+	return i
+}
+
+// add appends one incident. cellOf indexes new locations (nil: none).
+func (b *builder) add(in *Incident, cellOf func(orb.Point) geo.Cell) {
+	p := b.p
+	k := locKey{lon: in.Point[0], lat: in.Point[1], name: b.str(in.Name), lsoaCode: b.str(in.LSOACode), lsoaName: b.str(in.LSOAName)}
+	if math.IsNaN(k.lon) {
+		k.lon, k.lat = 0, 0 // NaN is not equal to itself: key no-location rows by 0,0 plus Cell 0
+	}
+	li, ok := b.locs[k]
+	if !ok {
+		li = uint32(len(p.Locations))
+		pl := PartLocation{Lon: in.Point[0], Lat: in.Point[1], Name: k.name, LSOACode: k.lsoaCode, LSOAName: k.lsoaName}
+		if !math.IsNaN(in.Point[0]) && cellOf != nil {
+			pl.Cell = cellOf(in.Point)
+		}
+		p.Locations = append(p.Locations, pl)
+		b.locs[k] = li
+	}
+	i := uint32(len(p.Loc))
+	p.Loc = append(p.Loc, li)
+	p.Type = append(p.Type, b.str(in.Type))
+	p.Outcome = append(p.Outcome, b.str(in.Outcome))
+	p.FallsWithin = append(p.FallsWithin, b.str(in.FallsWithin))
+	p.Context = append(p.Context, b.str(in.Context))
+	if in.Minute >= 0 && in.Minute < NoMinute {
+		p.Minute = append(p.Minute, uint16(in.Minute))
+	} else {
+		p.Minute = append(p.Minute, NoMinute)
+	}
+	var id [32]byte
+	if len(in.ID) == 64 {
+		if _, err := hex.Decode(id[:], []byte(in.ID)); err != nil || id == [32]byte{} || hex.EncodeToString(id[:]) != in.ID {
+			id = [32]byte{}
+			b.other(i, in.ID)
+		}
+	} else if in.ID != "" {
+		b.other(i, in.ID)
+	}
+	p.IDs = append(p.IDs, id[:]...)
+}
+
+func (b *builder) other(i uint32, id string) {
+	if b.p.OtherIDs == nil {
+		b.p.OtherIDs = make(map[uint32]string)
+	}
+	b.p.OtherIDs[i] = id
+}

@@ -1,0 +1,382 @@
+package data
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// The data directory:
+//
+//	manifest.json                 what is stored: format, generation, files
+//	partitions/G-force-YYYY-MM.hsp one file per (force, month), written once
+//	layers/G-name.geojson         one file per area layer, written once
+//	lock                          held (flock) while a process has the store open
+//
+// A change writes its new files (fsynced), then a new manifest to a
+// temporary name (fsynced) and renames it over manifest.json: the rename is
+// the commit. Files the manifest no longer names are removed afterwards and
+// at every open, so a crash at any moment leaves either the old or the new
+// state whole, never a mixture.
+const (
+	manifestName   = "manifest.json"
+	manifestFormat = 1
+)
+
+type manifest struct {
+	Format     int        `json:"format"`
+	Generation int64      `json:"generation"`
+	Partitions []manPart  `json:"partitions"`
+	Layers     []manLayer `json:"layers"`
+}
+
+type manPart struct {
+	Force string `json:"force"`
+	Month Month  `json:"month"`
+	File  string `json:"file"`
+	Rows  int    `json:"rows"`
+}
+
+type manLayer struct {
+	Name string    `json:"name"`
+	File string    `json:"file"`
+	Meta LayerMeta `json:"meta"`
+}
+
+func (m manifest) clone() manifest {
+	c := m
+	c.Format = manifestFormat
+	c.Partitions = append([]manPart(nil), m.Partitions...)
+	c.Layers = append([]manLayer(nil), m.Layers...)
+	return c
+}
+
+func (m *manifest) setPartition(p manPart) {
+	for i := range m.Partitions {
+		if m.Partitions[i].Force == p.Force && m.Partitions[i].Month == p.Month {
+			m.Partitions[i] = p
+			return
+		}
+	}
+	m.Partitions = append(m.Partitions, p)
+	sort.Slice(m.Partitions, func(i, j int) bool {
+		a, b := m.Partitions[i], m.Partitions[j]
+		if a.Force != b.Force {
+			return a.Force < b.Force
+		}
+		return a.Month < b.Month
+	})
+}
+
+func (m *manifest) setLayer(l manLayer) {
+	for i := range m.Layers {
+		if m.Layers[i].Name == l.Name {
+			m.Layers[i] = l
+			return
+		}
+	}
+	m.Layers = append(m.Layers, l)
+	sort.Slice(m.Layers, func(i, j int) bool { return m.Layers[i].Name < m.Layers[j].Name })
+}
+
+func (m *manifest) deleteLayer(name string) bool {
+	for i := range m.Layers {
+		if m.Layers[i].Name == name {
+			m.Layers = append(m.Layers[:i], m.Layers[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+func validLayerName(name string) error {
+	if !layerNameRE.MatchString(name) {
+		return fmt.Errorf("data: layer name %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", name)
+	}
+	return nil
+}
+
+var slugRE = regexp.MustCompile(`[^a-z0-9]+`)
+
+func slug(s string) string {
+	v := strings.Trim(slugRE.ReplaceAllString(strings.ToLower(s), "-"), "-")
+	if len(v) > 40 {
+		v = v[:40]
+	}
+	if v == "" {
+		v = "x"
+	}
+	return v
+}
+
+// writeFile writes data produced by fill to dir/rel through a temporary
+// file, fsyncs it and renames it into place.
+func (s *MemStore) writeFile(rel string, fill func(f *os.File) error) error {
+	path := filepath.Join(s.dir, rel)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	err = fill(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("data: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func (s *MemStore) writePartFile(gen int64, p *Partition) (string, error) {
+	rel := filepath.Join("partitions", fmt.Sprintf("%08d-%s-%s.hsp", gen, slug(p.Force), p.Month))
+	return rel, s.writeFile(rel, func(f *os.File) error { return writePartition(f, p) })
+}
+
+func (s *MemStore) writeLayerFile(gen int64, name string, areas []geo.Area) (string, error) {
+	rel := filepath.Join("layers", fmt.Sprintf("%08d-%s.geojson", gen, name))
+	fc := geojson.NewFeatureCollection()
+	for _, a := range areas {
+		f := geojson.NewFeature(a.Geometry)
+		f.Properties["code"] = a.Code
+		f.Properties["name"] = a.Name
+		if a.HasPopulation {
+			f.Properties["population"] = a.Population
+		}
+		fc.Append(f)
+	}
+	b, err := json.Marshal(fc)
+	if err != nil {
+		return "", fmt.Errorf("data: encoding layer %s: %w", name, err)
+	}
+	return rel, s.writeFile(rel, func(f *os.File) error { _, err := f.Write(b); return err })
+}
+
+// commit makes next the stored state: the manifest rename is atomic.
+func (s *MemStore) commit(next manifest) error {
+	b, err := json.MarshalIndent(next, "", " ")
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	if err := s.writeFile(manifestName, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("data: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("data: syncing %s: %w", dir, err)
+	}
+	return nil
+}
+
+// collect removes files the manifest does not name (replaced partitions,
+// leftovers of an interrupted change). Best effort.
+func (s *MemStore) collect() {
+	s.mu.RLock()
+	keep := map[string]bool{}
+	for _, p := range s.man.Partitions {
+		keep[filepath.Clean(p.File)] = true
+	}
+	for _, l := range s.man.Layers {
+		keep[filepath.Clean(l.File)] = true
+	}
+	s.mu.RUnlock()
+	for _, sub := range []string{"partitions", "layers"} {
+		ents, err := os.ReadDir(filepath.Join(s.dir, sub))
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			rel := filepath.Join(sub, e.Name())
+			if !keep[rel] {
+				if err := os.Remove(filepath.Join(s.dir, rel)); err == nil {
+					s.log.Debug("removed unreferenced file", "file", rel)
+				}
+			}
+		}
+	}
+}
+
+// load reads the manifest and every file it names.
+func (s *MemStore) load() error {
+	mpath := filepath.Join(s.dir, manifestName)
+	b, err := os.ReadFile(mpath)
+	if errors.Is(err, os.ErrNotExist) {
+		s.man = manifest{Format: manifestFormat}
+		s.collect()
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("data: reading %s: %w", mpath, err)
+	}
+	var head struct {
+		Format int `json:"format"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return fmt.Errorf("%w: %s is not valid JSON (%v); restore the data directory from a backup or re-import into an empty one", ErrCorrupt, mpath, err)
+	}
+	if head.Format > manifestFormat {
+		return fmt.Errorf("%w: %s has format %d and this version reads format %d; upgrade hotspots", ErrNewerFormat, s.dir, head.Format, manifestFormat)
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrCorrupt, mpath, err)
+	}
+	s.man = m
+	// Layers first, so locations get their areas as partitions arrive.
+	for _, ml := range m.Layers {
+		layer, err := s.readLayerFile(ml)
+		if err != nil {
+			return err
+		}
+		s.layers[ml.Name] = &memLayer{layer: layer, meta: ml.Meta, file: ml.File}
+	}
+	parts, err := readPartFiles(s.dir, m.Partitions)
+	if err != nil {
+		return err
+	}
+	for i, p := range parts {
+		mp, err := s.absorb(p, m.Partitions[i].File)
+		if err != nil {
+			return err
+		}
+		s.parts[partKey{p.Force, p.Month}] = mp
+	}
+	s.collect()
+	return nil
+}
+
+// readPartFiles reads and decodes partition files, two at a time.
+func readPartFiles(dir string, mps []manPart) ([]*Partition, error) {
+	out := make([]*Partition, len(mps))
+	errs := make([]error, len(mps))
+	sem := make(chan struct{}, 2)
+	done := make(chan struct{})
+	for i := range mps {
+		go func(i int) {
+			sem <- struct{}{}
+			defer func() { <-sem; done <- struct{}{} }()
+			mp := mps[i]
+			path := filepath.Join(dir, mp.File)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				errs[i] = fmt.Errorf("%w: %s is missing (%v); re-import %s %s or restore the data directory from a backup", ErrCorrupt, path, err, mp.Force, mp.Month)
+				return
+			}
+			p, err := readPartition(b)
+			if err != nil {
+				errs[i] = fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)
+				return
+			}
+			if p.Force != mp.Force || p.Month != mp.Month || p.Len() != mp.Rows {
+				errs[i] = fmt.Errorf("%w: %s does not hold what the manifest says (%s %s, %d rows)", ErrCorrupt, path, mp.Force, mp.Month, mp.Rows)
+				return
+			}
+			out[i] = p
+		}(i)
+	}
+	for range mps {
+		<-done
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
+	path := filepath.Join(s.dir, ml.File)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: layer file %s is missing (%v); import the layer %q again", ErrCorrupt, path, err, ml.Name)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: layer file %s: %v; import the layer %q again", ErrCorrupt, path, err, ml.Name)
+	}
+	areas := make([]geo.Area, 0, len(fc.Features))
+	for _, f := range fc.Features {
+		a := geo.Area{Code: f.Properties.MustString("code", ""), Name: f.Properties.MustString("name", "")}
+		switch g := f.Geometry.(type) {
+		case orb.MultiPolygon:
+			a.Geometry = g
+		case orb.Polygon:
+			a.Geometry = orb.MultiPolygon{g}
+		default:
+			return nil, fmt.Errorf("%w: layer file %s: area %s has no polygon", ErrCorrupt, path, a.Code)
+		}
+		if v, ok := f.Properties["population"].(float64); ok {
+			a.Population, a.HasPopulation = v, true
+		}
+		a.Bound = a.Geometry.Bound()
+		areas = append(areas, a)
+	}
+	return geo.NewLayer(ml.Name, areas)
+}
+
+// dirLock is an advisory lock on the data directory, so two processes never
+// write it at once. The kernel drops it when the process dies.
+type dirLock struct{ f *os.File }
+
+func lockDir(dir string) (*dirLock, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("data: cannot create data directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("data: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		pid, _ := os.ReadFile(path)
+		f.Close()
+		who := "another hotspotd"
+		if p := strings.TrimSpace(string(pid)); p != "" {
+			who += " (process " + p + ")"
+		}
+		return nil, fmt.Errorf("data: the data directory %s is in use by %s; stop it first, or import through the running server", dir, who)
+	}
+	_ = f.Truncate(0)
+	_, _ = f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	return &dirLock{f: f}, nil
+}
+
+func (l *dirLock) release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
+	err := l.f.Close()
+	l.f = nil
+	return err
+}

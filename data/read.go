@@ -1,0 +1,449 @@
+package data
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// PoliceUKTypes are the crime types police.uk publishes. A type outside this
+// list is kept under its own name and reported once per file.
+var PoliceUKTypes = []string{
+	"Anti-social behaviour", "Bicycle theft", "Burglary", "Criminal damage and arson",
+	"Drugs", "Other crime", "Other theft", "Possession of weapons", "Public order",
+	"Robbery", "Shoplifting", "Theft from the person", "Vehicle crime",
+	"Violence and sexual offences",
+}
+
+// PoliceUKHeader is the header of a police.uk street-level crime file.
+const PoliceUKHeader = "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,Crime type,Last outcome category,Context"
+
+// Mapping names the columns of a generic CSV export. Empty fields are
+// detected from common header names (police.uk's own, "Crime.type", "Date",
+// "Easting", "Offence", ...).
+type Mapping struct {
+	Month, Date, Time, Type     string
+	Lon, Lat                    string
+	Easting, Northing           string
+	Force, ID, Location         string
+	Outcome, LSOACode, LSOAName string
+}
+
+// ReadOptions controls reading incident files.
+type ReadOptions struct {
+	Mapping Mapping
+	// Force is recorded for rows whose file has no force column.
+	Force string
+	// MaxRejectShare refuses a file whole when more than this share of its
+	// rows is unusable. Zero means 0.5.
+	MaxRejectShare float64
+	// Rejects, when set, receives every rejected row as CSV
+	// (file,line,field,reason, then the row's own fields).
+	Rejects io.Writer
+}
+
+// Problem is one rejected row: where it is and why.
+type Problem struct {
+	File   string `json:"file"`
+	Line   int    `json:"line"`
+	Field  string `json:"field"`
+	Value  string `json:"value"`
+	Reason string `json:"reason"`
+}
+
+func (p Problem) String() string {
+	return fmt.Sprintf("%s line %d, field %q: %s", p.File, p.Line, p.Field, p.Reason)
+}
+
+// FileError is a file that could not be read or was refused whole.
+type FileError struct {
+	File string
+	Line int // 0 when not tied to a line
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s line %d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// ErrRefused marks a file refused because most of its rows are unusable.
+var ErrRefused = errors.New("data: file refused")
+
+// FileReport is what one file gave.
+type FileReport struct {
+	File        string         `json:"file"`
+	Format      string         `json:"format"` // "police.uk" or "csv"
+	Rows        int            `json:"rows"`
+	Stored      int            `json:"stored"`
+	Rejected    int            `json:"rejected"`
+	NoLocation  int            `json:"no_location"`
+	UnknownType map[string]int `json:"unknown_types,omitempty"`
+	Skipped     string         `json:"skipped,omitempty"` // why the whole file was passed over
+}
+
+// MonthReport counts one month's rows.
+type MonthReport struct {
+	Rows       int `json:"rows"`
+	NoLocation int `json:"no_location"`
+}
+
+// Report is what an import read.
+type Report struct {
+	RowsRead   int                    `json:"rows_read"`
+	Stored     int                    `json:"stored"`
+	Rejected   int                    `json:"rejected"`
+	NoLocation int                    `json:"no_location"`
+	Reasons    map[string]int         `json:"reasons"`
+	Months     map[string]MonthReport `json:"months"`
+	Files      []FileReport           `json:"files"`
+	Partitions int                    `json:"partitions"`
+	// Problems lists the first rejected rows (up to 100) with their place.
+	Problems []Problem `json:"problems,omitempty"`
+}
+
+const maxProblems = 100
+
+// ReadIncidents reads police.uk files and generic CSV exports from paths: a
+// .csv, a .csv.gz, a folder (searched for those and .zip files), or a
+// police.uk download .zip. It returns one partition per (force, month).
+//
+// Any file that cannot be read, or that is mostly unusable, fails the whole
+// read: a caller storing the result then stores nothing from it, so a bad
+// file never half-replaces a month.
+func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Partition, *Report, error) {
+	if opts.MaxRejectShare == 0 {
+		opts.MaxRejectShare = 0.5
+	}
+	r := &reader{
+		opts:     opts,
+		parts:    make(map[partKey]*builder),
+		cells:    make(map[orb.Point]geo.Cell),
+		rep:      &Report{Reasons: map[string]int{}, Months: map[string]MonthReport{}},
+		knownTyp: make(map[string]bool),
+	}
+	for _, t := range PoliceUKTypes {
+		r.knownTyp[t] = true
+	}
+	if opts.Rejects != nil {
+		r.rejects = csv.NewWriter(opts.Rejects)
+		_ = r.rejects.Write([]string{"file", "line", "field", "reason", "row"})
+	}
+	if len(paths) == 0 {
+		return nil, nil, ErrNothingToAdd
+	}
+	for _, p := range paths {
+		if err := r.path(ctx, p); err != nil {
+			return nil, r.rep, err
+		}
+	}
+	if r.rejects != nil {
+		r.rejects.Flush()
+		if err := r.rejects.Error(); err != nil {
+			return nil, r.rep, fmt.Errorf("data: writing rejected rows: %w", err)
+		}
+	}
+	keys := make([]partKey, 0, len(r.parts))
+	for k := range r.parts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].force != keys[j].force {
+			return keys[i].force < keys[j].force
+		}
+		return keys[i].month < keys[j].month
+	})
+	out := make([]*Partition, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, r.parts[k].p)
+	}
+	r.rep.Partitions = len(out)
+	if r.rep.RowsRead == 0 {
+		return nil, r.rep, fmt.Errorf("%w: no incident rows found in %s", ErrNothingToAdd, strings.Join(paths, ", "))
+	}
+	return out, r.rep, nil
+}
+
+type reader struct {
+	opts     ReadOptions
+	parts    map[partKey]*builder
+	cells    map[orb.Point]geo.Cell
+	rep      *Report
+	rejects  *csv.Writer
+	knownTyp map[string]bool
+}
+
+func (r *reader) path(ctx context.Context, p string) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return &FileError{File: p, Err: friendlyOSError(err)}
+	}
+	if st.IsDir() {
+		var files []string
+		err := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && incidentFile(d.Name()) {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			return &FileError{File: p, Err: friendlyOSError(err)}
+		}
+		if len(files) == 0 {
+			return &FileError{File: p, Err: errors.New("the folder holds no .csv, .csv.gz or .zip files")}
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			if err := r.path(ctx, f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if strings.HasSuffix(strings.ToLower(p), ".zip") {
+		return r.zip(ctx, p)
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return &FileError{File: p, Err: friendlyOSError(err)}
+	}
+	defer f.Close()
+	return r.stream(ctx, p, f)
+}
+
+func incidentFile(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".csv") || strings.HasSuffix(n, ".csv.gz") || strings.HasSuffix(n, ".zip")
+}
+
+func friendlyOSError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return errors.New("no such file or folder")
+		case errors.Is(err, fs.ErrPermission):
+			return errors.New("permission denied")
+		}
+		return pe.Err
+	}
+	return err
+}
+
+func (r *reader) zip(ctx context.Context, p string) error {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return &FileError{File: p, Err: fmt.Errorf("not a readable zip archive (%v)", err)}
+	}
+	defer zr.Close()
+	files := make([]*zip.File, 0, len(zr.File))
+	for _, f := range zr.File {
+		if !f.FileInfo().IsDir() && incidentFile(f.Name) && !strings.HasSuffix(strings.ToLower(f.Name), ".zip") {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return &FileError{File: p, Err: errors.New("the archive holds no .csv files")}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	for _, f := range files {
+		rc, err := f.Open()
+		if err != nil {
+			return &FileError{File: p + ":" + f.Name, Err: err}
+		}
+		err = r.stream(ctx, p+":"+f.Name, rc)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stream reads one CSV (gzip-compressed when its name ends .gz).
+func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
+	br := bufio.NewReaderSize(src, 1<<16)
+	if strings.HasSuffix(strings.ToLower(name), ".gz") {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return &FileError{File: name, Err: errors.New("file is empty (0 bytes)")}
+			}
+			return &FileError{File: name, Err: fmt.Errorf("not a readable gzip file (%v)", err)}
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 1<<16)
+	}
+	if _, err := br.Peek(1); err == io.EOF {
+		return &FileError{File: name, Err: errors.New("file is empty (0 bytes)")}
+	}
+	// Skip a UTF-8 byte-order mark, as Excel writes.
+	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return &FileError{File: name, Line: 1, Err: readErr(err)}
+	}
+	header = append([]string(nil), header...)
+	fr := FileReport{File: name}
+	cols, format, skip, err := mapColumns(header, r.opts.Mapping)
+	if err != nil {
+		return &FileError{File: name, Line: 1, Err: err}
+	}
+	if skip != "" {
+		fr.Skipped = skip
+		r.rep.Files = append(r.rep.Files, fr)
+		return nil
+	}
+	fr.Format = format
+	pr := rowParser{cols: cols, force: r.opts.Force, file: name}
+	var in Incident
+	var problemsHere []Problem
+	line := 1
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				line = pe.Line
+			}
+			if pe != nil && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
+				fr.Rows++
+				r.reject(&fr, &problemsHere, Problem{File: name, Line: pe.Line, Field: "(row)", Reason: "badly quoted field: " + pe.Err.Error()}, nil)
+				continue
+			}
+			return &FileError{File: name, Line: line, Err: readErr(err)}
+		}
+		line, _ = cr.FieldPos(0)
+		if fr.Rows%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		fr.Rows++
+		if prob, ok := pr.parse(rec, line, &in); !ok {
+			r.reject(&fr, &problemsHere, prob, rec)
+			continue
+		}
+		if !r.knownTyp[in.Type] {
+			if fr.UnknownType == nil {
+				fr.UnknownType = map[string]int{}
+			}
+			fr.UnknownType[in.Type]++
+		}
+		k := partKey{in.Force, in.Month}
+		b := r.parts[k]
+		if b == nil {
+			b = newBuilder(in.Force, in.Month)
+			r.parts[k] = b
+		}
+		b.add(&in, r.cellOf)
+		fr.Stored++
+		mr := r.rep.Months[in.Month.String()]
+		mr.Rows++
+		if math.IsNaN(in.Point[0]) {
+			fr.NoLocation++
+			mr.NoLocation++
+		}
+		r.rep.Months[in.Month.String()] = mr
+	}
+	if fr.Rows == 0 {
+		return &FileError{File: name, Err: errors.New("has a header but no rows")}
+	}
+	if fr.Rejected > 0 && float64(fr.Rejected) > r.opts.MaxRejectShare*float64(fr.Rows) {
+		return &FileError{File: name, Err: fmt.Errorf("%w: %d of %d rows are unusable, mostly %s (first: %s)",
+			ErrRefused, fr.Rejected, fr.Rows, commonReason(problemsHere), problemsHere[0])}
+	}
+	r.rep.RowsRead += fr.Rows
+	r.rep.Stored += fr.Stored
+	r.rep.Rejected += fr.Rejected
+	r.rep.NoLocation += fr.NoLocation
+	r.rep.Files = append(r.rep.Files, fr)
+	return nil
+}
+
+func readErr(err error) error {
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
+		return fmt.Errorf("the file is truncated or damaged (%v); download it again", err)
+	}
+	return err
+}
+
+func commonReason(ps []Problem) string {
+	counts := map[string]int{}
+	best, n := "", 0
+	for _, p := range ps {
+		k := p.Field + ": " + reasonKind(p.Reason)
+		counts[k]++
+		if counts[k] > n {
+			best, n = k, counts[k]
+		}
+	}
+	return best
+}
+
+// reasonKind strips the value from a reason so reasons can be counted.
+func reasonKind(reason string) string {
+	if i := strings.Index(reason, "\" "); i >= 0 && strings.HasPrefix(reason, "\"") {
+		return strings.TrimSpace(reason[i+1:])
+	}
+	return reason
+}
+
+func (r *reader) reject(fr *FileReport, here *[]Problem, p Problem, rec []string) {
+	fr.Rejected++
+	r.rep.Reasons[p.Field+": "+reasonKind(p.Reason)]++
+	if len(*here) < maxProblems {
+		*here = append(*here, p)
+	}
+	if len(r.rep.Problems) < maxProblems {
+		r.rep.Problems = append(r.rep.Problems, p)
+	}
+	if r.rejects != nil {
+		row := []string{p.File, strconv.Itoa(p.Line), p.Field, p.Reason}
+		row = append(row, rec...)
+		_ = r.rejects.Write(row)
+	}
+}
+
+func (r *reader) cellOf(p orb.Point) geo.Cell {
+	if c, ok := r.cells[p]; ok {
+		return c
+	}
+	c, err := geo.CellOf(p)
+	if err != nil {
+		c = 0
+	}
+	r.cells[p] = c
+	return c
+}

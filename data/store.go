@@ -1,0 +1,120 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// Errors a Store returns; check them with errors.Is.
+var (
+	ErrNoLayer      = errors.New("data: no such area layer")
+	ErrNoArea       = errors.New("data: no such area in the layer")
+	ErrNewerFormat  = errors.New("data: the data directory was written by a newer version of hotspots")
+	ErrCorrupt      = errors.New("data: a store file is damaged")
+	ErrBadQuery     = errors.New("data: invalid query")
+	ErrStoreClosed  = errors.New("data: store is closed")
+	ErrNothingToAdd = errors.New("data: nothing to import")
+)
+
+// Store is the contract every storage engine implements: the embedded
+// in-memory store (MemStore) and the PostgreSQL store. One conformance suite
+// (storetest) runs against each.
+//
+// Methods are safe for concurrent use. Every change bumps Version, which
+// callers use to key caches.
+type Store interface {
+	// Replace stores partitions, each replacing any stored partition of the
+	// same (force, month), all in one atomic step: after a crash either all
+	// or none of them are stored.
+	Replace(ctx context.Context, parts []*Partition) error
+	// PutLayer stores an area layer, replacing one of the same name.
+	PutLayer(ctx context.Context, name string, areas []geo.Area, meta LayerMeta) error
+	// DeleteLayer removes a layer.
+	DeleteLayer(ctx context.Context, name string) error
+	// Layer returns a loaded layer with its index.
+	Layer(ctx context.Context, name string) (*geo.Layer, LayerMeta, error)
+	// Layers lists the layers, in name order.
+	Layers(ctx context.Context) ([]LayerInfo, error)
+	// Summary describes what is stored.
+	Summary(ctx context.Context) (Summary, error)
+	// Aggregate counts incidents matching q, grouped as q.By asks.
+	Aggregate(ctx context.Context, q Query) ([]Row, error)
+	// Incidents calls fn for each incident matching q (q.By is ignored), in
+	// month order, stopping at the first error fn returns.
+	Incidents(ctx context.Context, q Query, fn func(*Incident) error) error
+	// Version changes whenever stored data changes.
+	Version() uint64
+	// Close releases the store.
+	Close() error
+}
+
+// LayerMeta describes where a layer came from.
+type LayerMeta struct {
+	Source     string    `json:"source"`
+	Imported   time.Time `json:"imported"`
+	Population string    `json:"population,omitempty"` // population table used, if any
+}
+
+// LayerInfo lists a layer.
+type LayerInfo struct {
+	Name    string     `json:"name"`
+	Areas   int        `json:"areas"`
+	WithPop int        `json:"areas_with_population"`
+	Meta    LayerMeta  `json:"meta"`
+	Bound   [4]float64 `json:"bbox"` // west, south, east, north
+}
+
+// Summary describes the stored data.
+type Summary struct {
+	Incidents  int64       `json:"incidents"`
+	Unlocated  int64       `json:"unlocated"` // incidents with no coordinates
+	Months     []Month     `json:"months"`
+	Forces     []string    `json:"forces"`
+	Types      []TypeCount `json:"crime_types"`
+	Layers     []string    `json:"layers"`
+	Partitions int         `json:"partitions"`
+	Version    uint64      `json:"version"`
+}
+
+// TypeCount is a crime type with its number of stored incidents.
+type TypeCount struct {
+	Type  string `json:"type"`
+	Count int64  `json:"count"`
+}
+
+// Query selects incidents and says how to group them. The zero Query is
+// every incident, counted as one row.
+type Query struct {
+	From, To Month    // inclusive bounds; zero is unbounded
+	Types    []string // crime types; empty is all
+	Forces   []string // forces ("Reported by"); empty is all
+	// Layer and Areas restrict to incidents inside the named areas (codes)
+	// of Layer. Areas empty with Layer set: inside any area of Layer.
+	Layer string
+	Areas []string
+	By    GroupBy
+}
+
+// GroupBy names the dimensions a count is split by.
+type GroupBy struct {
+	// CellRes > 0 groups by H3 cell of that resolution (geo.MinRes..
+	// geo.BaseRes). Incidents with no coordinates are left out.
+	CellRes int
+	// Layer groups by area of the layer; incidents outside every area of it
+	// are left out.
+	Layer string
+	Month bool
+	Type  bool
+}
+
+// Row is one group's count. Fields not grouped on are zero.
+type Row struct {
+	Cell  geo.Cell `json:"cell,omitempty"`
+	Area  string   `json:"area,omitempty"`
+	Month Month    `json:"month,omitempty"`
+	Type  string   `json:"type,omitempty"`
+	Count int64    `json:"count"`
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/stockton-csp/hotspots/data"
+)
+
+// Error is an error with the HTTP status and the message a user sees.
+type Error struct {
+	Status  int
+	Message string
+	Err     error // the cause, logged, not shown
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.Err }
+
+// badRequest builds a 400 with a message.
+func badRequest(format string, args ...any) error {
+	return &Error{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+// handlerFunc is a handler that returns its error instead of writing it.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// adapt turns a handlerFunc into an http.Handler, writing its error.
+func (s *Server) adapt(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.errorResponse(w, r, err)
+		}
+	}
+}
+
+// errorResponse is the one place errors become HTTP responses.
+func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, "something went wrong on the server; the error is in the server log"
+	var we *Error
+	switch {
+	case errors.As(err, &we):
+		status, msg = we.Status, we.Message
+	case errors.Is(err, data.ErrNoLayer), errors.Is(err, data.ErrNoArea):
+		status, msg = http.StatusNotFound, err.Error()
+	case errors.Is(err, data.ErrBadQuery):
+		status, msg = http.StatusBadRequest, err.Error()
+	case errors.Is(err, context.Canceled):
+		status, msg = 499, "request cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		status, msg = http.StatusServiceUnavailable, "the query took too long; narrow the months, crime types or area"
+	}
+	for _, c := range s.classify {
+		if st, m, ok := c(err); ok {
+			status, msg = st, m
+			break
+		}
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	} else {
+		s.log.Debug("request refused", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+	}
+	writeJSON(w, status, map[string]any{"error": msg, "status": status})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+

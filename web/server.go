@@ -1,0 +1,183 @@
+package web
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/stockton-csp/hotspots/data"
+)
+
+// Options configures a Server. The zero value is valid.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// Attribution is shown with every map and export.
+	Attribution string
+}
+
+// Server serves the API and the map.
+type Server struct {
+	store data.Store
+	log   *slog.Logger
+	now   func() time.Time
+	opts  Options
+	mux   chi.Router
+	// classify lets other parts of the package map their own errors to a
+	// status and message (checked in order after the built-in ones).
+	classify []func(error) (int, string, bool)
+}
+
+// New builds a Server over a store.
+func New(store data.Store, opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Server{store: store, log: opts.Logger, now: opts.Now, opts: opts}
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Get("/healthz", s.adapt(s.healthz))
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/summary", s.adapt(s.summary))
+		r.Get("/layers", s.adapt(s.layers))
+		r.Get("/layers/{layer}/counts", s.adapt(s.counts))
+	})
+	r.NotFound(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusNotFound, Message: "no such page: " + r.URL.Path + " (the API is under /api/v1)"}
+	}))
+	r.MethodNotAllowed(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusMethodNotAllowed, Message: r.Method + " is not allowed on " + r.URL.Path}
+	}))
+	s.mux = r
+	return s, nil
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	sum, err := s.store.Summary(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "incidents": sum.Incidents, "version": sum.Version})
+	return nil
+}
+
+func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
+	sum, err := s.store.Summary(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, struct {
+		data.Summary
+		Attribution string `json:"attribution"`
+	}{sum, s.opts.Attribution})
+	return nil
+}
+
+func (s *Server) layers(w http.ResponseWriter, r *http.Request) error {
+	ls, err := s.store.Layers(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ls)
+	return nil
+}
+
+// filter reads the common query parameters: from, to (YYYY-MM), types
+// (comma separated crime types).
+func filter(r *http.Request) (data.Query, error) {
+	var q data.Query
+	v := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		dst  *data.Month
+	}{{"from", &q.From}, {"to", &q.To}} {
+		if s := strings.TrimSpace(v.Get(p.name)); s != "" {
+			m, err := data.ParseMonth(s)
+			if err != nil {
+				return q, badRequest("parameter %s: %q is not a month; use YYYY-MM, such as 2025-11", p.name, s)
+			}
+			*p.dst = m
+		}
+	}
+	if q.From != 0 && q.To != 0 && q.From > q.To {
+		return q, badRequest("parameter from (%s) is after to (%s)", q.From, q.To)
+	}
+	if t := strings.TrimSpace(v.Get("types")); t != "" {
+		for _, x := range strings.Split(t, ",") {
+			if x = strings.TrimSpace(x); x != "" {
+				q.Types = append(q.Types, x)
+			}
+		}
+	}
+	return q, nil
+}
+
+// checkTypes refuses crime types the store has never seen, naming the ones
+// it has (a typo would otherwise silently count nothing).
+func (s *Server) checkTypes(r *http.Request, types []string) error {
+	if len(types) == 0 {
+		return nil
+	}
+	sum, err := s.store.Summary(r.Context())
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	names := make([]string, 0, len(sum.Types))
+	for _, t := range sum.Types {
+		known[t.Type] = true
+		names = append(names, t.Type)
+	}
+	for _, t := range types {
+		if !known[t] {
+			return badRequest("crime type %q is not in the data; the types are: %s", t, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+// AreaCount is one area's count in /layers/{layer}/counts.
+type AreaCount struct {
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
+	name := chi.URLParam(r, "layer")
+	q, err := filter(r)
+	if err != nil {
+		return err
+	}
+	if err := s.checkTypes(r, q.Types); err != nil {
+		return err
+	}
+	layer, _, err := s.store.Layer(r.Context(), name)
+	if err != nil {
+		return err
+	}
+	q.By = data.GroupBy{Layer: name}
+	rows, err := s.store.Aggregate(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	byCode := make(map[string]int64, len(rows))
+	for _, row := range rows {
+		byCode[row.Area] = row.Count
+	}
+	out := make([]AreaCount, len(layer.Areas))
+	for i, a := range layer.Areas {
+		out[i] = AreaCount{Code: a.Code, Name: a.Name, Count: byCode[a.Code]}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
