@@ -43,6 +43,10 @@ type MemStore struct {
 	locIdx  map[memLocKey]uint32
 
 	layers map[string]*memLayer
+
+	// hook, when set by a test in this package, is called at each step of a
+	// change ("wrote", "commit") so a crash test can kill the process there.
+	hook func(step string)
 }
 
 // MemOptions configures a MemStore. The zero value is valid.
@@ -251,13 +255,22 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 			return err
 		}
 		files[i] = f
+		if s.hook != nil {
+			s.hook("wrote " + f)
+		}
 		next.setPartition(manPart{Force: p.Force, Month: p.Month, File: f, Rows: p.Len()})
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if s.hook != nil {
+		s.hook("commit")
+	}
 	if err := s.commit(next); err != nil {
 		return err
+	}
+	if s.hook != nil {
+		s.hook("committed")
 	}
 	s.mu.Lock()
 	var absorbErr error
