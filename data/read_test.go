@@ -254,7 +254,7 @@ func TestReadGenericCSV(t *testing.T) {
 		{name: "easting and northing", body: "Month,Crime type,Easting,Northing\n2025-11,Burglary,444800,518900\n",
 			month: "2025-11", minute: -1, lon: -1.3094, lat: 54.5653, tol: 0.01},
 		{name: "explicit mapping", body: "when,what,x_coord,y_coord\n2025-10,Arson,-1.2,54.6\n",
-			opts: ReadOptions{Mapping: Mapping{Month: "when", Type: "what", Lon: "x_coord", Lat: "y_coord"}, Force: "Test Force"},
+			opts:  ReadOptions{Mapping: Mapping{Month: "when", Type: "what", Lon: "x_coord", Lat: "y_coord"}, Force: "Test Force"},
 			month: "2025-10", minute: -1, lon: -1.2, lat: 54.6},
 	}
 	for i, tc := range cases {
