@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/geo"
@@ -135,36 +136,103 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 	if opts.MaxRejectShare == 0 {
 		opts.MaxRejectShare = 0.5
 	}
-	r := &reader{
-		opts:     opts,
-		parts:    make(map[partKey]*builder),
-		cells:    make(map[orb.Point]geo.Cell),
-		rep:      &Report{Reasons: map[string]int{}, Months: map[string]MonthReport{}},
-		knownTyp: make(map[string]bool),
-	}
-	for _, t := range PoliceUKTypes {
-		r.knownTyp[t] = true
-	}
-	if opts.Rejects != nil {
-		r.rejects = csv.NewWriter(opts.Rejects)
-		_ = r.rejects.Write([]string{"file", "line", "field", "reason", "row"})
-	}
+	rep := &Report{Reasons: map[string]int{}, Months: map[string]MonthReport{}}
 	if len(paths) == 0 {
-		return nil, nil, ErrNothingToAdd
+		return nil, rep, ErrNothingToAdd
 	}
+	var units []unit
+	var closers []io.Closer
+	defer func() {
+		for _, c := range closers {
+			c.Close()
+		}
+	}()
 	for _, p := range paths {
-		if err := r.path(ctx, p); err != nil {
-			return nil, r.rep, err
+		us, cs, err := collectUnits(p)
+		closers = append(closers, cs...)
+		if err != nil {
+			return nil, rep, err
+		}
+		units = append(units, us...)
+	}
+
+	// Files are parsed two at a time (the machines this runs on have two
+	// cores or more), then merged in their order, so results do not depend
+	// on timing.
+	results := make([]*reader, len(units))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(2, len(units)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				r := newReader(opts)
+				r.err = r.unit(ctx, units[i])
+				results[i] = r
+			}
+		}()
+	}
+	for i := range units {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+
+	var rejects *csv.Writer
+	if opts.Rejects != nil {
+		rejects = csv.NewWriter(opts.Rejects)
+		_ = rejects.Write([]string{"file", "line", "field", "reason", "row"})
+	}
+	parts := map[partKey]*builder{}
+	for _, r := range results {
+		if r.err != nil {
+			return nil, rep, r.err
+		}
+		rep.RowsRead += r.rep.RowsRead
+		rep.Stored += r.rep.Stored
+		rep.Rejected += r.rep.Rejected
+		rep.NoLocation += r.rep.NoLocation
+		rep.Files = append(rep.Files, r.rep.Files...)
+		for k, n := range r.rep.Reasons {
+			rep.Reasons[k] += n
+		}
+		for _, p := range r.rep.Problems {
+			if len(rep.Problems) < maxProblems {
+				rep.Problems = append(rep.Problems, p)
+			}
+		}
+		for m, mr := range r.months {
+			t := rep.Months[m.String()]
+			t.Rows += mr.Rows
+			t.NoLocation += mr.NoLocation
+			rep.Months[m.String()] = t
+		}
+		if rejects != nil {
+			_ = rejects.WriteAll(r.rejected)
+		}
+		for k, b := range r.parts {
+			into, ok := parts[k]
+			if !ok {
+				parts[k] = b
+				continue
+			}
+			// two files hold the same force and month: append this one's
+			var in Incident
+			for i := 0; i < b.p.Len(); i++ {
+				in = b.p.Incident(i)
+				into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
+			}
 		}
 	}
-	if r.rejects != nil {
-		r.rejects.Flush()
-		if err := r.rejects.Error(); err != nil {
-			return nil, r.rep, fmt.Errorf("data: writing rejected rows: %w", err)
+	if rejects != nil {
+		rejects.Flush()
+		if err := rejects.Error(); err != nil {
+			return nil, rep, fmt.Errorf("data: writing rejected rows: %w", err)
 		}
 	}
-	keys := make([]partKey, 0, len(r.parts))
-	for k := range r.parts {
+	keys := make([]partKey, 0, len(parts))
+	for k := range parts {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
@@ -175,28 +243,65 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 	})
 	out := make([]*Partition, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, r.parts[k].p)
+		out = append(out, parts[k].p)
 	}
-	r.rep.Partitions = len(out)
-	if r.rep.RowsRead == 0 {
-		return nil, r.rep, fmt.Errorf("%w: no incident rows found in %s", ErrNothingToAdd, strings.Join(paths, ", "))
+	rep.Partitions = len(out)
+	if rep.RowsRead == 0 {
+		return nil, rep, fmt.Errorf("%w: no incident rows found in %s", ErrNothingToAdd, strings.Join(paths, ", "))
 	}
-	return out, r.rep, nil
+	return out, rep, nil
 }
 
+// reader parses one file.
 type reader struct {
 	opts     ReadOptions
 	parts    map[partKey]*builder
 	cells    map[orb.Point]geo.Cell
 	rep      *Report
-	rejects  *csv.Writer
-	knownTyp map[string]bool
+	months   map[Month]MonthReport
+	rejected [][]string
+	err      error
 }
 
-func (r *reader) path(ctx context.Context, p string) error {
+func newReader(opts ReadOptions) *reader {
+	return &reader{
+		opts:   opts,
+		parts:  make(map[partKey]*builder),
+		cells:  make(map[orb.Point]geo.Cell),
+		rep:    &Report{Reasons: map[string]int{}},
+		months: make(map[Month]MonthReport),
+	}
+}
+
+var knownTypes = func() map[string]bool {
+	m := make(map[string]bool, len(PoliceUKTypes))
+	for _, t := range PoliceUKTypes {
+		m[t] = true
+	}
+	return m
+}()
+
+// unit is one CSV to read: a file, or an entry of a zip archive.
+type unit struct {
+	name string
+	open func() (io.ReadCloser, error)
+}
+
+func (r *reader) unit(ctx context.Context, u unit) error {
+	rc, err := u.open()
+	if err != nil {
+		return &FileError{File: u.name, Err: friendlyOSError(err)}
+	}
+	defer rc.Close()
+	return r.stream(ctx, u.name, rc)
+}
+
+// collectUnits lists the CSVs under p: the file itself, a folder's files, or
+// a zip's entries. Zip archives stay open until the returned closers run.
+func collectUnits(p string) ([]unit, []io.Closer, error) {
 	st, err := os.Stat(p)
 	if err != nil {
-		return &FileError{File: p, Err: friendlyOSError(err)}
+		return nil, nil, &FileError{File: p, Err: friendlyOSError(err)}
 	}
 	if st.IsDir() {
 		var files []string
@@ -210,28 +315,47 @@ func (r *reader) path(ctx context.Context, p string) error {
 			return nil
 		})
 		if err != nil {
-			return &FileError{File: p, Err: friendlyOSError(err)}
+			return nil, nil, &FileError{File: p, Err: friendlyOSError(err)}
 		}
 		if len(files) == 0 {
-			return &FileError{File: p, Err: errors.New("the folder holds no .csv, .csv.gz or .zip files")}
+			return nil, nil, &FileError{File: p, Err: errors.New("the folder holds no .csv, .csv.gz or .zip files")}
 		}
 		sort.Strings(files)
+		var units []unit
+		var closers []io.Closer
 		for _, f := range files {
-			if err := r.path(ctx, f); err != nil {
-				return err
+			us, cs, err := collectUnits(f)
+			closers = append(closers, cs...)
+			if err != nil {
+				return nil, closers, err
 			}
+			units = append(units, us...)
 		}
-		return nil
+		return units, closers, nil
 	}
 	if strings.HasSuffix(strings.ToLower(p), ".zip") {
-		return r.zip(ctx, p)
+		zr, err := zip.OpenReader(p)
+		if err != nil {
+			return nil, nil, &FileError{File: p, Err: fmt.Errorf("not a readable zip archive (%v)", err)}
+		}
+		var files []*zip.File
+		for _, f := range zr.File {
+			if !f.FileInfo().IsDir() && incidentFile(f.Name) && !strings.HasSuffix(strings.ToLower(f.Name), ".zip") {
+				files = append(files, f)
+			}
+		}
+		if len(files) == 0 {
+			zr.Close()
+			return nil, nil, &FileError{File: p, Err: errors.New("the archive holds no .csv files")}
+		}
+		sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+		units := make([]unit, len(files))
+		for i, f := range files {
+			units[i] = unit{name: p + ":" + f.Name, open: f.Open}
+		}
+		return units, []io.Closer{zr}, nil
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return &FileError{File: p, Err: friendlyOSError(err)}
-	}
-	defer f.Close()
-	return r.stream(ctx, p, f)
+	return []unit{{name: p, open: func() (io.ReadCloser, error) { return os.Open(p) }}}, nil, nil
 }
 
 func incidentFile(name string) bool {
@@ -251,36 +375,6 @@ func friendlyOSError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-func (r *reader) zip(ctx context.Context, p string) error {
-	zr, err := zip.OpenReader(p)
-	if err != nil {
-		return &FileError{File: p, Err: fmt.Errorf("not a readable zip archive (%v)", err)}
-	}
-	defer zr.Close()
-	files := make([]*zip.File, 0, len(zr.File))
-	for _, f := range zr.File {
-		if !f.FileInfo().IsDir() && incidentFile(f.Name) && !strings.HasSuffix(strings.ToLower(f.Name), ".zip") {
-			files = append(files, f)
-		}
-	}
-	if len(files) == 0 {
-		return &FileError{File: p, Err: errors.New("the archive holds no .csv files")}
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
-	for _, f := range files {
-		rc, err := f.Open()
-		if err != nil {
-			return &FileError{File: p + ":" + f.Name, Err: err}
-		}
-		err = r.stream(ctx, p+":"+f.Name, rc)
-		rc.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // stream reads one CSV (gzip-compressed when its name ends .gz).
@@ -355,7 +449,7 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 			r.reject(&fr, &problemsHere, prob, rec)
 			continue
 		}
-		if !r.knownTyp[in.Type] {
+		if !knownTypes[in.Type] {
 			if fr.UnknownType == nil {
 				fr.UnknownType = map[string]int{}
 			}
@@ -369,13 +463,13 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 		}
 		b.add(&in, r.cellOf)
 		fr.Stored++
-		mr := r.rep.Months[in.Month.String()]
+		mr := r.months[in.Month]
 		mr.Rows++
 		if math.IsNaN(in.Point[0]) {
 			fr.NoLocation++
 			mr.NoLocation++
 		}
-		r.rep.Months[in.Month.String()] = mr
+		r.months[in.Month] = mr
 	}
 	if fr.Rows == 0 {
 		return &FileError{File: name, Err: errors.New("has a header but no rows")}
@@ -429,10 +523,10 @@ func (r *reader) reject(fr *FileReport, here *[]Problem, p Problem, rec []string
 	if len(r.rep.Problems) < maxProblems {
 		r.rep.Problems = append(r.rep.Problems, p)
 	}
-	if r.rejects != nil {
+	if r.opts.Rejects != nil {
 		row := []string{p.File, strconv.Itoa(p.Line), p.Field, p.Reason}
 		row = append(row, rec...)
-		_ = r.rejects.Write(row)
+		r.rejected = append(r.rejected, row)
 	}
 }
 

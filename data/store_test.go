@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -302,7 +303,10 @@ func TestKillChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	wrote := 0
+	var mu sync.Mutex
 	s.hook = func(step string) {
+		mu.Lock()
+		defer mu.Unlock()
 		if strings.HasPrefix(step, "wrote") {
 			wrote++
 			step = fmt.Sprintf("wrote %d", wrote)

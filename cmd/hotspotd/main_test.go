@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func shared(tb testing.TB, rel string) string {
+	tb.Helper()
+	p := filepath.Join("..", "..", "..", "shared", rel)
+	if _, err := os.Stat(p); err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("shared data missing under CI: %v", err)
+		}
+		tb.Skipf("shared data not here: %v", err)
+	}
+	return p
+}
+
+// run runs hotspotd in process and returns its stdout and stderr.
+func run(tb testing.TB, args ...string) (string, string, error) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	m := NewMain()
+	m.Stdout, m.Stderr = &out, &errb
+	m.Logger = slog.New(slog.NewTextHandler(&errb, nil))
+	err := m.Run(context.Background(), args)
+	if cerr := m.Close(); err == nil {
+		err = cerr
+	}
+	return out.String(), errb.String(), err
+}
+
+// serve starts hotspotd serve on 127.0.0.1:0 and returns its base URL.
+func serve(tb testing.TB, dataDir string, extra ...string) string {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := NewMain()
+	var logs bytes.Buffer
+	m.Stdout, m.Stderr = io.Discard, &logs
+	m.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	ready := make(chan string, 1)
+	m.Ready = func(addr string) { ready <- addr }
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...)) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			tb.Errorf("serve: %v", err)
+		}
+		m.Close()
+	})
+	select {
+	case addr := <-ready:
+		return "http://" + addr
+	case err := <-done:
+		tb.Fatalf("serve stopped: %v\n%s", err, logs.String())
+	case <-time.After(60 * time.Second):
+		tb.Fatalf("serve not ready\n%s", logs.String())
+	}
+	return ""
+}
+
+func getJSON(tb testing.TB, url string, v any) int {
+	tb.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(b, v); err != nil {
+		tb.Fatalf("%s: %v: %s", url, err, b)
+	}
+	return resp.StatusCode
+}
+
+func TestImportJSONThenServe(t *testing.T) {
+	dir := t.TempDir()
+	clev := shared(t, "data/policeuk/cleveland")
+	out, stderr, err := run(t, "import", "--data-dir", dir, "--json", clev)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var rep struct {
+		RowsRead int                       `json:"rows_read"`
+		Stored   int                       `json:"stored"`
+		Rejected int                       `json:"rejected"`
+		Months   map[string]map[string]int `json:"months"`
+		Reasons  map[string]int            `json:"reasons"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
+		t.Fatalf("last line is not JSON: %v\n%s", err, out)
+	}
+	if rep.RowsRead != 269438 || rep.Stored != 269438 || rep.Rejected != 0 || len(rep.Months) != 35 || rep.Reasons == nil {
+		t.Fatalf("report %+v", rep)
+	}
+	if rep.Months["2025-11"]["rows"] == 0 {
+		t.Errorf("no per-month detail")
+	}
+	out, stderr, err = run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
+		"--population", shared(t, "data/population/stockton_ward2023_population_census2021_bestfit.csv"),
+		shared(t, "data/boundaries/stockton_wards_2023.geojson"))
+	if err != nil {
+		t.Fatalf("areas import: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "27 areas") {
+		t.Errorf("areas import said %q", out)
+	}
+	out, _, err = run(t, "areas", "list", "--data-dir", dir)
+	if err != nil || !strings.Contains(out, "wards") || !strings.Contains(out, "27") {
+		t.Errorf("areas list: %v %q", err, out)
+	}
+
+	base := serve(t, dir)
+	var health map[string]any
+	if code := getJSON(t, base+"/healthz", &health); code != 200 {
+		t.Fatalf("healthz %d", code)
+	}
+	var sum struct {
+		Incidents int      `json:"incidents"`
+		Months    []string `json:"months"`
+	}
+	getJSON(t, base+"/api/v1/summary", &sum)
+	if sum.Incidents != 269438 || len(sum.Months) != 35 || sum.Months[0] != "2023-01" || sum.Months[34] != "2025-11" {
+		t.Errorf("summary %+v", sum)
+	}
+	var counts []struct {
+		Code, Name string
+		Count      int
+	}
+	getJSON(t, base+"/api/v1/layers/wards/counts?from=2025-11&to=2025-11&types=Bicycle%20theft", &counts)
+	if len(counts) != 27 {
+		t.Fatalf("%d wards, want all 27 (zero counts included)", len(counts))
+	}
+	zero, total := 0, 0
+	for _, c := range counts {
+		if c.Count == 0 {
+			zero++
+		}
+		total += c.Count
+	}
+	if zero == 0 || total == 0 {
+		t.Errorf("bicycle thefts by ward in 2025-11: total %d, %d wards with none; expected some of each", total, zero)
+	}
+	for _, tc := range []struct {
+		url    string
+		status int
+		words  string
+	}{
+		{"/api/v1/layers/nope/counts", 404, `no such area layer "nope"`},
+		{"/api/v1/layers/wards/counts?from=2025-13", 400, "not a month"},
+		{"/api/v1/layers/wards/counts?from=2025-11&to=2025-01", 400, "after"},
+		{"/api/v1/layers/wards/counts?types=Burglery", 400, `crime type "Burglery" is not in the data`},
+		{"/api/v1/nothing", 404, "no such page"},
+	} {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if code := getJSON(t, base+tc.url, &e); code != tc.status || !strings.Contains(e.Error, tc.words) {
+			t.Errorf("%s: %d %q; want %d with %q", tc.url, code, e.Error, tc.status, tc.words)
+		}
+	}
+}
+
+func TestServeLoadsBundledSample(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	base := serve(t, t.TempDir())
+	var sum struct {
+		Incidents int      `json:"incidents"`
+		Layers    []string `json:"layers"`
+		Months    []string `json:"months"`
+	}
+	getJSON(t, base+"/api/v1/summary", &sum)
+	if sum.Incidents != 269438 || len(sum.Months) < 24 || fmt.Sprint(sum.Layers) != "[authorities lsoa-2011 wards wards-2013]" {
+		t.Errorf("sample summary %+v", sum)
+	}
+}
+
+func TestHelpAndUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		ok    bool
+		words string
+	}{
+		{[]string{"help"}, true, "Commands:"},
+		{[]string{"import", "--help"}, true, "replaces the stored one whole"},
+		{[]string{"areas", "import", "--help"}, true, "--code-field"},
+		{[]string{"frobnicate"}, false, `unknown command "frobnicate"`},
+		{[]string{"import"}, false, "Usage: hotspotd import"},
+		{[]string{"areas", "import", "x.geojson"}, false, "--layer"},
+	} {
+		out, errb, err := run(t, tc.args...)
+		if (err == nil || err == errHelp || strings.Contains(fmt.Sprint(err), "help")) != tc.ok {
+			t.Errorf("%v: err %v", tc.args, err)
+		}
+		if !strings.Contains(out+errb, tc.words) {
+			t.Errorf("%v: output lacks %q:\n%s%s", tc.args, tc.words, out, errb)
+		}
+	}
+}
