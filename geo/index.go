@@ -6,7 +6,6 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
-	"github.com/uber/h3-go/v4"
 )
 
 // Layer is a named set of areas with an index that assigns a point to the
@@ -22,21 +21,34 @@ type Layer struct {
 
 	byCode map[string]int
 	bound  orb.Bound
-	res    int
-	// interior: cells of resolution res wholly inside one area.
-	interior map[Cell]int32
-	// edge: cells of resolution res crossed by area boundaries, with the
-	// areas to test exactly.
-	edge map[Cell][]int32
+
+	// The index is a uniform grid of buckets over the layer's bounds. Each
+	// bucket lists the areas whose bounding box meets it, each marked
+	// wholly inside (no edge of the area passes through the bucket and the
+	// bucket's centre is inside), wholly outside, or crossed by an edge.
+	// Only crossed buckets need an exact point-in-polygon test.
+	nx, ny     int
+	cellW      float64
+	cellH      float64
+	bucketFrom []int32 // bucket b's entries are entries[bucketFrom[b]:bucketFrom[b+1]]
+	entries    []entry
 }
+
+type entry struct {
+	area  int32
+	state uint8 // stateInside, stateOutside, stateEdge
+}
+
+const (
+	stateEdge uint8 = iota
+	stateInside
+	stateOutside
+)
 
 // NewLayer builds the layer and its index. Areas must have distinct codes.
 //
-// The index covers each area with H3 cells at a resolution chosen from the
-// areas' size (about 200 cells per area on average, resolution 7..10): a
-// point whose cell lies wholly inside an area is assigned by one map look-up;
-// only points in cells crossed by a boundary get an exact point-in-polygon
-// test against the few areas crossing that cell.
+// Building costs about a millisecond per hundred areas; assigning a point
+// costs a bucket look-up and, near a boundary, one exact test.
 func NewLayer(name string, areas []Area) (*Layer, error) {
 	if len(areas) == 0 {
 		return nil, fmt.Errorf("geo: layer %q has no areas", name)
@@ -45,8 +57,6 @@ func NewLayer(name string, areas []Area) (*Layer, error) {
 		return nil, fmt.Errorf("geo: layer %q has too many areas", name)
 	}
 	l := &Layer{Name: name, Areas: areas, byCode: make(map[string]int, len(areas))}
-	l.bound = areas[0].Bound
-	totalM2 := 0.0
 	for i := range areas {
 		a := &areas[i]
 		if _, dup := l.byCode[a.Code]; dup {
@@ -56,122 +66,111 @@ func NewLayer(name string, areas []Area) (*Layer, error) {
 		if a.Bound.IsZero() {
 			a.Bound = a.Geometry.Bound()
 		}
-		l.bound = l.bound.Union(a.Bound)
-		totalM2 += approxAreaM2(a.Bound)
+		if i == 0 {
+			l.bound = a.Bound
+		} else {
+			l.bound = l.bound.Union(a.Bound)
+		}
 	}
-	l.res = indexRes(totalM2 / float64(len(areas)))
-	if err := l.buildIndex(); err != nil {
-		return nil, err
-	}
+	l.buildIndex()
 	return l, nil
 }
 
-// indexRes picks the coarsest resolution whose hexagons are at most 1/200 of
-// the average area's bounding box.
-func indexRes(avgM2 float64) int {
-	for r := 7; r < 10; r++ {
-		a, _ := h3.HexagonAreaAvgM2(r)
-		if a*200 <= avgM2 {
-			return r
-		}
-	}
-	return 10
-}
+func (l *Layer) buildIndex() {
+	// About 16 buckets per area, at most 1024 a side.
+	side := int(math.Ceil(math.Sqrt(float64(len(l.Areas)) * 16)))
+	side = min(max(side, 8), 1024)
+	w := l.bound.Max[0] - l.bound.Min[0]
+	h := l.bound.Max[1] - l.bound.Min[1]
+	l.nx, l.ny = side, side
+	l.cellW = math.Max(w/float64(side), 1e-12)
+	l.cellH = math.Max(h/float64(side), 1e-12)
+	nb := l.nx * l.ny
 
-func approxAreaM2(b orb.Bound) float64 {
-	lat := (b.Min[1] + b.Max[1]) / 2 * math.Pi / 180
-	w := (b.Max[0] - b.Min[0]) * 111320 * math.Cos(lat)
-	h := (b.Max[1] - b.Min[1]) * 110574
-	return w * h
-}
-
-func (l *Layer) buildIndex() error {
-	l.interior = make(map[Cell]int32)
-	l.edge = make(map[Cell][]int32)
-	for i := range l.Areas {
-		for _, poly := range l.Areas[i].Geometry {
-			full, err := polyfill(poly, l.res, h3.ContainmentFull)
-			if err != nil {
-				return fmt.Errorf("geo: indexing %s %s: %w", l.Name, l.Areas[i].Code, err)
-			}
-			over, err := polyfill(poly, l.res, h3.ContainmentOverlapping)
-			if err != nil {
-				return fmt.Errorf("geo: indexing %s %s: %w", l.Name, l.Areas[i].Code, err)
-			}
-			for _, c := range full {
-				if _, taken := l.interior[c]; !taken {
-					l.interior[c] = int32(i)
+	// Per area: the buckets its edges pass through (conservatively, the
+	// buckets meeting each edge's bounding box).
+	type key struct{ b, a int32 }
+	edge := make(map[key]bool)
+	counts := make([]int32, nb+1)
+	for ai := range l.Areas {
+		for _, poly := range l.Areas[ai].Geometry {
+			for _, ring := range poly {
+				for i := 0; i+1 < len(ring); i++ {
+					x0, y0 := l.bucketXY(orb.Point{math.Min(ring[i][0], ring[i+1][0]), math.Min(ring[i][1], ring[i+1][1])})
+					x1, y1 := l.bucketXY(orb.Point{math.Max(ring[i][0], ring[i+1][0]), math.Max(ring[i][1], ring[i+1][1])})
+					for y := y0; y <= y1; y++ {
+						for x := x0; x <= x1; x++ {
+							edge[key{int32(y*l.nx + x), int32(ai)}] = true
+						}
+					}
 				}
 			}
-			for _, c := range over {
-				l.edge[c] = append(l.edge[c], int32(i))
+		}
+		x0, y0 := l.bucketXY(l.Areas[ai].Bound.Min)
+		x1, y1 := l.bucketXY(l.Areas[ai].Bound.Max)
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				counts[y*l.nx+x+1]++
 			}
 		}
 	}
-	// A cell wholly inside one area may still be listed as overlapping
-	// others only through shared edges; keep edge lists for cells that are
-	// not interior, deduplicated.
-	for c, list := range l.edge {
-		if _, in := l.interior[c]; in {
-			delete(l.edge, c)
-			continue
-		}
-		l.edge[c] = dedupe(list)
+	l.bucketFrom = make([]int32, nb+1)
+	for b := 1; b <= nb; b++ {
+		l.bucketFrom[b] = l.bucketFrom[b-1] + counts[b]
 	}
-	return nil
-}
-
-func dedupe(xs []int32) []int32 {
-	out := xs[:0]
-	for i, x := range xs {
-		dup := false
-		for _, y := range xs[:i] {
-			if x == y {
-				dup = true
-				break
+	l.entries = make([]entry, l.bucketFrom[nb])
+	fill := append([]int32(nil), l.bucketFrom[:nb]...)
+	for ai := range l.Areas {
+		x0, y0 := l.bucketXY(l.Areas[ai].Bound.Min)
+		x1, y1 := l.bucketXY(l.Areas[ai].Bound.Max)
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				b := y*l.nx + x
+				e := entry{area: int32(ai), state: stateEdge}
+				if !edge[key{int32(b), int32(ai)}] {
+					// no edge of this area in the bucket: all in or all out
+					c := orb.Point{l.bound.Min[0] + (float64(x)+0.5)*l.cellW, l.bound.Min[1] + (float64(y)+0.5)*l.cellH}
+					if planar.MultiPolygonContains(l.Areas[ai].Geometry, c) {
+						e.state = stateInside
+					} else {
+						e.state = stateOutside
+					}
+				}
+				l.entries[fill[b]] = e
+				fill[b]++
 			}
 		}
-		if !dup {
-			out = append(out, x)
-		}
 	}
-	return out
 }
 
-// Locate returns the index in Areas of the area holding p, or -1. cell is p's
-// BaseRes cell (CellOf(p)); passing it saves re-indexing the point.
-func (l *Layer) Locate(p orb.Point, cell Cell) int {
+// bucketXY returns the bucket column and row of p, clamped to the grid.
+func (l *Layer) bucketXY(p orb.Point) (int, int) {
+	x := int((p[0] - l.bound.Min[0]) / l.cellW)
+	y := int((p[1] - l.bound.Min[1]) / l.cellH)
+	return min(max(x, 0), l.nx-1), min(max(y, 0), l.ny-1)
+}
+
+// Locate returns the index in Areas of the area holding p (orb.Point{lon,
+// lat}), or -1.
+func (l *Layer) Locate(p orb.Point) int {
 	if !l.bound.Contains(p) {
 		return -1
 	}
-	c := cell.Parent(l.res)
-	if a, ok := l.interior[c]; ok {
-		return int(a)
-	}
-	if cands, ok := l.edge[c]; ok {
-		best := -1
-		for _, a := range cands {
-			if (best < 0 || int(a) < best) && l.contains(int(a), p) {
-				best = int(a)
+	x, y := l.bucketXY(p)
+	b := y*l.nx + x
+	// entries are in area order, so the first area holding p wins
+	for _, e := range l.entries[l.bucketFrom[b]:l.bucketFrom[b+1]] {
+		switch e.state {
+		case stateInside:
+			return int(e.area)
+		case stateEdge:
+			a := &l.Areas[e.area]
+			if a.Bound.Contains(p) && planar.MultiPolygonContains(a.Geometry, p) {
+				return int(e.area)
 			}
-		}
-		if best >= 0 {
-			return best
-		}
-	}
-	// Not covered by the H3 index (outside every area, or in the sliver
-	// between a geodesic cell edge and a planar polygon edge): scan bounds.
-	for i := range l.Areas {
-		if l.contains(i, p) {
-			return i
 		}
 	}
 	return -1
-}
-
-func (l *Layer) contains(i int, p orb.Point) bool {
-	a := &l.Areas[i]
-	return a.Bound.Contains(p) && planar.MultiPolygonContains(a.Geometry, p)
 }
 
 // Index returns the position of the area with the given code, or -1.
@@ -184,6 +183,3 @@ func (l *Layer) Index(code string) int {
 
 // Bound is the union of the areas' bounding boxes.
 func (l *Layer) Bound() orb.Bound { return l.bound }
-
-// IndexRes is the H3 resolution of the layer's cover.
-func (l *Layer) IndexRes() int { return l.res }

@@ -73,4 +73,3 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	_ = enc.Encode(v)
 }
-

@@ -52,7 +52,9 @@ func serve(tb testing.TB, dataDir string, extra ...string) string {
 	ready := make(chan string, 1)
 	m.Ready = func(addr string) { ready <- addr }
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...)) }()
+	go func() {
+		done <- m.Run(ctx, append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...))
+	}()
 	tb.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
