@@ -95,6 +95,9 @@ func (c Cell) Valid() bool { return h3.Cell(c).IsValid() }
 
 // Center returns the cell's centre as orb.Point{lon, lat}.
 func (c Cell) Center() orb.Point {
+	if !c.Valid() {
+		return orb.Point{math.NaN(), math.NaN()}
+	}
 	ll, err := h3.CellToLatLng(h3.Cell(c))
 	if err != nil {
 		return orb.Point{math.NaN(), math.NaN()}
@@ -105,6 +108,9 @@ func (c Cell) Center() orb.Point {
 // Boundary returns the cell's outline as a closed counter-clockwise ring of
 // orb.Point{lon, lat} (RFC 7946 right-hand rule for an exterior ring).
 func (c Cell) Boundary() orb.Ring {
+	if !c.Valid() {
+		return nil
+	}
 	b, err := h3.CellToBoundary(h3.Cell(c))
 	if err != nil {
 		return nil
@@ -134,6 +140,9 @@ func (c Cell) Disk(k int) ([]Cell, error) {
 
 // AreaM2 is the cell's area in square metres.
 func (c Cell) AreaM2() float64 {
+	if !c.Valid() {
+		return 0
+	}
 	a, err := h3.CellAreaM2(h3.Cell(c))
 	if err != nil {
 		return 0

@@ -153,7 +153,7 @@ func (l *Layer) bucketXY(p orb.Point) (int, int) {
 // Locate returns the index in Areas of the area holding p (orb.Point{lon,
 // lat}), or -1.
 func (l *Layer) Locate(p orb.Point) int {
-	if !l.bound.Contains(p) {
+	if math.IsNaN(p[0]) || math.IsNaN(p[1]) || !l.bound.Contains(p) {
 		return -1
 	}
 	x, y := l.bucketXY(p)

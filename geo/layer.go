@@ -11,6 +11,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/planar"
 )
 
 // Area is one polygon feature of a layer: a ward, a town centre, an LSOA.
@@ -45,12 +46,12 @@ const (
 // "EPSG:27700", "bng", or the OGC URN forms.
 func ParseCRS(s string) (CRS, error) {
 	t := strings.ToUpper(strings.TrimSpace(s))
-	switch {
-	case t == "" || t == "AUTO":
+	switch t {
+	case "", "AUTO":
 		return CRSAuto, nil
-	case strings.HasSuffix(t, "27700") || t == "BNG" || t == "OSGB36":
+	case "27700", "EPSG:27700", "EPSG::27700", "URN:OGC:DEF:CRS:EPSG::27700", "BNG", "OSGB36":
 		return CRSBNG, nil
-	case strings.HasSuffix(t, "4326") || strings.HasSuffix(t, "CRS84") || t == "WGS84":
+	case "4326", "EPSG:4326", "EPSG::4326", "URN:OGC:DEF:CRS:EPSG::4326", "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:OGC::CRS84", "CRS84", "OGC:CRS84", "WGS84":
 		return CRSWGS84, nil
 	}
 	return "", fmt.Errorf("geo: coordinate system %q is not supported: use EPSG:4326 (WGS84 lon/lat) or EPSG:27700 (British National Grid)", s)
@@ -68,6 +69,14 @@ type ReadOptions struct {
 
 // ErrBadGeometry marks a geometry that cannot be used (and was not repaired).
 var ErrBadGeometry = errors.New("geo: unusable geometry")
+
+// geomError is a reason a geometry is unusable; it is ErrBadGeometry.
+type geomError string
+
+func (e geomError) Error() string        { return string(e) }
+func (e geomError) Is(target error) bool { return target == ErrBadGeometry }
+
+func badGeometry(format string, args ...any) error { return geomError(fmt.Sprintf(format, args...)) }
 
 // ReadAreas parses a GeoJSON FeatureCollection of Polygon / MultiPolygon
 // features into areas. file names the source in messages. Repairs it makes
@@ -180,10 +189,19 @@ func jsonErr(data []byte, err error) string {
 
 var onsCode = regexp.MustCompile(`^[A-Za-z]+\d{2}CD$`)
 
-// detectFields finds the code and name properties: ONS style (WD23CD with
-// WD23NM) whose codes differ from feature to feature (a ward file also
-// carries its authority's LAD23CD, the same on every feature), else
-// "code"/"name" in any case.
+// onsRank orders ONS geography code prefixes from the finest (output areas)
+// to the coarsest (countries). A boundary file of small areas often carries
+// the codes of the larger areas holding them too (a ward file its LAD23CD),
+// so the finest geography is the file's own.
+var onsRank = map[string]int{
+	"OA": 1, "LSOA": 2, "DZ": 2, "MSOA": 3, "IZ": 3, "WD": 4, "ED": 4, "PCON": 5, "LAD": 6, "LTLA": 6,
+	"UTLA": 7, "CTYUA": 7, "CTY": 8, "CSP": 8, "PFA": 9, "CAUTH": 9, "RGN": 10, "ITL1": 10, "CTRY": 11,
+}
+
+// detectFields finds the code and name properties: of the ONS-style code
+// properties (WD23CD with WD23NM), prefer one whose values differ from
+// feature to feature, then the finest geography, then one with a name
+// property; else "code"/"name" in any case.
 func detectFields(fc *geojson.FeatureCollection) (code, name string) {
 	props := fc.Features[0].Properties
 	keys := make([]string, 0, len(props))
@@ -202,15 +220,39 @@ func detectFields(fc *geojson.FeatureCollection) (code, name string) {
 		}
 		return true
 	}
+	score := func(k string) [3]int {
+		u, hasName := 1, 1
+		if unique(k) {
+			u = 0
+		}
+		if _, ok := props[k[:len(k)-2]+"NM"]; ok {
+			hasName = 0
+		}
+		prefix := strings.TrimRight(k[:len(k)-2], "0123456789")
+		rank, ok := onsRank[strings.ToUpper(prefix)]
+		if !ok {
+			rank = 5
+		}
+		return [3]int{u, rank, hasName}
+	}
+	best := ""
 	for _, k := range keys {
-		if onsCode.MatchString(k) && unique(k) {
-			n := k[:len(k)-2] + "NM"
-			if _, ok := props[n]; ok {
-				return k, n
-			}
-			if code == "" {
-				code = k
-			}
+		if !onsCode.MatchString(k) {
+			continue
+		}
+		if best == "" {
+			best = k
+			continue
+		}
+		a, b := score(k), score(best)
+		if a[0] < b[0] || (a[0] == b[0] && (a[1] < b[1] || (a[1] == b[1] && a[2] < b[2]))) {
+			best = k
+		}
+	}
+	if best != "" {
+		code = best
+		if n := best[:len(best)-2] + "NM"; props[n] != nil {
+			name = n
 		}
 	}
 	for _, k := range keys {
@@ -291,11 +333,11 @@ func cleanMultiPolygon(mp orb.MultiPolygon, crs CRS) (orb.MultiPolygon, []string
 			for _, p := range ring {
 				if crs == CRSBNG {
 					if !ValidBNG(p[0], p[1]) {
-						return nil, nil, fmt.Errorf("%w: %s has point %v,%v outside the British National Grid", ErrBadGeometry, label, p[0], p[1])
+						return nil, nil, badGeometry("%s has point %v,%v outside the British National Grid", label, p[0], p[1])
 					}
 					p = FromBNG(p[0], p[1])
 				} else if !ValidLonLat(p) {
-					return nil, nil, fmt.Errorf("%w: %s has point %v,%v that is not a longitude/latitude (if these are British National Grid metres, say --crs EPSG:27700)", ErrBadGeometry, label, p[0], p[1])
+					return nil, nil, badGeometry("%s has point %v,%v that is not a longitude/latitude (if these are British National Grid metres, say --crs EPSG:27700)", label, p[0], p[1])
 				}
 				if n := len(r); n > 0 && r[n-1] == p {
 					dups++
@@ -310,6 +352,11 @@ func cleanMultiPolygon(mp orb.MultiPolygon, crs CRS) (orb.MultiPolygon, []string
 			if dups > 0 {
 				fixes = append(fixes, fmt.Sprintf("%s had %d repeated points; dropped them", label, dups))
 			}
+			if len(r) >= 4 {
+				if at, ok := selfIntersection(r); ok {
+					return nil, nil, badGeometry("%s crosses itself near lon %.6f, lat %.6f; refused (repair it, for example with QGIS Fix Geometries, and import again)", label, at[0], at[1])
+				}
+			}
 			if len(r) < 4 || planarArea(r) == 0 {
 				// A sliver left by boundary simplification: it holds no
 				// point, so dropping it changes no assignment.
@@ -321,9 +368,6 @@ func cleanMultiPolygon(mp orb.MultiPolygon, crs CRS) (orb.MultiPolygon, []string
 				fixes = append(fixes, label+" has no area; dropped it")
 				continue
 			}
-			if at, ok := selfIntersection(r); ok {
-				return nil, nil, fmt.Errorf("%w: %s crosses itself near lon %.6f, lat %.6f; refused (repair it, for example with QGIS Fix Geometries, and import again)", ErrBadGeometry, label, at[0], at[1])
-			}
 			np = append(np, r)
 		}
 		if len(np) > 0 {
@@ -332,7 +376,7 @@ func cleanMultiPolygon(mp orb.MultiPolygon, crs CRS) (orb.MultiPolygon, []string
 
 	}
 	if len(out) == 0 {
-		return nil, nil, fmt.Errorf("%w: empty geometry", ErrBadGeometry)
+		return nil, nil, badGeometry("empty geometry: every part has no area")
 	}
 	return out, fixes, nil
 }
@@ -341,6 +385,9 @@ func cleanMultiPolygon(mp orb.MultiPolygon, crs CRS) (orb.MultiPolygon, []string
 // or cross, returning a point near the crossing. Edges are swept in order of
 // their minimum x so only overlapping spans are compared.
 func selfIntersection(r orb.Ring) (orb.Point, bool) {
+	if at, ok := vertexCrossing(r); ok {
+		return at, true
+	}
 	n := len(r) - 1 // edges
 	type edge struct {
 		i          int
@@ -376,6 +423,53 @@ func planarArea(r orb.Ring) float64 {
 		a += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
 	}
 	return a / 2
+}
+
+// vertexCrossing finds a ring that passes twice through one vertex and
+// crosses itself there (a bow-tie whose crossing point is written as a
+// vertex). Split at the repeated vertex, the two loops of a crossing wind in
+// opposite directions and lie side by side; a ring that merely touches itself
+// (a pinch, as some ONS boundaries have) gives loops winding the same way, or
+// one loop inside the other (an inverted hole), and is kept.
+func vertexCrossing(r orb.Ring) (orb.Point, bool) {
+	n := len(r) - 1
+	first := make(map[orb.Point]int, n)
+	for i := 0; i < n; i++ {
+		j, seen := first[r[i]]
+		if !seen {
+			first[r[i]] = i
+			continue
+		}
+		inner := append(orb.Ring(nil), r[j:i+1]...)
+		outer := append(append(orb.Ring(nil), r[i:n]...), r[:j+1]...)
+		a1, a2 := planarArea(inner), planarArea(outer)
+		if a1 == 0 || a2 == 0 || (a1 > 0) == (a2 > 0) {
+			continue
+		}
+		if nested(inner, outer) || nested(outer, inner) {
+			continue
+		}
+		return r[i], true
+	}
+	return orb.Point{}, false
+}
+
+// nested reports whether loop a lies inside loop b, judged by a vertex of a
+// that is not on b.
+func nested(a, b orb.Ring) bool {
+	for _, p := range a {
+		onB := false
+		for _, q := range b {
+			if p == q {
+				onB = true
+				break
+			}
+		}
+		if !onB {
+			return planar.RingContains(b, p)
+		}
+	}
+	return false
 }
 
 func orient(a, b, c orb.Point) float64 {
