@@ -1,9 +1,11 @@
 package data
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/stockton-csp/hotspots/geo"
@@ -98,12 +100,11 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 		cellIdx = make([]int32, len(s.locs))
 		seen := map[geo.Cell]int32{}
 		for l := range s.locs {
-			c := s.locs[l].cell
-			if c == 0 {
+			if s.locs[l].cell == 0 {
 				cellIdx[l] = -1
 				continue
 			}
-			pc := c.Parent(g.CellRes)
+			pc := s.locs[l].cells.At(g.CellRes)
 			i, ok := seen[pc]
 			if !ok {
 				i = int32(len(pl.cells))
@@ -269,18 +270,17 @@ func sortRows(rows []Row, pl *plan) {
 			areaPos[a.Code] = i
 		}
 	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, b := rows[i], rows[j]
-		if a.Cell != b.Cell {
-			return a.Cell < b.Cell
+	slices.SortFunc(rows, func(a, b Row) int {
+		if c := cmp.Compare(a.Cell, b.Cell); c != 0 {
+			return c
 		}
 		if a.Area != b.Area {
-			return areaPos[a.Area] < areaPos[b.Area]
+			return cmp.Compare(areaPos[a.Area], areaPos[b.Area])
 		}
-		if a.Month != b.Month {
-			return a.Month < b.Month
+		if c := cmp.Compare(a.Month, b.Month); c != 0 {
+			return c
 		}
-		return a.Type < b.Type
+		return cmp.Compare(a.Type, b.Type)
 	})
 }
 

@@ -57,8 +57,9 @@ type MemOptions struct {
 
 type memLoc struct {
 	pt                       orb.Point
-	cell                     geo.Cell
-	name, lsoaCode, lsoaName uint32 // into names
+	cell                     geo.Cell  // BaseRes cell, 0 when unlocated
+	cells                    geo.Cells // the cell holding pt at each resolution
+	name, lsoaCode, lsoaName uint32    // into names
 }
 
 type memLocKey struct {
@@ -195,7 +196,15 @@ func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
 		id, ok := s.locIdx[k]
 		if !ok {
 			id = uint32(len(s.locs))
-			s.locs = append(s.locs, memLoc{pt: orb.Point{pl.Lon, pl.Lat}, cell: pl.Cell, name: k.name, lsoaCode: k.lsoaCode, lsoaName: k.lsoaName})
+			ml := memLoc{pt: orb.Point{pl.Lon, pl.Lat}, cell: pl.Cell, name: k.name, lsoaCode: k.lsoaCode, lsoaName: k.lsoaName}
+			if ml.cell != 0 {
+				cs, err := geo.CellsOf(ml.pt)
+				if err != nil {
+					return nil, fmt.Errorf("data: indexing location %v: %w", ml.pt, err)
+				}
+				ml.cells = cs
+			}
+			s.locs = append(s.locs, ml)
 			s.locIdx[k] = id
 			for _, ml := range s.layers {
 				ml.area = append(ml.area, locate(ml.layer, s.locs[id]))

@@ -9,12 +9,19 @@ import (
 	"github.com/uber/h3-go/v4"
 )
 
-// BaseRes is the H3 resolution every point is indexed at (average hexagon
-// edge about 10.8 m, area about 307 m²). It is one level finer than the finest
+// BaseRes is the finest H3 resolution points are indexed at (average hexagon
+// edge about 10 m, area about 307 m²). It is one level finer than the finest
 // resolution the hotspot engine analyses (11), so the map can still draw
-// individual hexagons at street zoom, and it is about the precision of the
-// police.uk anonymous map points themselves. Coarser cells come from Parent,
-// a bit operation, never from re-indexing the point.
+// single hexagons at street zoom, and it is about the precision of the
+// police.uk anonymous map points themselves.
+//
+// H3 is not a strict hierarchy: a child cell pokes out of its parent, so the
+// parent of a point's resolution-12 cell is not always the resolution-9 cell
+// holding the point (6.9% of Cleveland's points differ). Analysis counts a
+// point in the cell that holds it, as ArcGIS, R and the reference vectors do,
+// so CellsOf indexes a point at every resolution MinRes..BaseRes at once; a
+// store does that once per distinct location and looks cells up afterwards,
+// never re-indexing per query. Parent remains for cell arithmetic.
 const BaseRes = 12
 
 // MinRes and MaxRes bound the resolutions the analysis accepts.
@@ -46,6 +53,31 @@ func CellAt(p orb.Point, res int) (Cell, error) {
 		return 0, fmt.Errorf("geo: indexing %v,%v: %w", p[0], p[1], err)
 	}
 	return Cell(c), nil
+}
+
+// Cells holds a point's cell at each resolution MinRes..BaseRes.
+type Cells [BaseRes - MinRes + 1]Cell
+
+// At returns the cell at resolution res (MinRes..BaseRes), 0 outside.
+func (cs *Cells) At(res int) Cell {
+	if res < MinRes || res > BaseRes {
+		return 0
+	}
+	return cs[res-MinRes]
+}
+
+// CellsOf indexes p at every resolution MinRes..BaseRes: the cell holding p
+// at each, which is not always the parent of the finer one.
+func CellsOf(p orb.Point) (Cells, error) {
+	var cs Cells
+	for r := MinRes; r <= BaseRes; r++ {
+		c, err := CellAt(p, r)
+		if err != nil {
+			return Cells{}, err
+		}
+		cs[r-MinRes] = c
+	}
+	return cs, nil
 }
 
 // ValidLonLat reports whether p is a finite longitude in [-180, 180] and

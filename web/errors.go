@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/engine"
 )
 
 // Error is an error with the HTTP status and the message a user sees.
@@ -45,9 +47,11 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 	case errors.As(err, &we):
 		status, msg = we.Status, we.Message
 	case errors.Is(err, data.ErrNoLayer), errors.Is(err, data.ErrNoArea):
-		status, msg = http.StatusNotFound, err.Error()
-	case errors.Is(err, data.ErrBadQuery):
-		status, msg = http.StatusBadRequest, err.Error()
+		status, msg = http.StatusNotFound, userMessage(err)
+	case errors.Is(err, data.ErrBadQuery), errors.Is(err, engine.ErrBadQuery), errors.Is(err, engine.ErrNoMonth):
+		status, msg = http.StatusBadRequest, userMessage(err)
+	case errors.Is(err, engine.ErrNoData):
+		status, msg = http.StatusNotFound, userMessage(err)
 	case errors.Is(err, context.Canceled):
 		status, msg = 499, "request cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
@@ -67,9 +71,20 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 	writeJSON(w, status, map[string]any{"error": msg, "status": status})
 }
 
+// userMessage is an error's text without the package prefixes ("engine:
+// invalid query: ") that mean something to a developer, not to a user.
+func userMessage(err error) string {
+	msg := err.Error()
+	for _, p := range []string{"engine: invalid query: ", "data: invalid query: ", "engine: month not loaded: ", "engine: ", "data: ", "geo: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/engine"
 )
 
 // Options configures a Server. The zero value is valid.
@@ -21,25 +23,29 @@ type Options struct {
 
 // Server serves the API and the map.
 type Server struct {
-	store data.Store
-	log   *slog.Logger
-	now   func() time.Time
-	opts  Options
-	mux   chi.Router
+	store  data.Store
+	engine *engine.Engine
+	log    *slog.Logger
+	now    func() time.Time
+	opts   Options
+	mux    chi.Router
 	// classify lets other parts of the package map their own errors to a
 	// status and message (checked in order after the built-in ones).
 	classify []func(error) (int, string, bool)
 }
 
-// New builds a Server over a store.
-func New(store data.Store, opts Options) (*Server, error) {
+// New builds a Server over a store and the engine that analyses it.
+func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
+	if store == nil || eng == nil {
+		return nil, errors.New("web: a store and an engine are required")
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{store: store, log: opts.Logger, now: opts.Now, opts: opts}
+	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Get("/healthz", s.adapt(s.healthz))
@@ -47,6 +53,14 @@ func New(store data.Store, opts Options) (*Server, error) {
 		r.Get("/summary", s.adapt(s.summary))
 		r.Get("/layers", s.adapt(s.layers))
 		r.Get("/layers/{layer}/counts", s.adapt(s.counts))
+		r.Get("/layers/{layer}/ranking", s.adapt(s.ranking))
+		r.Get("/layers/{layer}/trends", s.adapt(s.trends))
+		r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))
+		r.Get("/layers/{layer}/areas/{code}/trend", s.adapt(s.areaTrend))
+		r.Get("/hotspots", s.adapt(s.hotspots))
+		r.Get("/emerging", s.adapt(s.emerging))
+		r.Get("/concentration", s.adapt(s.concentration))
+		r.Get("/evaluation", s.adapt(s.evaluation))
 	})
 	r.NotFound(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: "no such page: " + r.URL.Path + " (the API is under /api/v1)"}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/data/sample"
+	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/web"
 )
@@ -45,7 +46,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		sum, _ = store.Summary(ctx)
 	}
 	m.Logger.Info("store ready", "incidents", sum.Incidents, "months", len(sum.Months), "layers", sum.Layers, "took", m.Now().Sub(start).Round(time.Millisecond))
-	srv, err := web.New(store, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution})
+	eng, err := engine.New(store, engine.Options{Logger: m.Logger, Now: m.Now})
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution})
 	if err != nil {
 		return err
 	}

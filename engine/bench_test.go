@@ -1,0 +1,133 @@
+package engine
+
+import (
+	"context"
+	"testing"
+)
+
+// Benchmarks run on the real Cleveland data (35 months, 269,438 incidents)
+// with the result cache off (CacheEntries -1), so every iteration computes;
+// study grids stay cached, as they do in service.
+
+func benchEngine(b *testing.B, all bool) *Engine {
+	b.Helper()
+	return newEngine(b, realStore(b, all), Options{CacheEntries: -1})
+}
+
+// BenchmarkRankingWards ranks the 27 Stockton wards over 12 months of all
+// Cleveland data, with previous-period and year-earlier changes.
+func BenchmarkRankingWards(b *testing.B) {
+	e := benchEngine(b, false)
+	ctx := context.Background()
+	q := RankingQuery{Layer: "wards"}
+	if _, err := e.Ranking(ctx, q); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Ranking(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRankingClevelandWards ranks the 82 2013 wards of Cleveland.
+func BenchmarkRankingClevelandWards(b *testing.B) {
+	e := benchEngine(b, true)
+	ctx := context.Background()
+	q := RankingQuery{Layer: "cleveland", Measure: Harm}
+	if _, err := e.Ranking(ctx, q); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Ranking(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchHotspots(b *testing.B, all bool, q HotspotQuery) {
+	e := benchEngine(b, all)
+	ctx := context.Background()
+	h, err := e.Hotspots(ctx, q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(h.Cells)), "cells")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Hotspots(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHotspotsStockton is a whole Hotspots query on the 2,238-cell
+// Stockton grid: the store's aggregation by cell and type, then Gi*.
+func BenchmarkHotspotsStockton(b *testing.B) {
+	benchHotspots(b, false, HotspotQuery{Layer: "wards", Res: 9})
+}
+
+// BenchmarkHotspotsClevelandRes10 is every Cleveland cell at resolution 10.
+func BenchmarkHotspotsClevelandRes10(b *testing.B) {
+	benchHotspots(b, true, HotspotQuery{Layer: "cleveland", Res: 10})
+}
+
+// BenchmarkGiStarStockton is the Gi* part of a Stockton hot spot map: z, p,
+// FDR and plain bins, and the cells, on values already counted.
+func BenchmarkGiStarStockton(b *testing.B) {
+	e := benchEngine(b, false)
+	ctx := context.Background()
+	sum, err := e.summary(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := e.grid(ctx, sum, "wards", 9, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := e.values(ctx, g, period(sum.Months[len(sum.Months)-12], sum.Months[len(sum.Months)-1]), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := hotCells(g, v, v.count); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEvaluate is the whole rolling backtest on the Stockton grid: 23
+// months scored from 35 loaded, four methods, two map sizes.
+func BenchmarkEvaluate(b *testing.B) {
+	e := benchEngine(b, false)
+	ctx := context.Background()
+	q := EvalQuery{Layer: "wards"}
+	if _, err := e.Evaluate(ctx, q); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Evaluate(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEmergingStockton is a 12-month emerging hot spot analysis.
+func BenchmarkEmergingStockton(b *testing.B) {
+	e := benchEngine(b, false)
+	ctx := context.Background()
+	q := HotspotQuery{Layer: "wards"}
+	if _, err := e.Emerging(ctx, q); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Emerging(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

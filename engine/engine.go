@@ -1,0 +1,341 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/hotspot"
+)
+
+// Errors the engine returns, wrapped with the detail; check them with
+// errors.Is.
+var (
+	// ErrBadQuery marks a question that cannot be answered as asked: an
+	// unknown measure, a resolution out of range, a period the wrong way
+	// round. The message says what to change.
+	ErrBadQuery = errors.New("engine: invalid query")
+	// ErrNoMonth marks a month outside the data loaded; the message names
+	// the months that are.
+	ErrNoMonth = errors.New("engine: month not loaded")
+	// ErrNoData is returned when the store holds no incidents at all.
+	ErrNoData = errors.New("engine: no crime data is loaded; import police.uk files first (hotspotd import)")
+)
+
+// Options configures an Engine. The zero value is valid.
+type Options struct {
+	// Harm and Cost are the weight tables for the harm and cost measures;
+	// nil takes hotspot.DefaultHarm (CCHI days) and hotspot.DefaultCost
+	// (GBP, 2015/16 prices).
+	Harm, Cost *hotspot.Weights
+	// IncludePoliceGenerated counts the types a table marks police-generated
+	// (Drugs: found by proactive policing) in harm and cost. The CCHI method
+	// leaves them out, and so does the default.
+	IncludePoliceGenerated bool
+	// CacheEntries bounds the results kept (least recently used dropped
+	// first). 0 means 256; a negative value keeps none, so every query is
+	// computed (study grids are still kept).
+	CacheEntries int
+	// Logger receives a debug line per computed result; nil discards.
+	Logger *slog.Logger
+	// Now is the clock, for result timestamps; nil is time.Now.
+	Now func() time.Time
+}
+
+// gridCacheEntries bounds the study grids kept: a grid of every Cleveland
+// cell at resolution 11 holds about 300,000 cells and their neighbours.
+const gridCacheEntries = 16
+
+// Engine answers analysts' questions from a data.Store, caching each answer
+// for the store's current Version. It is safe for concurrent use.
+type Engine struct {
+	store     data.Store
+	harm      *hotspot.Weights
+	cost      *hotspot.Weights
+	includePG bool
+	log       *slog.Logger
+	now       func() time.Time
+
+	results *lru
+	grids   *lru
+
+	sumMu sync.Mutex
+	sum   *data.Summary // latest summary read, for its Version
+}
+
+// New returns an Engine over store.
+func New(store data.Store, opts Options) (*Engine, error) {
+	if store == nil {
+		return nil, errors.New("engine: no store given")
+	}
+	if opts.Harm == nil {
+		opts.Harm = hotspot.DefaultHarm()
+	}
+	if opts.Cost == nil {
+		opts.Cost = hotspot.DefaultCost()
+	}
+	if opts.CacheEntries == 0 {
+		opts.CacheEntries = 256
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Engine{
+		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated,
+		log: opts.Logger, now: opts.Now,
+		results: newLRU(opts.CacheEntries), grids: newLRU(gridCacheEntries),
+	}, nil
+}
+
+// CacheStats reports what the result cache has done.
+func (e *Engine) CacheStats() CacheStats { return e.results.snapshot() }
+
+// summary returns the store's summary, read again only when the store's
+// Version has moved (a MemStore's Summary walks every incident).
+func (e *Engine) summary(ctx context.Context) (*data.Summary, error) {
+	v := e.store.Version()
+	e.sumMu.Lock()
+	s := e.sum
+	e.sumMu.Unlock()
+	if s != nil && s.Version == v {
+		return s, nil
+	}
+	sum, err := e.store.Summary(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("engine: reading what is stored: %w", err)
+	}
+	e.sumMu.Lock()
+	if e.sum == nil || e.sum.Version <= sum.Version {
+		e.sum = &sum
+	}
+	e.sumMu.Unlock()
+	return &sum, nil
+}
+
+// compute runs fn through the result cache under kind, the data version and
+// the normalised query key, logging computations.
+func compute[T any](ctx context.Context, e *Engine, sum *data.Summary, kind, key string, fn func(context.Context) (T, error)) (T, error) {
+	full := fmt.Sprintf("%s|v%d|%s", kind, sum.Version, key)
+	return cached(ctx, e.results, full, func(ctx context.Context) (T, error) {
+		start := e.now()
+		v, err := fn(ctx)
+		e.log.Debug("engine: computed", "kind", kind, "query", key, "version", sum.Version,
+			"took", e.now().Sub(start), "err", err)
+		return v, err
+	})
+}
+
+// prepared is a query checked against the data, defaults filled in.
+type prepared struct {
+	sum   *data.Summary
+	ld    loaded
+	p     Period
+	types []string
+	m     Measure
+	notes []string
+	// for grid queries
+	g       *grid
+	keyBase string
+}
+
+// prepare checks the parts every query shares: the measure (one of
+// measures), the crime types, and the period (span months by default).
+func (e *Engine) prepare(ctx context.Context, m Measure, types []string, from, to data.Month, span int, measures ...Measure) (*prepared, error) {
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ld, err := loadedOf(sum)
+	if err != nil {
+		return nil, err
+	}
+	if m, err = m.orCount(); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(measures, m) {
+		names := make([]string, len(measures))
+		for i, x := range measures {
+			names[i] = string(x)
+		}
+		return nil, fmt.Errorf("%w: measure %s is not offered here; use %s", ErrBadQuery, m, strings.Join(names, " or "))
+	}
+	pq := &prepared{sum: sum, ld: ld, m: m}
+	if pq.types, err = checkTypes(sum, types); err != nil {
+		return nil, err
+	}
+	if pq.p, err = ld.window(from, to, span, &pq.notes); err != nil {
+		return nil, err
+	}
+	return pq, nil
+}
+
+// Period is a run of whole months, both ends inclusive.
+type Period struct {
+	From   data.Month `json:"from"`
+	To     data.Month `json:"to"`
+	Months int        `json:"months"`
+}
+
+func period(from, to data.Month) Period {
+	return Period{From: from, To: to, Months: int(to-from) + 1}
+}
+
+// shift moves the period by n months (negative: earlier).
+func (p Period) shift(n int) Period { return period(p.From+data.Month(n), p.To+data.Month(n)) }
+
+// before is the period of the same length ending the month before p starts.
+func (p Period) before() Period { return p.shift(-p.Months) }
+
+func (p Period) String() string {
+	if p.From == p.To {
+		return p.From.String()
+	}
+	return p.From.String() + ".." + p.To.String()
+}
+
+// loaded is the set of months the store holds.
+type loaded struct {
+	months []data.Month // ascending
+	has    map[data.Month]bool
+}
+
+func loadedOf(sum *data.Summary) (loaded, error) {
+	if len(sum.Months) == 0 || sum.Incidents == 0 {
+		return loaded{}, ErrNoData
+	}
+	l := loaded{months: sum.Months, has: make(map[data.Month]bool, len(sum.Months))}
+	for _, m := range sum.Months {
+		l.has[m] = true
+	}
+	return l, nil
+}
+
+func (l loaded) first() data.Month { return l.months[0] }
+func (l loaded) last() data.Month  { return l.months[len(l.months)-1] }
+
+// covers reports whether every month of p is loaded.
+func (l loaded) covers(p Period) bool {
+	for m := p.From; m <= p.To; m++ {
+		if !l.has[m] {
+			return false
+		}
+	}
+	return true
+}
+
+// missing lists the months of p not loaded.
+func (l loaded) missing(p Period) []data.Month {
+	var out []data.Month
+	for m := p.From; m <= p.To; m++ {
+		if !l.has[m] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// month checks that a single month is loaded; zero is the latest.
+func (l loaded) month(m data.Month) (data.Month, error) {
+	if m == 0 {
+		return l.last(), nil
+	}
+	switch {
+	case m > l.last():
+		return 0, fmt.Errorf("%w: no data for %s; the latest month loaded is %s", ErrNoMonth, m, l.last())
+	case m < l.first():
+		return 0, fmt.Errorf("%w: no data for %s; the first month loaded is %s", ErrNoMonth, m, l.first())
+	case !l.has[m]:
+		return 0, fmt.Errorf("%w: no data for %s, a gap in the months loaded (%s..%s); import it first", ErrNoMonth, m, l.first(), l.last())
+	}
+	return m, nil
+}
+
+// window resolves a query's From and To: zero To is the latest month loaded,
+// zero From is To-(span-1) clipped to the first month loaded (noted). Both
+// ends must be loaded; months missing inside are noted.
+func (l loaded) window(from, to data.Month, span int, notes *[]string) (Period, error) {
+	to, err := l.month(to)
+	if err != nil {
+		return Period{}, err
+	}
+	if from == 0 {
+		from = to - data.Month(span-1)
+		if from < l.first() {
+			*notes = append(*notes, fmt.Sprintf("the period starts at %s, the first month loaded, so it is %d months rather than %d", l.first(), int(to-l.first())+1, span))
+			from = l.first()
+		}
+	}
+	if from > to {
+		return Period{}, fmt.Errorf("%w: the period runs backwards (from %s to %s); give the earlier month first", ErrBadQuery, from, to)
+	}
+	if from < l.first() {
+		return Period{}, fmt.Errorf("%w: no data for %s; the first month loaded is %s, so start the period there or later", ErrNoMonth, from, l.first())
+	}
+	p := period(from, to)
+	if gaps := l.missing(p); len(gaps) > 0 {
+		*notes = append(*notes, fmt.Sprintf("months %v are not loaded and count as no crime", gaps))
+	}
+	return p, nil
+}
+
+// compare returns the change from prev to cur, or nil when the data do not
+// cover prev wholly (a note says so once per period).
+func (l loaded) compare(cur, prev float64, p Period) *hotspot.Change {
+	if !l.covers(p) {
+		return nil
+	}
+	c := hotspot.Compare(cur, prev)
+	return &c
+}
+
+// uncovered notes a comparison period the data do not cover.
+func (l loaded) uncovered(what string, p Period, notes *[]string) {
+	if !l.covers(p) {
+		*notes = append(*notes, fmt.Sprintf("no comparison with the %s (%s): the data loaded run %s..%s", what, p, l.first(), l.last()))
+	}
+}
+
+// types normalises a crime-type filter against the stored types: sorted,
+// each once; a type not stored is refused with the list of those that are.
+func checkTypes(sum *data.Summary, types []string) ([]string, error) {
+	if len(types) == 0 {
+		return nil, nil
+	}
+	out := slices.Clone(types)
+	slices.Sort(out)
+	out = slices.Compact(out)
+	for _, t := range out {
+		if !slices.ContainsFunc(sum.Types, func(tc data.TypeCount) bool { return tc.Type == t }) {
+			names := make([]string, len(sum.Types))
+			for i, tc := range sum.Types {
+				names[i] = tc.Type
+			}
+			return nil, fmt.Errorf("%w: crime type %q is not in the data; the types are: %s", ErrBadQuery, t, strings.Join(names, ", "))
+		}
+	}
+	return out, nil
+}
+
+// scopeTypes is the crime types a query covers: its filter, or every type
+// stored.
+func scopeTypes(sum *data.Summary, types []string) []string {
+	if len(types) > 0 {
+		return types
+	}
+	out := make([]string, len(sum.Types))
+	for i, tc := range sum.Types {
+		out[i] = tc.Type
+	}
+	return out
+}
+
+func keyList(xs []string) string { return strings.Join(xs, "\x1f") }

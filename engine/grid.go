@@ -1,0 +1,175 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// Bounds and defaults of the hotspot grid.
+const (
+	// DefaultRes is the H3 resolution of the study grid when a query gives
+	// none: resolution 9 hexagons are about 0.1 km² (edge about 200 m), a
+	// few streets, the scale of a patrol beat.
+	DefaultRes = 9
+	// MinGridRes and MaxGridRes bound the resolutions offered (about 5 km²
+	// to 2,000 m² a cell).
+	MinGridRes, MaxGridRes = 7, 11
+	// DefaultK is the neighbourhood radius in grid steps: the 6 cells
+	// touching a cell.
+	DefaultK = 1
+	// MaxK bounds the neighbourhood radius (91 cells at k = 5).
+	MaxK = 5
+)
+
+// grid is a layer's study area at one H3 resolution with its neighbour
+// lists: every cell whose centre lies inside an area of the layer, in
+// ascending cell order, zero-crime cells included.
+type grid struct {
+	layer string
+	res   int
+	k     int
+	cells []geo.Cell
+	index map[geo.Cell]int32
+	// nbrs[i] lists the indices of the cells within grid distance k of cell
+	// i that are themselves study cells, i excluded.
+	nbrs [][]int32
+	// areas[i] names the areas whose polygons hold cell i's centre (several
+	// when the layer's areas overlap). Slices are shared between cells.
+	areas [][]string
+}
+
+// resK checks and defaults a query's resolution and neighbourhood radius.
+func resK(res, k int) (int, int, error) {
+	if res == 0 {
+		res = DefaultRes
+	}
+	if k == 0 {
+		k = DefaultK
+	}
+	if res < MinGridRes || res > MaxGridRes {
+		return 0, 0, fmt.Errorf("%w: H3 resolution %d is outside %d..%d (%d, about 0.1 km² a cell, suits streets)", ErrBadQuery, res, MinGridRes, MaxGridRes, DefaultRes)
+	}
+	if k < 1 || k > MaxK {
+		return 0, 0, fmt.Errorf("%w: neighbourhood radius k=%d is outside 1..%d grid steps", ErrBadQuery, k, MaxK)
+	}
+	return res, k, nil
+}
+
+// grid returns the study grid of layer at res with radius k, built once per
+// store version.
+func (e *Engine) grid(ctx context.Context, sum *data.Summary, layer string, res, k int) (*grid, error) {
+	key := fmt.Sprintf("grid|v%d|%s|%d|%d", sum.Version, layer, res, k)
+	return cached(ctx, e.grids, key, func(ctx context.Context) (*grid, error) {
+		l, err := e.layer(ctx, sum, layer)
+		if err != nil {
+			return nil, err
+		}
+		return buildGrid(ctx, l, res, k)
+	})
+}
+
+func buildGrid(ctx context.Context, l *geo.Layer, res, k int) (*grid, error) {
+	holders := map[geo.Cell][]int32{} // cell -> areas holding its centre
+	for ai := range l.Areas {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for _, poly := range l.Areas[ai].Geometry {
+			cs, err := geo.PolygonCells(poly, res)
+			if err != nil {
+				return nil, fmt.Errorf("engine: study cells of %s %s: %w", l.Name, l.Areas[ai].Code, err)
+			}
+			for _, c := range cs {
+				if h := holders[c]; len(h) == 0 || h[len(h)-1] != int32(ai) {
+					holders[c] = append(h, int32(ai))
+				}
+			}
+		}
+	}
+	if len(holders) == 0 {
+		return nil, fmt.Errorf("%w: layer %s holds no H3 resolution %d cell centre; its areas are smaller than a cell, so choose a finer resolution", ErrBadQuery, l.Name, res)
+	}
+	g := &grid{layer: l.Name, res: res, k: k, cells: make([]geo.Cell, 0, len(holders)),
+		index: make(map[geo.Cell]int32, len(holders)), areas: make([][]string, len(holders))}
+	for c := range holders {
+		g.cells = append(g.cells, c)
+	}
+	slices.Sort(g.cells)
+	single := make([][]string, len(l.Areas)) // shared one-area name lists
+	for i, c := range g.cells {
+		g.index[c] = int32(i)
+		h := holders[c]
+		if len(h) == 1 {
+			if single[h[0]] == nil {
+				single[h[0]] = []string{l.Areas[h[0]].Name}
+			}
+			g.areas[i] = single[h[0]]
+			continue
+		}
+		names := make([]string, len(h))
+		for j, ai := range h {
+			names[j] = l.Areas[ai].Name
+		}
+		g.areas[i] = names
+	}
+	// Neighbour lists share one backing array: a disk holds 1+3k(k+1) cells.
+	per := 3 * k * (k + 1)
+	slab := make([]int32, 0, len(g.cells)*per)
+	g.nbrs = make([][]int32, len(g.cells))
+	for i, c := range g.cells {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		disk, err := c.Disk(k)
+		if err != nil {
+			return nil, fmt.Errorf("engine: neighbours of %s: %w", c, err)
+		}
+		start := len(slab)
+		for _, d := range disk {
+			if j, ok := g.index[d]; ok && d != c {
+				slab = append(slab, j)
+			}
+		}
+		g.nbrs[i] = slab[start:len(slab):len(slab)]
+	}
+	return g, nil
+}
+
+// cellValues are per study cell counts and harm over a period, from one
+// Aggregate by cell (and crime type, for harm).
+type cellValues struct {
+	count   []float64
+	harm    []float64
+	total   int64 // incidents in study cells
+	outside int64 // incidents in the period outside the study cells
+}
+
+// values counts each study cell's incidents over p: the store groups by the
+// cell of the grid's resolution holding each point, so an incident counts in
+// its cell wherever in the cell it lies, whether or not it is inside the
+// layer's areas.
+func (e *Engine) values(ctx context.Context, g *grid, p Period, types []string) (*cellValues, error) {
+	rows, err := e.store.Aggregate(ctx, data.Query{From: p.From, To: p.To, Types: types,
+		By: data.GroupBy{CellRes: g.res, Type: true}})
+	if err != nil {
+		return nil, fmt.Errorf("engine: counting by H3 cell for %s: %w", p, err)
+	}
+	v := &cellValues{count: make([]float64, len(g.cells)), harm: make([]float64, len(g.cells))}
+	for _, r := range rows {
+		i, ok := g.index[r.Cell]
+		if !ok {
+			v.outside += r.Count
+			continue
+		}
+		v.count[i] += float64(r.Count)
+		v.harm[i] += e.harm.Of(r.Type, float64(r.Count), e.includePG)
+		v.total += r.Count
+	}
+	return v, nil
+}

@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
+)
+
+// HotspotQuery asks for a hot spot map of a layer's study area. Hotspots,
+// Concentration, Emerging and Trends (per cell) take it.
+type HotspotQuery struct {
+	// Layer names the area layer whose areas make the study area: every H3
+	// cell whose centre lies inside one of them.
+	Layer string
+	// Res is the H3 resolution of the cells, MinGridRes..MaxGridRes; 0 is
+	// DefaultRes (9).
+	Res int
+	// K is the neighbourhood radius in grid steps, 1..MaxK; 0 is DefaultK
+	// (1: a cell and the 6 around it).
+	K int
+	// From and To bound the period, inclusive. Zero To is the latest month
+	// loaded; zero From is To-11 (twelve months).
+	From, To data.Month
+	// Types restricts to these crime types; empty is every type.
+	Types []string
+	// Measure is count (default) or harm (CCHI days); Gi* is not offered on
+	// cost, which most crime types do not carry.
+	Measure Measure
+}
+
+// Hotspots is a Getis-Ord Gi* hot spot map of a layer's study area.
+//
+// Method: values are per H3 cell; neighbours of a cell are the study cells
+// within grid distance K (H3 grid disk), and Gi* counts the cell itself with
+// weight 1, binary weights (as ArcGIS Hot Spot Analysis and R spdep
+// localG(include.self) do). Every study cell takes part, including those
+// with no crime; incidents outside the study cells are left out (Outside
+// counts them). p values are two-sided. Bin is the confidence bin corrected
+// for the false discovery rate (Benjamini-Hochberg, as ArcGIS Optimized Hot
+// Spot Analysis); BinUncorrected is the plain one.
+type Hotspots struct {
+	Layer   string     `json:"layer"`
+	Res     int        `json:"res"`
+	K       int        `json:"k"`
+	Measure Measure    `json:"measure"`
+	Unit    string     `json:"unit"`
+	Period  Period     `json:"period"`
+	Types   []string   `json:"types"` // crime types counted; empty is all
+	Cells   []HotCell  `json:"cells"` // every study cell, in ascending cell order
+	Bins    []BinCount `json:"bins"`  // cells per FDR-corrected bin, +3 down to -3
+	// Count and Harm total the study cells; Outside counts incidents of the
+	// period in cells outside the study area.
+	Count         int64          `json:"count"`
+	Harm          float64        `json:"harm"`
+	Outside       int64          `json:"outside"`
+	ExcludedTypes []ExcludedType `json:"excluded_types"`
+	Weights       []WeightsInfo  `json:"weights"`
+	Notes         []string       `json:"notes"`
+	DataVersion   uint64         `json:"data_version"`
+	Computed      time.Time      `json:"computed"`
+}
+
+// HotCell is one study cell of a hot spot map.
+type HotCell struct {
+	Cell  geo.Cell `json:"cell"`
+	Count int64    `json:"count"`
+	Harm  float64  `json:"harm"` // CCHI days
+	// Z is the Gi* z-score: positive for a hot spot, negative for a cold
+	// one; P its two-sided p value.
+	Z float64 `json:"z"`
+	P float64 `json:"p"`
+	// Bin is the FDR-corrected confidence bin: +3/+2/+1 a hot spot at
+	// 99/95/90 % confidence, -3/-2/-1 a cold spot, 0 not significant.
+	Bin int `json:"bin"`
+	// BinUncorrected is the bin without the FDR correction.
+	BinUncorrected int `json:"bin_uncorrected"`
+	// Areas names the areas of the layer holding the cell's centre.
+	Areas []string `json:"areas"`
+}
+
+// BinCount is how many cells fall in one confidence bin.
+type BinCount struct {
+	Bin   int    `json:"bin"`
+	Label string `json:"label"`
+	Cells int    `json:"cells"`
+}
+
+// BinLabel describes a confidence bin: "Hot spot, 99% confidence",
+// "Cold spot, 90% confidence", "Not significant".
+func BinLabel(bin int) string {
+	conf := map[int]string{1: "90%", 2: "95%", 3: "99%"}
+	switch {
+	case bin > 0 && bin <= 3:
+		return "Hot spot, " + conf[bin] + " confidence"
+	case bin < 0 && bin >= -3:
+		return "Cold spot, " + conf[-bin] + " confidence"
+	}
+	return "Not significant"
+}
+
+// prepareGrid checks a HotspotQuery and fetches its study grid; span is the
+// default period length in months.
+func (e *Engine) prepareGrid(ctx context.Context, q HotspotQuery, span int, measures ...Measure) (*prepared, error) {
+	res, k, err := resK(q.Res, q.K)
+	if err != nil {
+		return nil, err
+	}
+	pq, err := e.prepare(ctx, q.Measure, q.Types, q.From, q.To, span, measures...)
+	if err != nil {
+		return nil, err
+	}
+	if pq.g, err = e.grid(ctx, pq.sum, q.Layer, res, k); err != nil {
+		return nil, err
+	}
+	pq.keyBase = fmt.Sprintf("%s|%d|%d|%s|%s|%s", q.Layer, res, k, pq.p, pq.m, keyList(pq.types))
+	return pq, nil
+}
+
+// Hotspots computes the Gi* hot spot map of a layer's study area.
+func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error) {
+	hq, err := e.prepareGrid(ctx, q, 12, Count, Harm)
+	if err != nil {
+		return nil, err
+	}
+	return compute(ctx, e, hq.sum, "hotspots", hq.keyBase, func(ctx context.Context) (*Hotspots, error) {
+		g := hq.g
+		v, err := e.values(ctx, g, hq.p, hq.types)
+		if err != nil {
+			return nil, err
+		}
+		x := v.count
+		if hq.m == Harm {
+			x = v.harm
+		}
+		out := &Hotspots{Layer: g.layer, Res: g.res, K: g.k, Measure: hq.m, Unit: e.unit(hq.m), Period: hq.p,
+			Types: nonNil(hq.types), Count: v.total, Outside: v.outside,
+			ExcludedTypes: e.excluded(scopeTypes(hq.sum, hq.types)), Weights: e.weightsInfo(),
+			Notes: nonNil(hq.notes), DataVersion: hq.sum.Version, Computed: e.now()}
+		out.Cells, err = hotCells(g, v, x)
+		if err != nil {
+			if errors.Is(err, hotspot.ErrZeroVariance) {
+				return nil, fmt.Errorf("engine: every study cell of %s at resolution %d has the same %s in %s (%g), so there are no hot or cold spots to find; widen the period or the crime types: %w",
+					g.layer, g.res, hq.m, hq.p, x[0], err)
+			}
+			return nil, fmt.Errorf("engine: hot spots of %s: %w", g.layer, err)
+		}
+		var perBin [7]int
+		for i := range out.Cells {
+			perBin[out.Cells[i].Bin+3]++
+			out.Harm += out.Cells[i].Harm
+		}
+		for b := 3; b >= -3; b-- {
+			out.Bins = append(out.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
+		}
+		return out, nil
+	})
+}
+
+// hotCells runs Gi* on x over the grid and assembles the cells.
+func hotCells(g *grid, v *cellValues, x []float64) ([]HotCell, error) {
+	z, err := hotspot.GiStar(x, g.nbrs)
+	if err != nil {
+		return nil, err
+	}
+	p := make([]float64, len(z))
+	for i, zi := range z {
+		p[i] = hotspot.PValue(zi)
+	}
+	bins := hotspot.BinsFDR(z, p)
+	cells := make([]HotCell, len(z))
+	for i := range cells {
+		cells[i] = HotCell{Cell: g.cells[i], Count: int64(v.count[i]), Harm: v.harm[i], Z: z[i], P: p[i],
+			Bin: bins[i], BinUncorrected: hotspot.Bin(z[i]), Areas: g.areas[i]}
+	}
+	return cells, nil
+}
+
+// Concentration is how much of the crime and harm of a study area lies in its
+// busiest cells: the law of crime concentration (Weisburd 2015 found half of
+// crime on 2.1-6.0 % of street segments).
+type Concentration struct {
+	Layer  string   `json:"layer"`
+	Res    int      `json:"res"`
+	Period Period   `json:"period"`
+	Types  []string `json:"types"`
+	Cells  int      `json:"cells"` // study cells, zero-crime cells included
+	Count  int64    `json:"count"`
+	Harm   float64  `json:"harm"`
+	// Shares lists, for the top 1 %, 5 % and 10 % of cells, the share of
+	// count and of harm they hold; cells are ranked by count for the count
+	// share and by harm for the harm share.
+	Shares        []Share        `json:"shares"`
+	ExcludedTypes []ExcludedType `json:"excluded_types"`
+	Weights       []WeightsInfo  `json:"weights"`
+	Notes         []string       `json:"notes"`
+	DataVersion   uint64         `json:"data_version"`
+	Computed      time.Time      `json:"computed"`
+}
+
+// Share is the part of a total held by the top fraction of cells.
+type Share struct {
+	Fraction float64 `json:"fraction"` // 0.05 for the top 5 % of cells
+	// Cells is the number of cells in the top fraction: ceil(Fraction x
+	// study cells), at least 1.
+	Cells    int     `json:"cells"`
+	CountPct float64 `json:"count_pct"` // % of incidents in those cells
+	HarmPct  float64 `json:"harm_pct"`  // % of harm in the cells with most harm
+	// CellsPct is the cells' % of the study cells, the share of crime they
+	// would hold if crime were spread evenly; TimesEven is CountPct over it.
+	CellsPct  float64 `json:"cells_pct"`
+	TimesEven float64 `json:"times_even"`
+}
+
+// ConcentrationFractions are the top shares of cells Concentration reports.
+var ConcentrationFractions = []float64{0.01, 0.05, 0.10}
+
+// Concentration measures how concentrated crime and harm are in a layer's
+// study cells over a period. q.K and q.Measure are not used.
+func (e *Engine) Concentration(ctx context.Context, q HotspotQuery) (*Concentration, error) {
+	q.K, q.Measure = 0, ""
+	hq, err := e.prepareGrid(ctx, q, 12, Count)
+	if err != nil {
+		return nil, err
+	}
+	return compute(ctx, e, hq.sum, "concentration", hq.keyBase, func(ctx context.Context) (*Concentration, error) {
+		v, err := e.values(ctx, hq.g, hq.p, hq.types)
+		if err != nil {
+			return nil, err
+		}
+		n := len(hq.g.cells)
+		out := &Concentration{Layer: hq.g.layer, Res: hq.g.res, Period: hq.p, Types: nonNil(hq.types),
+			Cells: n, Count: v.total, ExcludedTypes: e.excluded(scopeTypes(hq.sum, hq.types)),
+			Weights: e.weightsInfo(), Notes: nonNil(hq.notes), DataVersion: hq.sum.Version, Computed: e.now()}
+		for _, h := range v.harm {
+			out.Harm += h
+		}
+		for _, f := range ConcentrationFractions {
+			k := topK(f, n)
+			s := Share{Fraction: f, Cells: k, CountPct: 100 * hotspot.TopShare(v.count, f),
+				HarmPct: 100 * hotspot.TopShare(v.harm, f), CellsPct: 100 * float64(k) / float64(n)}
+			s.TimesEven = s.CountPct / s.CellsPct
+			out.Shares = append(out.Shares, s)
+		}
+		return out, nil
+	})
+}
+
+// topK is the number of cells in the top fraction of n, as hotspot.TopShare
+// counts them: ceil(fraction x n), allowing for floating-point error, at
+// least 1.
+func topK(fraction float64, n int) int {
+	k := int(math.Ceil(fraction*float64(n) - 1e-9))
+	return max(1, min(k, n))
+}

@@ -1,0 +1,142 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/stockton-csp/hotspots/data"
+)
+
+// The police tables' rows in police.uk types, restated here from the
+// partnership's papers rather than taken from the code under test.
+var (
+	theft    = []string{"Vehicle crime", "Shoplifting", "Other theft", "Bicycle theft", "Theft from the person"}
+	victim   = append([]string{"Violence and sexual offences", "Burglary", "Robbery", "Criminal damage and arson"}, theft...)
+	society  = []string{"Drugs", "Possession of weapons", "Public order", "Other crime"}
+	allCrime = append(slices.Clone(victim), society...)
+)
+
+var wantProfileRows = []struct {
+	label string
+	types []string
+}{
+	{"Victim-based crime", victim},
+	{"Violence and sexual offences", []string{"Violence and sexual offences"}},
+	{"Burglary", []string{"Burglary"}},
+	{"Robbery", []string{"Robbery"}},
+	{"Theft offences", theft},
+	{"Vehicle crime", []string{"Vehicle crime"}},
+	{"Shoplifting", []string{"Shoplifting"}},
+	{"Other theft", []string{"Other theft"}},
+	{"Bicycle theft", []string{"Bicycle theft"}},
+	{"Theft from the person", []string{"Theft from the person"}},
+	{"Criminal damage and arson", []string{"Criminal damage and arson"}},
+	{"Other crimes against society", society},
+	{"Drugs", []string{"Drugs"}},
+	{"Possession of weapons", []string{"Possession of weapons"}},
+	{"Public order", []string{"Public order"}},
+	{"Other crime", []string{"Other crime"}},
+	{"Total crime", allCrime},
+	{"Anti-social behaviour", []string{"Anti-social behaviour"}},
+	{"Total incidents", append(slices.Clone(allCrime), "Anti-social behaviour")},
+}
+
+// TestProfileStocktonTownCentre rebuilds the whole Stockton Town Centre
+// table for 2025-11 from the raw CSV rows, placed in the ward by plain ray
+// casting, and compares every figure.
+func TestProfileStocktonTownCentre(t *testing.T) {
+	counts := rawWardCounts(t)
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	const code = "E05014882"
+	sel := month(t, "2025-11")
+	p, err := e.Profile(context.Background(), "wards", code, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "Stockton Town Centre" || p.Code != code || p.Month != sel || p.TotalIncludesASB {
+		t.Fatalf("profile of %s %s for %s, total includes ASB %v", p.Code, p.Name, p.Month, p.TotalIncludesASB)
+	}
+	if len(p.Rows) != len(wantProfileRows) {
+		var got []string
+		for _, r := range p.Rows {
+			got = append(got, r.Label)
+		}
+		t.Fatalf("rows %q, want %d rows", got, len(wantProfileRows))
+	}
+	spans := []int{1, 6, 12}
+	for i, want := range wantProfileRows {
+		row := p.Rows[i]
+		if row.Label != want.label {
+			t.Errorf("row %d is %q, want %q", i, row.Label, want.label)
+			continue
+		}
+		keep := func(typ string) bool { return slices.Contains(want.types, typ) }
+		for j, n := range spans {
+			c := row.Cells[j]
+			from := sel - data.Month(n-1)
+			cur := sumRaw(counts, code, from, sel, keep)
+			prev := sumRaw(counts, code, from-data.Month(n), from-1, keep)
+			year := sumRaw(counts, code, from-12, sel-12, keep)
+			if c.Current != cur {
+				t.Errorf("%s, %s: current %d, raw %d", row.Label, p.Periods[j].Label, c.Current, cur)
+			}
+			if c.VsPrevious == nil || c.VsPrevious.Previous != float64(prev) || c.VsPrevious.Diff != float64(cur-prev) {
+				t.Errorf("%s, %s: vs previous %+v, raw %d then %d", row.Label, p.Periods[j].Label, c.VsPrevious, prev, cur)
+			} else if prev > 0 && (c.VsPrevious.Pct == nil || *c.VsPrevious.Pct != float64(cur-prev)/float64(prev)*100) {
+				t.Errorf("%s, %s: %% diff %v", row.Label, p.Periods[j].Label, c.VsPrevious.Pct)
+			}
+			if c.YearEarlier == nil || c.YearEarlier.Previous != float64(year) {
+				t.Errorf("%s, %s: vs year earlier %+v, raw %d", row.Label, p.Periods[j].Label, c.YearEarlier, year)
+			}
+		}
+	}
+	if tc := p.Rows[16].Cells[2].Current; tc < 3000 || tc > 6000 {
+		t.Errorf("Total crime over 12 months %d: the October 2024 police table had 4,043", tc)
+	}
+	for i, pp := range p.Periods {
+		n := spans[i]
+		if pp.Current.Months != n || pp.Current.To != sel || pp.Previous.To != pp.Current.From-1 || pp.Previous.Months != n || pp.YearEarlier.To != sel-12 {
+			t.Errorf("periods of %s: %+v", pp.Label, pp)
+		}
+	}
+	t.Logf("Stockton Town Centre %s: %d crimes in the month, %d in 6 months, %d in 12 months; ASB %d in 12 months",
+		sel, p.Rows[16].Cells[0].Current, p.Rows[16].Cells[1].Current, p.Rows[16].Cells[2].Current, p.Rows[17].Cells[2].Current)
+}
+
+func TestProfileErrors(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	_, err := e.Profile(ctx, "wards", "E05014882", month(t, "2026-01"))
+	if !errors.Is(err, ErrNoMonth) || err.Error() != "engine: month not loaded: no data for 2026-01; the latest month loaded is 2025-11" {
+		t.Errorf("future month: %v", err)
+	}
+	if _, err := e.Profile(ctx, "wards", "E09999999", 0); !errors.Is(err, data.ErrNoArea) {
+		t.Errorf("unknown area: %v", err)
+	}
+	if _, err := e.Profile(ctx, "nope", "E05014882", 0); !errors.Is(err, data.ErrNoLayer) {
+		t.Errorf("unknown layer: %v", err)
+	}
+	// by name, latest month
+	p, err := e.Profile(ctx, "wards", "stockton town centre", 0)
+	if err != nil || p.Code != "E05014882" || p.Month != month(t, "2025-11") {
+		t.Errorf("by name: %v %+v", err, p)
+	}
+	// An early month: comparisons reaching before 2023-01 are nil, noted.
+	p, err = e.Profile(ctx, "wards", "E05014882", month(t, "2023-06"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := p.Rows[0].Cells[0]; c.VsPrevious == nil || c.YearEarlier != nil {
+		t.Errorf("2023-06 selected month: vs previous %v (want one), vs year earlier %v (want nil)", c.VsPrevious, c.YearEarlier)
+	}
+	if c := p.Rows[0].Cells[2]; c.VsPrevious != nil {
+		t.Errorf("2023-06 last 12 months: vs previous %v, want nil (2021-07..2022-06 is not loaded)", c.VsPrevious)
+	}
+	if len(p.Notes) == 0 {
+		t.Error("no note about the comparisons left out")
+	}
+}

@@ -1,0 +1,255 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/engine"
+)
+
+// params reads the query parameters the analysis endpoints share.
+type params struct {
+	q       data.Query
+	measure engine.Measure
+	res, k  int
+	month   data.Month
+	areas   []string
+}
+
+func readParams(r *http.Request) (params, error) {
+	var p params
+	q, err := filter(r)
+	if err != nil {
+		return p, err
+	}
+	p.q = q
+	v := r.URL.Query()
+	if p.measure, err = engine.ParseMeasure(v.Get("measure")); err != nil {
+		return p, badRequest("parameter measure: %q is not a measure; use count, harm or cost", v.Get("measure"))
+	}
+	for _, ip := range []struct {
+		name string
+		dst  *int
+	}{{"res", &p.res}, {"k", &p.k}} {
+		if s := strings.TrimSpace(v.Get(ip.name)); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil {
+				return p, badRequest("parameter %s: %q is not a whole number", ip.name, s)
+			}
+			*ip.dst = n
+		}
+	}
+	if s := strings.TrimSpace(v.Get("month")); s != "" {
+		m, err := data.ParseMonth(s)
+		if err != nil {
+			return p, badRequest("parameter month: %q is not a month; use YYYY-MM, such as 2025-11", s)
+		}
+		p.month = m
+	}
+	if s := strings.TrimSpace(v.Get("areas")); s != "" {
+		for _, a := range strings.Split(s, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				p.areas = append(p.areas, a)
+			}
+		}
+	}
+	return p, nil
+}
+
+func (p params) hotspotQuery(layer string) engine.HotspotQuery {
+	return engine.HotspotQuery{Layer: layer, Res: p.res, K: p.k, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure}
+}
+
+// layerParam is the layer named in the query string (default "wards").
+func layerParam(r *http.Request) string {
+	if l := strings.TrimSpace(r.URL.Query().Get("layer")); l != "" {
+		return l
+	}
+	return "wards"
+}
+
+func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	rk, err := s.engine.Ranking(r.Context(), engine.RankingQuery{
+		Layer: chi.URLParam(r, "layer"), From: p.q.From, To: p.q.To, Types: p.q.Types, Areas: p.areas, Measure: p.measure,
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rk)
+	return nil
+}
+
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	pr, err := s.engine.Profile(r.Context(), chi.URLParam(r, "layer"), chi.URLParam(r, "code"), p.month)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, pr)
+	return nil
+}
+
+// trendOut is one series with its months, for a chart.
+type trendOut struct {
+	Months    []data.Month   `json:"months"`
+	Measure   engine.Measure `json:"measure"`
+	Unit      string         `json:"unit"`
+	Series    engine.Series  `json:"series"`
+	Direction string         `json:"direction"`
+	Alpha     float64        `json:"alpha"`
+	Notes     []string       `json:"notes"`
+}
+
+func (s *Server) areaTrend(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	layer, code := chi.URLParam(r, "layer"), chi.URLParam(r, "code")
+	tr, err := s.engine.Trends(r.Context(), engine.TrendQuery{Layer: layer, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	if err != nil {
+		return err
+	}
+	for _, se := range tr.Series {
+		if se.Code == code {
+			writeJSON(w, http.StatusOK, trendOut{Months: tr.Months, Measure: tr.Measure, Unit: tr.Unit, Series: se,
+				Direction: directionWord(se), Alpha: tr.Alpha, Notes: tr.Notes})
+			return nil
+		}
+	}
+	return &Error{Status: http.StatusNotFound, Message: "no area " + strconv.Quote(code) + " in layer " + layer}
+}
+
+func (s *Server) trends(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	tr, err := s.engine.Trends(r.Context(), engine.TrendQuery{Layer: chi.URLParam(r, "layer"), Res: p.res, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, tr)
+	return nil
+}
+
+// directionWord says a series' Mann-Kendall result in words.
+func directionWord(se engine.Series) string {
+	switch {
+	case se.Direction > 0:
+		return "rising"
+	case se.Direction < 0:
+		return "falling"
+	}
+	return "no clear trend"
+}
+
+// wantsJSON reports whether the caller asked for the engine's JSON rather
+// than GeoJSON (format=json).
+func wantsJSON(r *http.Request) bool { return r.URL.Query().Get("format") == "json" }
+
+func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	h, err := s.engine.Hotspots(r.Context(), p.hotspotQuery(layerParam(r)))
+	if err != nil {
+		return err
+	}
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusOK, h)
+		return nil
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, c := range h.Cells {
+		f := geojson.NewFeature(orb.Polygon{c.Cell.Boundary()})
+		f.ID = c.Cell.String()
+		f.Properties = geojson.Properties{
+			"cell": c.Cell.String(), "count": c.Count, "harm": c.Harm, "z": c.Z, "p": c.P,
+			"bin": c.Bin, "bin_uncorrected": c.BinUncorrected, "bin_label": engine.BinLabel(c.Bin), "areas": strings.Join(c.Areas, "; "),
+		}
+		fc.Append(f)
+	}
+	fc.ExtraMembers = geojson.Properties{
+		"layer": h.Layer, "res": h.Res, "k": h.K, "measure": h.Measure, "period": h.Period,
+		"types": h.Types, "notes": h.Notes, "attribution": s.opts.Attribution,
+	}
+	return writeGeoJSON(w, fc)
+}
+
+func writeGeoJSON(w http.ResponseWriter, fc *geojson.FeatureCollection) error {
+	b, err := json.Marshal(fc)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(b)
+	return err
+}
+
+func (s *Server) emerging(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	em, err := s.engine.Emerging(r.Context(), p.hotspotQuery(layerParam(r)))
+	if err != nil {
+		return err
+	}
+	if wantsJSON(r) {
+		writeJSON(w, http.StatusOK, em)
+		return nil
+	}
+	fc := geojson.NewFeatureCollection()
+	for _, c := range em.Cells {
+		f := geojson.NewFeature(orb.Polygon{c.Cell.Boundary()})
+		f.ID = c.Cell.String()
+		b, _ := json.Marshal(c)
+		var props map[string]any
+		_ = json.Unmarshal(b, &props)
+		f.Properties = props
+		fc.Append(f)
+	}
+	return writeGeoJSON(w, fc)
+}
+
+func (s *Server) concentration(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.engine.Concentration(r.Context(), p.hotspotQuery(layerParam(r)))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	ev, err := s.engine.Evaluate(r.Context(), engine.EvalQuery{Layer: layerParam(r), Res: p.res, K: p.k, Types: p.q.Types, From: p.q.From, To: p.q.To})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ev)
+	return nil
+}
