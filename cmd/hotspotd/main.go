@@ -98,6 +98,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importCmd(ctx, rest)
 	case "areas":
 		return m.areas(ctx, rest)
+	case "rank":
+		return m.rank(ctx, rest)
+	case "profile":
+		return m.profile(ctx, rest)
+	case "hotspots":
+		return m.hotspots(ctx, rest)
+	case "evaluate":
+		return m.evaluate(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return m.Run(ctx, []string{rest[0], "--help"})
@@ -125,6 +133,10 @@ Commands:
   areas import   import an area layer (wards, town centres, LSOAs) from GeoJSON
   areas list     list the area layers
   areas delete   remove an area layer
+  rank           rank the areas of a layer by crime count, harm or cost
+  profile        the partnership's crime table for one area and month
+  hotspots       Gi* hot spots on H3 cells (table, csv, geojson)
+  evaluate       backtest hot spot maps against the following month
   version        print the version
 
 Run "hotspotd <command> --help" for a command's flags.

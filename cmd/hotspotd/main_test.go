@@ -214,3 +214,96 @@ func TestHelpAndUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalysisCommands runs rank, profile, hotspots and evaluate on the
+// real data and checks what a reader relies on in each.
+func TestAnalysisCommands(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, err := run(t, "import", "--data-dir", dir, shared(t, "data/policeuk/cleveland")); err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
+		"--population", shared(t, "data/population/stockton_ward2023_population_census2021_bestfit.csv"),
+		shared(t, "data/boundaries/stockton_wards_2023.geojson")); err != nil {
+		t.Fatalf("areas import: %v\n%s", err, stderr)
+	}
+	t.Run("rank table", func(t *testing.T) {
+		out, stderr, err := run(t, "rank", "--data-dir", dir, "--layer", "wards", "--from", "2024-12", "--to", "2025-11", "--measure", "harm")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		lines := strings.Split(out, "\n")
+		// 27 wards and a total, under a heading naming the measure and period
+		if !strings.Contains(lines[0], "harm") || !strings.Contains(lines[0], "2024-12 to 2025-11") {
+			t.Errorf("heading %q", lines[0])
+		}
+		if !strings.Contains(out, "   1  Stockton Town Centre") || !strings.Contains(out, "Total") || !strings.Contains(out, "Not weighed in harm: Anti-social behaviour") {
+			t.Errorf("table:\n%s", out)
+		}
+		if n := strings.Count(out, "\n   "); n < 9 {
+			t.Errorf("only %d ranked lines", n)
+		}
+	})
+	t.Run("rank csv", func(t *testing.T) {
+		out, _, err := run(t, "rank", "--data-dir", dir, "--format", "csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(out, "rank,code,name,count,") || strings.Count(out, "\n") != 28 {
+			t.Errorf("csv:\n%s", out)
+		}
+	})
+	t.Run("profile", func(t *testing.T) {
+		out, stderr, err := run(t, "profile", "--data-dir", dir, "--area", "Stockton Town Centre", "--month", "2025-11")
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		for _, w := range []string{"Stockton Town Centre (E05014882), selected month 2025-11", "Victim-based crime", "Other crimes against society", "Total crime", "Anti-social behaviour", "Selected Month", "12 Months"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("profile lacks %q:\n%s", w, out)
+			}
+		}
+	})
+	t.Run("hotspots csv header", func(t *testing.T) {
+		out, _, err := run(t, "hotspots", "--data-dir", dir, "--format", "csv", "--from", "2024-12", "--to", "2025-11")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if !strings.HasPrefix(lines[0], "cell,count,") || !strings.Contains(lines[0], ",z,p,bin") || len(lines) != 2239 {
+			t.Errorf("header %q, %d lines (want 2,238 cells + header)", lines[0], len(lines))
+		}
+	})
+	t.Run("hotspots geojson", func(t *testing.T) {
+		out, _, err := run(t, "hotspots", "--data-dir", dir, "--format", "geojson")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fc struct {
+			Type     string `json:"type"`
+			Features []struct {
+				Geometry struct {
+					Type        string        `json:"type"`
+					Coordinates [][][]float64 `json:"coordinates"`
+				} `json:"geometry"`
+			} `json:"features"`
+		}
+		if err := json.Unmarshal([]byte(out), &fc); err != nil || fc.Type != "FeatureCollection" || len(fc.Features) != 2238 {
+			t.Fatalf("geojson: %v, %d features", err, len(fc.Features))
+		}
+		ring := fc.Features[0].Geometry.Coordinates[0]
+		if len(ring) != 7 || ring[0][0] != ring[6][0] || ring[0][0] > -1 || ring[0][1] < 54 {
+			t.Errorf("first hexagon ring %v: want 7 closed lon,lat points near Stockton", ring)
+		}
+	})
+	t.Run("bad flags say so", func(t *testing.T) {
+		_, errb, err := run(t, "rank", "--data-dir", dir, "--measure", "danger")
+		if err == nil || !strings.Contains(err.Error()+errb, "danger") {
+			t.Errorf("err %v %s", err, errb)
+		}
+		_, _, err = run(t, "profile", "--data-dir", dir, "--area", "Atlantis")
+		if err == nil || !strings.Contains(err.Error(), "Atlantis") {
+			t.Errorf("unknown area: %v", err)
+		}
+	})
+}
