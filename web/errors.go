@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
@@ -71,15 +70,9 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 	writeJSON(w, status, map[string]any{"error": msg, "status": status})
 }
 
-// userMessage is an error's text without the package prefixes ("engine:
-// invalid query: ") that mean something to a developer, not to a user.
-func userMessage(err error) string {
-	msg := err.Error()
-	for _, p := range []string{"engine: invalid query: ", "data: invalid query: ", "engine: month not loaded: ", "engine: ", "data: ", "geo: "} {
-		msg = strings.TrimPrefix(msg, p)
-	}
-	return msg
-}
+// userMessage is an error's text without the package prefixes that mean
+// something to a developer, not to a user.
+func userMessage(err error) string { return engine.UserMessage(err) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

@@ -52,7 +52,7 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 	}
 	meas, err := engine.ParseMeasure(q.measure)
 	if err != nil {
-		return nil, 0, 0, "", fmt.Errorf("--measure: %w", err)
+		return nil, 0, 0, "", fmt.Errorf("--measure %s: %s", q.measure, engine.UserMessage(err))
 	}
 	store, err := m.openStore(q.dataDir)
 	if err != nil {

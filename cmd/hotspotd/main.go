@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/engine"
 )
 
 func main() {
@@ -34,7 +35,7 @@ func main() {
 	}
 	if err != nil {
 		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(m.Stderr, "hotspotd:", err)
+			fmt.Fprintln(m.Stderr, "hotspotd:", engine.UserMessage(err))
 		}
 		os.Exit(exitCode(err))
 	}
