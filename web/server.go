@@ -62,6 +62,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 		r.Get("/concentration", s.adapt(s.concentration))
 		r.Get("/evaluation", s.adapt(s.evaluation))
 	})
+	s.mountTiles(r)
 	r.NotFound(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: "no such page: " + r.URL.Path + " (the API is under /api/v1)"}
 	}))
