@@ -226,3 +226,51 @@ func loop(r orb.Ring) h3.GeoLoop {
 	}
 	return l
 }
+
+// Outline merges cells into polygons: the outline of each connected group,
+// with holes where the group surrounds cells not in it. Rings are closed,
+// exterior counter-clockwise and holes clockwise (RFC 7946), in
+// orb.Point{lon, lat}. Cells must share one resolution.
+func Outline(cells []Cell) (orb.MultiPolygon, error) {
+	if len(cells) == 0 {
+		return nil, nil
+	}
+	hs := make([]h3.Cell, len(cells))
+	for i, c := range cells {
+		if !c.Valid() {
+			return nil, fmt.Errorf("%w: %d", ErrInvalidCell, uint64(c))
+		}
+		hs[i] = h3.Cell(c)
+	}
+	polys, err := h3.CellsToMultiPolygon(hs)
+	if err != nil {
+		return nil, fmt.Errorf("geo: outline of %d cells: %w", len(cells), err)
+	}
+	out := make(orb.MultiPolygon, 0, len(polys))
+	for _, gp := range polys {
+		p := orb.Polygon{ring(gp.GeoLoop, true)}
+		for _, h := range gp.Holes {
+			p = append(p, ring(h, false))
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// ring converts an H3 loop to a closed orb ring wound counter-clockwise
+// (ccw) or clockwise.
+func ring(l h3.GeoLoop, ccw bool) orb.Ring {
+	r := make(orb.Ring, 0, len(l)+1)
+	for _, ll := range l {
+		r = append(r, orb.Point{ll.Lng, ll.Lat})
+	}
+	if len(r) > 0 {
+		r = append(r, r[0])
+	}
+	if (planarArea(r) > 0) != ccw {
+		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+			r[i], r[j] = r[j], r[i]
+		}
+	}
+	return r
+}

@@ -437,3 +437,56 @@ func BenchmarkParent(b *testing.B) {
 		sinkCell = c.Parent(MinRes + i%(MaxRes-MinRes))
 	}
 }
+
+func TestOutline(t *testing.T) {
+	c, err := CellAt(orb.Point{-1.3094, 54.5653}, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, _ := c.Disk(1)
+	far, _ := CellAt(orb.Point{-1.2, 54.6}, 9)
+	ring2, _ := c.Disk(2)
+	var donut []Cell
+	for _, x := range ring2 {
+		if x != c {
+			donut = append(donut, x)
+		}
+	}
+	tests := []struct {
+		name         string
+		cells        []Cell
+		polys, holes int
+		insideCenter bool
+	}{
+		{"one cell", []Cell{c}, 1, 0, true},
+		{"a disk of 7", disk, 1, 0, true},
+		{"two apart", []Cell{c, far}, 2, 0, true},
+		{"a ring around a missing cell", donut, 1, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			mp, err := Outline(tt.cells)
+			if err != nil {
+				t.Fatal(err)
+			}
+			holes := 0
+			for _, p := range mp {
+				if planarArea(p[0]) <= 0 {
+					t.Errorf("exterior ring not counter-clockwise")
+				}
+				for _, h := range p[1:] {
+					holes++
+					if planarArea(h) >= 0 {
+						t.Errorf("hole not clockwise")
+					}
+				}
+			}
+			if len(mp) != tt.polys || holes != tt.holes {
+				t.Errorf("%d polygons %d holes; want %d, %d", len(mp), holes, tt.polys, tt.holes)
+			}
+			if got := planar.MultiPolygonContains(mp, c.Center()); got != tt.insideCenter {
+				t.Errorf("centre of the middle cell inside: %v, want %v", got, tt.insideCenter)
+			}
+		})
+	}
+}
