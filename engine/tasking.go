@@ -1,0 +1,543 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
+)
+
+// TaskingQuery asks for the patrol zones of a layer's study area.
+type TaskingQuery struct {
+	// Layer, Res, K, From, To, Types and Measure find the hot spots as in
+	// HotspotQuery: Gi* on Measure (count or harm), FDR-corrected.
+	Layer   string
+	Res, K  int
+	From    data.Month
+	To      data.Month
+	Types   []string
+	Measure Measure
+	// Top keeps the first Top zones by harm; 0 is DefaultTop.
+	Top int
+	// MaxCells caps a zone's cells so one patrol can cover it on foot; 0 is
+	// DefaultZoneCells.
+	MaxCells int
+}
+
+// Tasking defaults.
+const (
+	DefaultTop       = 10
+	DefaultZoneCells = 7 // a resolution-9 cell and its six neighbours: about 0.7 km², 1 km across
+	// PatrolMinutes is the length of a visible patrol visit: the Koper curve
+	// (Koper 1995) found 10-15 minute stops deter longest.
+	PatrolMinutes = "10-15"
+)
+
+// Tasking is a ranked list of patrol zones, the tasking group's sheet.
+//
+// A zone is a connected group of hot spot cells (Gi* bin > 0, FDR-corrected
+// at 90 % or more), split where a group is larger than MaxCells: the cell
+// with most harm seeds a zone, which grows to its neighbours in the group by
+// harm until it is full. Zones are ranked by harm (CCHI days), then count.
+type Tasking struct {
+	Layer          string         `json:"layer"`
+	Res            int            `json:"res"`
+	K              int            `json:"k"`
+	Measure        Measure        `json:"measure"` // what Gi* ran on
+	Period         Period         `json:"period"`
+	PreviousPeriod Period         `json:"previous_period"`
+	Types          []string       `json:"types"`
+	MaxCells       int            `json:"max_cells"`
+	HotCells       int            `json:"hot_cells"` // significant hot cells found
+	Zones          []Zone         `json:"zones"`
+	MonthOnly      bool           `json:"month_only"` // no incident has a time of day
+	Method         string         `json:"method"`
+	Dosage         string         `json:"dosage"`
+	ExcludedTypes  []ExcludedType `json:"excluded_types"`
+	Notes          []string       `json:"notes"`
+	DataVersion    uint64         `json:"data_version"`
+	Computed       time.Time      `json:"computed"`
+}
+
+// Zone is one patrol zone.
+type Zone struct {
+	ID    string     `json:"id"` // "Z1" is the highest-harm zone
+	Rank  int        `json:"rank"`
+	Cells []geo.Cell `json:"cells"`
+	// Outline is the zone's boundary (WGS84 lon/lat, RFC 7946 winding);
+	// Center a point inside it to head for.
+	Outline orb.MultiPolygon `json:"-"`
+	Center  orb.Point        `json:"center"`
+	Bound   [4]float64       `json:"bbox"`
+	AreaKm2 float64          `json:"area_km2"`
+	// Areas names the layer's areas the zone's cells lie in.
+	Areas     []string        `json:"areas"`
+	Count     int64           `json:"count"`
+	Harm      float64         `json:"harm"`
+	Cost      float64         `json:"cost"`
+	ByType    []TypeFigures   `json:"by_type"`   // most harm first
+	Locations []LocationCount `json:"locations"` // the busiest police.uk locations
+	MaxBin    int             `json:"max_bin"`
+	MaxZ      float64         `json:"max_z"`
+	// Change compares Count with the previous period of the same length.
+	Change *hotspot.Change `json:"change"`
+	// Trend is the Mann-Kendall test of the zone's monthly counts over the
+	// loaded months up to the period's end; TrendWord says it in words.
+	Trend     *hotspot.MannKendall `json:"trend"`
+	TrendWord string               `json:"trend_word"`
+	Monthly   []int64              `json:"monthly"`
+	Months    []data.Month         `json:"months"`
+	// Emerging is the emerging hot spot category of the zone's hottest
+	// cell over the period's months.
+	Emerging string `json:"emerging"`
+	Dose     Dose   `json:"dose"`
+	Peak     Peak   `json:"peak"`
+}
+
+// TypeFigures is one crime type's share of a zone.
+type TypeFigures struct {
+	Type  string  `json:"type"`
+	Count int64   `json:"count"`
+	Harm  float64 `json:"harm"`
+}
+
+// LocationCount is a police.uk location ("On or near ...") and its count.
+type LocationCount struct {
+	Name  string `json:"name"`
+	Count int64  `json:"count"`
+}
+
+// Dose is the suggested patrol dose for a zone.
+type Dose struct {
+	VisitMinutes string `json:"visit_minutes"` // "10-15"
+	VisitsPerDay int    `json:"visits_per_day"`
+	Advice       string `json:"advice"`
+}
+
+// Peak is when a zone's incidents happen, where the data say.
+type Peak struct {
+	MonthOnly bool     `json:"month_only"` // no times: police.uk gives the month only
+	Days      []string `json:"days"`       // busiest days of the week, busiest first
+	Hours     []int    `json:"hours"`      // busiest hours of the day (0..23), busiest first
+	Timed     int64    `json:"timed"`      // incidents with a time of day
+}
+
+const taskingMethod = "Patrol zones are connected groups of H3 cells that Getis-Ord Gi* finds to be hot spots " +
+	"(90% confidence or more after false discovery rate control), each capped so one patrol can cover it on foot, " +
+	"ranked by harm (Cambridge Crime Harm Index days)."
+
+const taskingDosage = "Koper curve: visible stops of 10-15 minutes deter longest; vary the times and return at least " +
+	"every two hours in the peak period. A 10-16 minute stop cut the chance of crime in the next 30 minutes to 4%, " +
+	"against 15% after a drive-through. Hot spot policing works (Braga et al. 2019) and crime is more likely to fall " +
+	"nearby than to move."
+
+// Tasking finds the patrol zones for a period.
+func (e *Engine) Tasking(ctx context.Context, q TaskingQuery) (*Tasking, error) {
+	if q.Top == 0 {
+		q.Top = DefaultTop
+	}
+	if q.MaxCells == 0 {
+		q.MaxCells = DefaultZoneCells
+	}
+	if q.Top < 1 || q.Top > 100 {
+		return nil, fmt.Errorf("%w: top=%d: ask for 1 to 100 zones", ErrBadQuery, q.Top)
+	}
+	if q.MaxCells < 1 || q.MaxCells > 50 {
+		return nil, fmt.Errorf("%w: a zone of %d cells is not patrollable; use 1 to 50", ErrBadQuery, q.MaxCells)
+	}
+	hq := HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure}
+	pq, err := e.prepareGrid(ctx, hq, 12, Count, Harm)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%s|%d|%d", pq.keyBase, q.Top, q.MaxCells)
+	return compute(ctx, e, pq.sum, "tasking", key, func(ctx context.Context) (*Tasking, error) {
+		return e.tasking(ctx, pq, hq, q)
+	})
+}
+
+func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q TaskingQuery) (*Tasking, error) {
+	hs, err := e.Hotspots(ctx, hq)
+	if err != nil {
+		return nil, err
+	}
+	g := pq.g
+	prev := pq.p.before()
+	out := &Tasking{Layer: g.layer, Res: g.res, K: g.k, Measure: hs.Measure, Period: pq.p, PreviousPeriod: prev,
+		Types: nonNil(pq.types), MaxCells: q.MaxCells, Method: taskingMethod, Dosage: taskingDosage,
+		ExcludedTypes: e.excluded(scopeTypes(pq.sum, pq.types)), Notes: nonNil(pq.notes),
+		DataVersion: pq.sum.Version, Computed: e.now(), Zones: []Zone{}}
+
+	// The hot cells and their groups.
+	hot := map[geo.Cell]int{} // cell -> index in hs.Cells
+	for i, c := range hs.Cells {
+		if c.Bin > 0 {
+			hot[c.Cell] = i
+		}
+	}
+	out.HotCells = len(hot)
+	if len(hot) == 0 {
+		out.Notes = append(out.Notes, "no cell is a significant hot spot in this period at 90% confidence after false discovery rate control; widen the period or the crime types")
+		return out, nil
+	}
+	groups, err := zoneCells(hs.Cells, hot, q.MaxCells)
+	if err != nil {
+		return nil, err
+	}
+
+	// Per cell and type for the period and the previous one; per cell and
+	// month for the trend: three aggregate queries.
+	inZone := map[geo.Cell]int{}
+	for zi, cells := range groups {
+		for _, c := range cells {
+			inZone[c] = zi
+		}
+	}
+	base := data.Query{From: pq.p.From, To: pq.p.To, Types: pq.types, By: data.GroupBy{CellRes: g.res, Type: true}}
+	rows, err := e.store.Aggregate(ctx, base)
+	if err != nil {
+		return nil, fmt.Errorf("engine: tasking: %w", err)
+	}
+	zones := make([]Zone, len(groups))
+	byType := make([]map[string]int64, len(groups))
+	for i := range byType {
+		byType[i] = map[string]int64{}
+	}
+	for _, r := range rows {
+		if zi, ok := inZone[r.Cell]; ok {
+			byType[zi][r.Type] += r.Count
+		}
+	}
+	prevCount := make([]int64, len(groups))
+	if pq.ld.covers(prev) {
+		pr := base
+		pr.From, pr.To, pr.By = prev.From, prev.To, data.GroupBy{CellRes: g.res}
+		rows, err := e.store.Aggregate(ctx, pr)
+		if err != nil {
+			return nil, fmt.Errorf("engine: tasking: %w", err)
+		}
+		for _, r := range rows {
+			if zi, ok := inZone[r.Cell]; ok {
+				prevCount[zi] += r.Count
+			}
+		}
+	}
+	trendFrom := max(pq.ld.first(), pq.p.To-35)
+	months := []data.Month{}
+	for m := trendFrom; m <= pq.p.To; m++ {
+		months = append(months, m)
+	}
+	mq := base
+	mq.From, mq.By = trendFrom, data.GroupBy{CellRes: g.res, Month: true}
+	mrows, err := e.store.Aggregate(ctx, mq)
+	if err != nil {
+		return nil, fmt.Errorf("engine: tasking: %w", err)
+	}
+	monthly := make([][]int64, len(groups))
+	for i := range monthly {
+		monthly[i] = make([]int64, len(months))
+	}
+	for _, r := range mrows {
+		if zi, ok := inZone[r.Cell]; ok {
+			monthly[zi][int(r.Month-trendFrom)] += r.Count
+		}
+	}
+	em, emErr := e.Emerging(ctx, hq)
+	emergingOf := map[geo.Cell]string{}
+	if emErr == nil {
+		for _, c := range em.Cells {
+			emergingOf[c.Cell] = c.Label
+		}
+	} else {
+		out.Notes = append(out.Notes, "emerging hot spot categories are not available: "+UserMessage(emErr))
+	}
+	locs, peaks, timed, err := e.zoneIncidents(ctx, pq, g.res, inZone, len(groups))
+	if err != nil {
+		return nil, err
+	}
+	out.MonthOnly = timed == 0
+
+	for zi, cells := range groups {
+		z := &zones[zi]
+		z.Cells = cells
+		z.Monthly, z.Months = monthly[zi], months
+		for t, n := range byType[zi] {
+			h, c := e.weigh(t, n)
+			z.Count += n
+			z.Harm += h
+			z.Cost += c
+			z.ByType = append(z.ByType, TypeFigures{Type: t, Count: n, Harm: round2(h)})
+		}
+		slices.SortFunc(z.ByType, func(a, b TypeFigures) int {
+			if c := cmp.Compare(b.Harm, a.Harm); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(b.Count, a.Count); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Type, b.Type)
+		})
+		z.Harm, z.Cost = round2(z.Harm), round2(z.Cost)
+		if pq.ld.covers(prev) {
+			ch := hotspot.Compare(float64(z.Count), float64(prevCount[zi]))
+			z.Change = &ch
+		}
+		if len(months) >= 3 {
+			xs := make([]float64, len(months))
+			for i, v := range z.Monthly {
+				xs[i] = float64(v)
+			}
+			if mk, err := hotspot.MannKendallTest(xs); err == nil {
+				z.Trend = &mk
+				switch mk.Direction(TrendAlpha) {
+				case 1:
+					z.TrendWord = "rising"
+				case -1:
+					z.TrendWord = "falling"
+				default:
+					z.TrendWord = "no clear trend"
+				}
+			}
+		}
+		areas := map[string]bool{}
+		var hottest HotCell
+		hottest.Z = math.Inf(-1)
+		for _, c := range cells {
+			hc := hs.Cells[hot[c]]
+			for _, a := range hc.Areas {
+				areas[a] = true
+			}
+			if hc.Z > hottest.Z {
+				hottest = hc
+			}
+			z.MaxBin = max(z.MaxBin, hc.Bin)
+		}
+		z.MaxZ = round2(hottest.Z)
+		z.Emerging = emergingOf[hottest.Cell]
+		for a := range areas {
+			z.Areas = append(z.Areas, a)
+		}
+		sort.Strings(z.Areas)
+		z.Locations = locs[zi]
+		z.Peak = peaks[zi]
+		z.Peak.MonthOnly = out.MonthOnly
+		if z.Outline, err = geo.Outline(cells); err != nil {
+			return nil, err
+		}
+		b := z.Outline.Bound()
+		z.Bound = [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+		z.Center = hottest.Cell.Center()
+		for _, c := range cells {
+			z.AreaKm2 += c.AreaM2() / 1e6
+		}
+		z.AreaKm2 = round2(z.AreaKm2)
+	}
+	slices.SortStableFunc(zones, func(a, b Zone) int {
+		if c := cmp.Compare(b.Harm, a.Harm); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.Count, a.Count)
+	})
+	if len(zones) > q.Top {
+		out.Notes = append(out.Notes, fmt.Sprintf("%d zones found; the %d with most harm are listed", len(zones), q.Top))
+		zones = zones[:q.Top]
+	}
+	var totalHarm float64
+	for _, z := range zones {
+		totalHarm += z.Harm
+	}
+	for i := range zones {
+		zones[i].Rank = i + 1
+		zones[i].ID = fmt.Sprintf("Z%d", i+1)
+		zones[i].Dose = dose(i+1, zones[i].Peak)
+	}
+	out.Zones = zones
+	return out, nil
+}
+
+// zoneCells groups the hot cells into zones of at most maxCells connected
+// cells: a seed (the hot cell with most harm not yet in a zone) grows to its
+// hot neighbours, most harm first, until the zone is full.
+func zoneCells(cells []HotCell, hot map[geo.Cell]int, maxCells int) ([][]geo.Cell, error) {
+	order := make([]geo.Cell, 0, len(hot))
+	for c := range hot {
+		order = append(order, c)
+	}
+	harm := func(c geo.Cell) float64 { return cells[hot[c]].Harm }
+	slices.SortFunc(order, func(a, b geo.Cell) int {
+		if c := cmp.Compare(harm(b), harm(a)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	taken := map[geo.Cell]bool{}
+	var zones [][]geo.Cell
+	for _, seed := range order {
+		if taken[seed] {
+			continue
+		}
+		zone := []geo.Cell{seed}
+		taken[seed] = true
+		for len(zone) < maxCells {
+			// the frontier: untaken hot neighbours of the zone
+			var best geo.Cell
+			bestHarm := math.Inf(-1)
+			for _, c := range zone {
+				nb, err := c.Disk(1)
+				if err != nil {
+					return nil, err
+				}
+				for _, n := range nb {
+					if _, isHot := hot[n]; !isHot || taken[n] {
+						continue
+					}
+					if h := harm(n); h > bestHarm || (h == bestHarm && n < best) {
+						best, bestHarm = n, h
+					}
+				}
+			}
+			if best == 0 {
+				break
+			}
+			zone = append(zone, best)
+			taken[best] = true
+		}
+		slices.Sort(zone)
+		zones = append(zones, zone)
+	}
+	return zones, nil
+}
+
+// zoneIncidents walks the period's incidents once for the busiest locations
+// and the peak days and hours of each zone.
+func (e *Engine) zoneIncidents(ctx context.Context, pq *prepared, res int, inZone map[geo.Cell]int, n int) ([][]LocationCount, []Peak, int64, error) {
+	locCount := make([]map[string]int64, n)
+	days := make([][7]int64, n)
+	hours := make([][24]int64, n)
+	timedN := make([]int64, n)
+	for i := range locCount {
+		locCount[i] = map[string]int64{}
+	}
+	cellOf := map[orb.Point]geo.Cell{}
+	var timed int64
+	err := e.store.Incidents(ctx, data.Query{From: pq.p.From, To: pq.p.To, Types: pq.types}, func(in *data.Incident) error {
+		if in.Cell == 0 {
+			return nil
+		}
+		c, ok := cellOf[in.Point]
+		if !ok {
+			var err error
+			if c, err = geo.CellAt(in.Point, res); err != nil {
+				return nil
+			}
+			cellOf[in.Point] = c
+		}
+		zi, ok := inZone[c]
+		if !ok {
+			return nil
+		}
+		name := in.Name
+		if name == "" {
+			name = "(no location name)"
+		}
+		locCount[zi][name]++
+		day, hour, _ := data.SplitMinute(in.Minute)
+		if day > 0 {
+			t := time.Date(in.Month.Year(), time.Month(in.Month.Num()), day, 0, 0, 0, 0, time.UTC)
+			days[zi][t.Weekday()]++
+			if hour >= 0 {
+				hours[zi][hour]++
+				timedN[zi]++
+				timed++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("engine: tasking: %w", err)
+	}
+	locs := make([][]LocationCount, n)
+	peaks := make([]Peak, n)
+	for zi := range locCount {
+		for name, c := range locCount[zi] {
+			locs[zi] = append(locs[zi], LocationCount{Name: name, Count: c})
+		}
+		slices.SortFunc(locs[zi], func(a, b LocationCount) int {
+			if c := cmp.Compare(b.Count, a.Count); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Name, b.Name)
+		})
+		if len(locs[zi]) > 5 {
+			locs[zi] = locs[zi][:5]
+		}
+		peaks[zi] = Peak{Timed: timedN[zi], Days: busiestDays(days[zi]), Hours: busiestHours(hours[zi])}
+	}
+	return locs, peaks, timed, nil
+}
+
+func busiestDays(d [7]int64) []string {
+	idx := []int{0, 1, 2, 3, 4, 5, 6}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(d[b], d[a]) })
+	var out []string
+	for _, i := range idx[:3] {
+		if d[i] > 0 {
+			out = append(out, time.Weekday(i).String())
+		}
+	}
+	return out
+}
+
+func busiestHours(h [24]int64) []int {
+	idx := make([]int, 24)
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(h[b], h[a]) })
+	var out []int
+	for _, i := range idx[:4] {
+		if h[i] > 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// dose suggests how often to visit a zone: the top three zones every two
+// hours through their peak, the rest three times a shift.
+func dose(rank int, p Peak) Dose {
+	d := Dose{VisitMinutes: PatrolMinutes}
+	when := "across the shift"
+	if !p.MonthOnly && len(p.Hours) > 0 {
+		hs := make([]string, len(p.Hours))
+		for i, h := range p.Hours {
+			hs[i] = fmt.Sprintf("%02d:00", h)
+		}
+		when = "around " + strings.Join(hs, ", ")
+	}
+	if len(p.Days) > 0 && !p.MonthOnly {
+		when += " on " + strings.Join(p.Days, ", ")
+	}
+	if rank <= 3 {
+		d.VisitsPerDay = 8
+		d.Advice = fmt.Sprintf("Visible foot patrol stops of %s minutes, at unpredictable times, at least every two hours %s.", PatrolMinutes, when)
+	} else {
+		d.VisitsPerDay = 3
+		d.Advice = fmt.Sprintf("Three visible stops of %s minutes each shift, at unpredictable times, %s.", PatrolMinutes, when)
+	}
+	if p.MonthOnly {
+		d.Advice += " The data give the month only (police.uk), so no peak times are known: use local knowledge or force data with times."
+	}
+	return d
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }

@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// TestTaskingZones checks the patrol zones on the real data against the hot
+// spot map they come from and against counts taken straight from the store.
+func TestTaskingZones(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	q := TaskingQuery{Layer: "wards", From: month(t, "2024-12"), To: month(t, "2025-11"), Top: 100}
+	tk, err := e.Tasking(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", From: q.From, To: q.To})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := map[geo.Cell]int{}
+	hot := 0
+	for _, c := range hs.Cells {
+		bin[c.Cell] = c.Bin
+		if c.Bin > 0 {
+			hot++
+		}
+	}
+	if tk.HotCells != hot || hot == 0 {
+		t.Fatalf("tasking saw %d hot cells, the hot spot map has %d", tk.HotCells, hot)
+	}
+	// Every hot cell is in exactly one zone (Top 100 keeps them all).
+	seen := map[geo.Cell]string{}
+	for _, z := range tk.Zones {
+		if len(z.Cells) == 0 || len(z.Cells) > DefaultZoneCells {
+			t.Errorf("%s has %d cells", z.ID, len(z.Cells))
+		}
+		for _, c := range z.Cells {
+			if bin[c] <= 0 {
+				t.Errorf("%s holds cell %s, not a hot spot (bin %d)", z.ID, c, bin[c])
+			}
+			if prev, dup := seen[c]; dup {
+				t.Errorf("cell %s in %s and %s", c, prev, z.ID)
+			}
+			seen[c] = z.ID
+		}
+		if !connected(t, z.Cells) {
+			t.Errorf("%s is not one connected group: %v", z.ID, z.Cells)
+		}
+	}
+	if len(seen) != hot {
+		t.Errorf("zones hold %d cells, %d are hot", len(seen), hot)
+	}
+	// Ranked by harm, with the counts the store gives for their cells.
+	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, By: data.GroupBy{CellRes: 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	perCell := map[geo.Cell]int64{}
+	for _, r := range rows {
+		perCell[r.Cell] = r.Count
+	}
+	for i, z := range tk.Zones {
+		if i > 0 && z.Harm > tk.Zones[i-1].Harm {
+			t.Errorf("%s has more harm (%v) than %s (%v)", z.ID, z.Harm, tk.Zones[i-1].ID, tk.Zones[i-1].Harm)
+		}
+		var want, typed int64
+		for _, c := range z.Cells {
+			want += perCell[c]
+		}
+		for _, bt := range z.ByType {
+			typed += bt.Count
+		}
+		if z.Count != want || typed != want {
+			t.Errorf("%s counts %d (by type %d); its cells hold %d", z.ID, z.Count, typed, want)
+		}
+		if z.Rank != i+1 || z.ID == "" || len(z.Areas) == 0 || len(z.Locations) == 0 || z.Change == nil || z.TrendWord == "" {
+			t.Errorf("%s incomplete: %+v", z.ID, z)
+		}
+		if !z.Peak.MonthOnly || z.Dose.VisitMinutes != "10-15" {
+			t.Errorf("%s: police.uk data has no times; peak %+v dose %+v", z.ID, z.Peak, z.Dose)
+		}
+		var locSum int64
+		for _, l := range z.Locations {
+			locSum += l.Count
+		}
+		if locSum > z.Count || z.Locations[0].Count < z.Locations[len(z.Locations)-1].Count {
+			t.Errorf("%s locations %v", z.ID, z.Locations)
+		}
+		if math.IsNaN(z.Center[0]) || len(z.Outline) == 0 {
+			t.Errorf("%s has no outline or centre", z.ID)
+		}
+	}
+	if !slices.Contains(tk.Zones[0].Areas, "Stockton Town Centre") {
+		t.Errorf("the top zone is in %v; Stockton Town Centre carries the most harm", tk.Zones[0].Areas)
+	}
+	// Top cuts the list.
+	top3, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: q.From, To: q.To, Top: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(top3.Zones) != 3 || top3.Zones[2].ID != tk.Zones[2].ID || !slices.Equal(top3.Zones[0].Cells, tk.Zones[0].Cells) {
+		t.Errorf("top 3 differ from the first 3 of all")
+	}
+	if _, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", MaxCells: 500}); err == nil {
+		t.Error("a 500-cell zone was accepted")
+	}
+}
+
+// connected reports whether cells form one group of grid neighbours.
+func connected(tb testing.TB, cells []geo.Cell) bool {
+	tb.Helper()
+	in := map[geo.Cell]bool{}
+	for _, c := range cells {
+		in[c] = true
+	}
+	reached := map[geo.Cell]bool{cells[0]: true}
+	stack := []geo.Cell{cells[0]}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		nb, err := c.Disk(1)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, n := range nb {
+			if in[n] && !reached[n] {
+				reached[n] = true
+				stack = append(stack, n)
+			}
+		}
+	}
+	return len(reached) == len(cells)
+}
