@@ -19,6 +19,9 @@ type Options struct {
 	Now    func() time.Time
 	// Attribution is shown with every map and export.
 	Attribution string
+	// Tokens checks API tokens; nil or empty makes every caller an admin
+	// (a single-user tool on loopback).
+	Tokens TokenSource
 }
 
 // Server serves the API and the map.
@@ -48,21 +51,29 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
+	r.Use(s.authenticate)
 	r.Get("/healthz", s.adapt(s.healthz))
-	r.Route("/api/v1", func(r chi.Router) {
-		r.Get("/summary", s.adapt(s.summary))
-		r.Get("/layers", s.adapt(s.layers))
-		r.Get("/layers/{layer}/counts", s.adapt(s.counts))
-		r.Get("/layers/{layer}/ranking", s.adapt(s.ranking))
-		r.Get("/layers/{layer}/trends", s.adapt(s.trends))
-		r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))
-		r.Get("/layers/{layer}/areas/{code}/trend", s.adapt(s.areaTrend))
-		r.Get("/hotspots", s.adapt(s.hotspots))
-		r.Get("/emerging", s.adapt(s.emerging))
-		r.Get("/concentration", s.adapt(s.concentration))
-		r.Get("/evaluation", s.adapt(s.evaluation))
+	// Everything else needs at least a viewer (everyone, with no tokens
+	// configured); endpoints for analysts and admins check again.
+	r.Group(func(r chi.Router) {
+		r.Use(s.need(RoleViewer, "this"))
+		r.Route("/api/v1", func(r chi.Router) {
+			r.Get("/summary", s.adapt(s.summary))
+			r.Get("/layers", s.adapt(s.layers))
+			r.Get("/layers/{layer}/counts", s.adapt(s.counts))
+			r.Get("/layers/{layer}/ranking", s.adapt(s.ranking))
+			r.Get("/layers/{layer}/trends", s.adapt(s.trends))
+			r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))
+			r.Get("/layers/{layer}/areas/{code}/trend", s.adapt(s.areaTrend))
+			r.Get("/hotspots", s.adapt(s.hotspots))
+			r.Get("/emerging", s.adapt(s.emerging))
+			r.Get("/concentration", s.adapt(s.concentration))
+			r.Get("/evaluation", s.adapt(s.evaluation))
+			s.mountExports(r)
+		})
+		s.mountTiles(r)
+		s.mountOGC(r)
 	})
-	s.mountTiles(r)
 	r.NotFound(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: "no such page: " + r.URL.Path + " (the API is under /api/v1)"}
 	}))
