@@ -110,7 +110,7 @@ func (m *Main) rank(ctx context.Context, args []string) error {
 		w.Write([]string{"rank", "code", "name", "count", "harm_days", "cost_gbp", "population", "rate_per_1000", "share_pct", "previous", "diff", "pct_diff"})
 		for _, a := range areas {
 			w.Write([]string{strconv.Itoa(a.Rank), a.Code, a.Name, strconv.FormatInt(a.Count, 10), num(a.Harm, 1), num(a.Cost, 0),
-				optNum(a.Population, 0), optNum(a.Rate, 2), num(a.Share, 1), chPrev(a.Change), chDiff(a.Change), chPct(a.Change)})
+				optNum(a.Population, 0), optNum(a.Rate, 2), num(a.Share, 1), prevPlain(a.Change), chDiff(a.Change), chPct(a.Change)})
 		}
 		w.Flush()
 		return w.Error()
@@ -240,6 +240,14 @@ func chPrev(c *hotspot.Change) string {
 		return ""
 	}
 	return thousands(c.Previous, 0)
+}
+
+// prevPlain is a change's previous figure for CSV: no separators.
+func prevPlain(c *hotspot.Change) string {
+	if c == nil {
+		return ""
+	}
+	return num(c.Previous, 0)
 }
 
 func chDiff(c *hotspot.Change) string {

@@ -63,6 +63,7 @@ type Main struct {
 	Ready func(addr string)
 
 	closers []func() error
+	store   *data.MemStore // the store a command opened
 }
 
 // NewMain returns a Main wired to the process's streams.
@@ -107,6 +108,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.hotspots(ctx, rest)
 	case "evaluate":
 		return m.evaluate(ctx, rest)
+	case "tasking":
+		return m.tasking(ctx, rest)
+	case "token":
+		return m.token(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return m.Run(ctx, []string{rest[0], "--help"})
@@ -138,6 +143,8 @@ Commands:
   profile        the partnership's crime table for one area and month
   hotspots       Gi* hot spots on H3 cells (table, csv, geojson)
   evaluate       backtest hot spot maps against the following month
+  tasking        the patrol tasking sheet (printable HTML, CSV, JSON)
+  token          create, list and revoke API tokens (roles viewer, analyst, admin)
   version        print the version
 
 Run "hotspotd <command> --help" for a command's flags.
@@ -162,5 +169,6 @@ func (m *Main) openStore(dataDir string) (*data.MemStore, error) {
 		return nil, err
 	}
 	m.onClose(s.Close)
+	m.store = s
 	return s, nil
 }

@@ -29,6 +29,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	toks, err := data.OpenTokens(*dataDir, m.Now)
+	if err != nil {
+		return err
+	}
+	if toks.Empty() && !loopback(*addr) {
+		return fmt.Errorf("refusing to listen on %s with no API tokens: anyone who can reach it would be an admin. "+
+			"Create tokens first (hotspotd token create --role viewer --name NAME), or listen on 127.0.0.1 only", *addr)
+	}
 	start := m.Now()
 	store, err := m.openStore(*dataDir)
 	if err != nil {
@@ -50,7 +58,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution})
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks})
 	if err != nil {
 		return err
 	}
@@ -124,4 +132,17 @@ func loadSample(ctx context.Context, store data.Store) error {
 		return err
 	}
 	return store.Replace(ctx, parts)
+}
+
+// loopback reports whether addr (host:port) listens on this computer only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/stockton-csp/hotspots/data/sample"
+	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/web"
+)
+
+const taskingAbout = `Prints the patrol tasking sheet: the hot spot zones to patrol, ranked by
+harm, each with its wards, busiest locations, crimes by type, change, trend,
+and a suggested patrol dose (short visible visits, per the Koper curve).
+--format html writes a printable page: one A4 page per zone.`
+
+func (m *Main) tasking(ctx context.Context, args []string) error {
+	var q query
+	fs := m.newFlags("tasking", "tasking [flags] > sheet.html", taskingAbout)
+	m.queryFlags(fs, &q, "html, csv, json")
+	fs.IntVar(&q.res, "res", engine.DefaultRes, "H3 resolution of the cells, 7..11")
+	fs.IntVar(&q.k, "k", engine.DefaultK, "Gi* neighbourhood in grid steps")
+	top := fs.Int("top", engine.DefaultTop, "number of zones")
+	maxCells := fs.Int("max-cells", engine.DefaultZoneCells, "largest zone, in cells")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if q.format == "table" {
+		q.format = "html"
+	}
+	if err := checkFormat(q.format, "html", "csv", "json"); err != nil {
+		return err
+	}
+	eng, from, to, meas, err := m.open(&q)
+	if err != nil {
+		return err
+	}
+	t, err := eng.Tasking(ctx, engine.TaskingQuery{Layer: q.layer, Res: q.res, K: q.k, From: from, To: to, Types: q.types, Measure: meas, Top: *top, MaxCells: *maxCells})
+	if err != nil {
+		return err
+	}
+	switch q.format {
+	case "json":
+		return writeJSONTo(m.Stdout, t)
+	case "csv":
+		return writeZonesCSV(m, t)
+	}
+	layer, _, err := m.store.Layer(ctx, t.Layer)
+	if err != nil {
+		return err
+	}
+	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now()})
+}
+
+func writeZonesCSV(m *Main, t *engine.Tasking) error {
+	w := csv.NewWriter(m.Stdout)
+	w.Write([]string{"zone", "rank", "areas", "count", "harm_days", "cost_gbp", "previous_count", "pct_change", "trend", "emerging", "max_bin", "center_lon", "center_lat", "area_km2", "cells", "top_locations", "visits_per_day", "visit_minutes", "dose"})
+	for _, z := range t.Zones {
+		cells := make([]string, len(z.Cells))
+		for i, c := range z.Cells {
+			cells[i] = c.String()
+		}
+		locs := make([]string, len(z.Locations))
+		for i, l := range z.Locations {
+			locs[i] = fmt.Sprintf("%s (%d)", l.Name, l.Count)
+		}
+		w.Write([]string{z.ID, strconv.Itoa(z.Rank), strings.Join(z.Areas, "; "), strconv.FormatInt(z.Count, 10), num(z.Harm, 2), num(z.Cost, 2),
+			prevPlain(z.Change), chPct(z.Change), z.TrendWord, z.Emerging, strconv.Itoa(z.MaxBin), num(z.Center[0], 6), num(z.Center[1], 6), num(z.AreaKm2, 2),
+			strings.Join(cells, " "), strings.Join(locs, "; "), strconv.Itoa(z.Dose.VisitsPerDay), z.Dose.VisitMinutes, z.Dose.Advice})
+	}
+	w.Flush()
+	return w.Error()
+}

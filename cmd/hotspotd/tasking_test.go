@@ -1,0 +1,94 @@
+package main
+
+import (
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestTaskingPrintsOneA4PagePerZone prints the tasking sheet to PDF with
+// headless Chromium and checks it has the summary page and one A4 page per
+// zone.
+func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is missing under CI: .ci/run must install it")
+		}
+		t.Skip("chromium not installed")
+	}
+	pdfinfo, err := exec.LookPath("pdfinfo")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdfinfo (poppler-utils) is missing under CI: .ci/run must install it")
+		}
+		t.Skip("pdfinfo not installed")
+	}
+	dir := t.TempDir()
+	if _, stderr, err := run(t, "import", "--data-dir", dir, shared(t, "data/policeuk/cleveland")); err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards", shared(t, "data/boundaries/stockton_wards_2023.geojson")); err != nil {
+		t.Fatalf("areas import: %v\n%s", err, stderr)
+	}
+	const zones = 4
+	html, stderr, err := run(t, "tasking", "--data-dir", dir, "--top", strconv.Itoa(zones), "--format", "html")
+	if err != nil {
+		t.Fatalf("tasking: %v\n%s", err, stderr)
+	}
+	for _, w := range []string{"Patrol tasking", "Z1", "Z4", "Stockton Town Centre", "10-15 min", "Month only"} {
+		if !strings.Contains(html, w) {
+			t.Errorf("sheet lacks %q", w)
+		}
+	}
+	page := filepath.Join(dir, "tasking.html")
+	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pdf := filepath.Join(dir, "tasking.pdf")
+	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "chromium"),
+		"--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+page)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	out, err := exec.Command(pdfinfo, pdf).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	info := string(out)
+	pages := regexp.MustCompile(`Pages:\s+(\d+)`).FindStringSubmatch(info)
+	if pages == nil || pages[1] != strconv.Itoa(zones+1) {
+		t.Errorf("PDF has %v pages, want %d (a summary and one per zone)\n%s", pages, zones+1, info)
+	}
+	if !strings.Contains(info, "(A4)") {
+		t.Errorf("pages are not A4:\n%s", info)
+	}
+	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
+		_ = os.MkdirAll(d, 0o755)
+		_ = os.WriteFile(filepath.Join(d, "tasking.pdf"), mustRead(t, pdf), 0o644)
+	}
+
+	csvOut, _, err := run(t, "tasking", "--data-dir", dir, "--top", strconv.Itoa(zones), "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil || len(recs) != zones+1 || recs[0][0] != "zone" || recs[1][0] != "Z1" {
+		t.Errorf("csv: %v %v", err, recs)
+	}
+}
+
+func mustRead(tb testing.TB, p string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}

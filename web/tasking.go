@@ -1,0 +1,310 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
+)
+
+//go:embed templates/tasking.html
+var templateFS embed.FS
+
+var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.FuncMap{
+	"join":       strings.Join,
+	"thousands":  func(n int64) string { return thousands(float64(n), 0) },
+	"thousandsF": func(v float64) string { return thousands(v, 0) },
+	"binLabel":   engine.BinLabel,
+	"halves": func(xs []engine.TypeFigures) [][]engine.TypeFigures {
+		h := (len(xs) + 1) / 2
+		return [][]engine.TypeFigures{xs[:h], xs[h:]}
+	},
+	"change": changeText,
+	"hours": func(hs []int) string {
+		out := make([]string, len(hs))
+		for i, h := range hs {
+			out[i] = fmt.Sprintf("%02d:00", h)
+		}
+		return strings.Join(out, ", ")
+	},
+}).ParseFS(templateFS, "templates/tasking.html"))
+
+// TaskingPage is what the printable tasking sheet needs.
+type TaskingPage struct {
+	Tasking     *engine.Tasking
+	Layer       *geo.Layer // for ward outlines on the zone maps; may be nil
+	Attribution string
+	Now         time.Time
+	// Suppress hides counts of 1 or 2 (viewers).
+	Suppress bool
+}
+
+// WriteTaskingHTML writes the printable tasking sheet: a summary page, then
+// one A4 page per zone with its map, locations, times, crime types and dose.
+func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
+	t := p.Tasking
+	if p.Suppress {
+		t = suppressTasking(t)
+	}
+	title := "all crime"
+	if len(t.Types) > 0 {
+		title = strings.Join(t.Types, ", ")
+	}
+	layerName := t.Layer
+	hot := map[geo.Cell]bool{}
+	for _, z := range t.Zones {
+		for _, c := range z.Cells {
+			hot[c] = true
+		}
+	}
+	maps := make([]template.HTML, len(t.Zones))
+	sparks := make([]template.HTML, len(t.Zones))
+	for i, z := range t.Zones {
+		maps[i] = zoneMap(z, t.Zones, p.Layer)
+		sparks[i] = spark(z.Monthly, z.Months)
+	}
+	cellKm2 := 0.0
+	if len(t.Zones) > 0 && len(t.Zones[0].Cells) > 0 {
+		cellKm2 = t.Zones[0].Cells[0].AreaM2() / 1e6
+	}
+	types := "all"
+	if len(t.Types) > 0 {
+		types = strings.Join(t.Types, ", ")
+	}
+	return taskingTmpl.Execute(w, map[string]any{
+		"T":           t,
+		"Title":       strings.ToUpper(layerName[:1]) + layerName[1:] + ", " + title,
+		"PeriodText":  fmt.Sprintf("%s to %s (%d months)", t.Period.From, t.Period.To, t.Period.Months),
+		"PrevText":    fmt.Sprintf("%s to %s", t.PreviousPeriod.From, t.PreviousPeriod.To),
+		"Generated":   p.Now.Format("2 January 2006 15:04"),
+		"Maps":        maps,
+		"Sparks":      sparks,
+		"CellKm2":     strconv.FormatFloat(cellKm2, 'f', 2, 64),
+		"TypesText":   types,
+		"Attribution": p.Attribution,
+	})
+}
+
+// suppressTasking copies t with by-type counts of 1 or 2 hidden: the
+// template prints a negative count as "<3".
+func suppressTasking(t *engine.Tasking) *engine.Tasking {
+	c := *t
+	c.Zones = make([]engine.Zone, len(t.Zones))
+	for i, z := range t.Zones {
+		zc := z
+		zc.ByType = make([]engine.TypeFigures, len(z.ByType))
+		for j, bt := range z.ByType {
+			if bt.Count > 0 && bt.Count < SmallCount {
+				bt.Count, bt.Harm = -1, -1
+			}
+			zc.ByType[j] = bt
+		}
+		zc.Locations = make([]engine.LocationCount, len(z.Locations))
+		for j, l := range z.Locations {
+			if l.Count > 0 && l.Count < SmallCount {
+				l.Count = -1
+			}
+			zc.Locations[j] = l
+		}
+		c.Zones[i] = zc
+	}
+	return &c
+}
+
+// thousands formats v with comma thousands separators; negative values are
+// withheld small counts, shown "<3".
+func thousands(v float64, dp int) string {
+	if v < 0 {
+		return "<3"
+	}
+	s := strconv.FormatFloat(v, 'f', dp, 64)
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String() + frac
+}
+
+func changeText(c *hotspot.Change) string {
+	switch {
+	case c == nil:
+		return "n/a"
+	case c.New:
+		return "new"
+	case c.Pct == nil:
+		return "0"
+	}
+	sign := ""
+	if *c.Pct > 0 {
+		sign = "+"
+	}
+	return sign + strconv.FormatFloat(*c.Pct, 'f', 0, 64) + "%"
+}
+
+// zoneMap draws a zone as SVG: its cells, the other zones' cells nearby,
+// the layer's area outlines and names, a scale bar and north arrow.
+func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer) template.HTML {
+	b := orb.Bound{Min: orb.Point{z.Bound[0], z.Bound[1]}, Max: orb.Point{z.Bound[2], z.Bound[3]}}
+	// pad to a square-ish view of at least 1.2 km
+	lat0 := (b.Min[1] + b.Max[1]) / 2
+	kx := math.Cos(lat0 * math.Pi / 180)
+	c := b.Center()
+	halfM := math.Max(600, 0.8*math.Max((b.Max[0]-b.Min[0])*111320*kx, (b.Max[1]-b.Min[1])*110574))
+	dLon, dLat := halfM/(111320*kx), halfM/110574
+	view := orb.Bound{Min: orb.Point{c[0] - dLon, c[1] - dLat}, Max: orb.Point{c[0] + dLon, c[1] + dLat}}
+	const size = 320.0
+	px := func(p orb.Point) (float64, float64) {
+		return (p[0] - view.Min[0]) / (view.Max[0] - view.Min[0]) * size, (view.Max[1] - p[1]) / (view.Max[1] - view.Min[1]) * size
+	}
+	path := func(r orb.Ring) string {
+		var sb strings.Builder
+		for i, p := range r {
+			x, y := px(p)
+			if i == 0 {
+				fmt.Fprintf(&sb, "M%.1f %.1f", x, y)
+			} else {
+				fmt.Fprintf(&sb, "L%.1f %.1f", x, y)
+			}
+		}
+		sb.WriteString("Z")
+		return sb.String()
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="map" viewBox="0 0 %.0f %.0f" role="img" aria-label="Map of zone %s">`, size, size, z.ID)
+	sb.WriteString(`<rect width="100%" height="100%" fill="#f7f8fa"/>`)
+	if layer != nil {
+		for _, a := range layer.Areas {
+			if !a.Bound.Intersects(view) {
+				continue
+			}
+			for _, poly := range a.Geometry {
+				for _, r := range poly {
+					fmt.Fprintf(&sb, `<path d="%s" fill="none" stroke="#8a96a3" stroke-width="1.2" stroke-dasharray="4 3"/>`, path(r))
+				}
+			}
+		}
+	}
+	for _, o := range all {
+		fill, op := "#e67e22", "0.45"
+		if o.ID == z.ID {
+			fill, op = "#c0392b", "0.75"
+		}
+		for _, cell := range o.Cells {
+			if !view.Contains(cell.Center()) {
+				continue
+			}
+			fmt.Fprintf(&sb, `<path d="%s" fill="%s" fill-opacity="%s" stroke="#fff" stroke-width="0.8"/>`, path(cell.Boundary()), fill, op)
+		}
+	}
+	for _, poly := range z.Outline {
+		fmt.Fprintf(&sb, `<path d="%s" fill="none" stroke="#8e1b10" stroke-width="2.2"/>`, path(poly[0]))
+	}
+	if layer != nil {
+		for _, a := range layer.Areas {
+			if !a.Bound.Intersects(view) {
+				continue
+			}
+			// label at the middle of the area's bound, when in view
+			ac := a.Bound.Center()
+			if view.Contains(ac) {
+				x, y := px(ac)
+				fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" font-size="10" fill="#4a5560" text-anchor="middle" paint-order="stroke" stroke="#f7f8fa" stroke-width="3">%s</text>`, x, y, template.HTMLEscapeString(a.Name))
+			}
+		}
+	}
+	// scale bar: 250 m
+	bar := 250 / (halfM * 2) * size
+	fmt.Fprintf(&sb, `<g font-size="9" fill="#1b1f24"><rect x="10" y="%.0f" width="%.1f" height="3" fill="#1b1f24"/><text x="10" y="%.0f">250 m</text>`, size-14, bar, size-18)
+	fmt.Fprintf(&sb, `<text x="%.0f" y="18" text-anchor="middle" font-weight="700">N</text><path d="M%.0f 22 l-5 12 h10 z" fill="#1b1f24"/></g>`, size-16, size-16)
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}
+
+// spark draws monthly counts as small bars with the first and last month.
+func spark(vals []int64, months []data.Month) template.HTML {
+	if len(vals) == 0 {
+		return ""
+	}
+	var mx int64 = 1
+	for _, v := range vals {
+		mx = max(mx, v)
+	}
+	const w, h = 300.0, 70.0
+	bw := w / float64(len(vals))
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="Monthly crimes">`, w, h+14)
+	for i, v := range vals {
+		bh := float64(v) / float64(mx) * h
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c0392b" fill-opacity="0.7"><title>%s: %d</title></rect>`, float64(i)*bw+0.5, h-bh, math.Max(bw-1, 0.5), bh, months[i], v)
+	}
+	fmt.Fprintf(&sb, `<text x="0" y="%.0f" font-size="9" fill="#4a5560">%s</text><text x="%.0f" y="%.0f" font-size="9" fill="#4a5560" text-anchor="end">%s (max %d)</text></svg>`,
+		h+12, months[0], w, h+12, months[len(months)-1], mx)
+	return template.HTML(sb.String())
+}
+
+func (s *Server) taskingQuery(r *http.Request) (engine.TaskingQuery, error) {
+	p, err := readParams(r)
+	if err != nil {
+		return engine.TaskingQuery{}, err
+	}
+	q := engine.TaskingQuery{Layer: layerParam(r), Res: p.res, K: p.k, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure}
+	if t := r.URL.Query().Get("top"); t != "" {
+		if q.Top, err = strconv.Atoi(t); err != nil {
+			return q, badRequest("parameter top: %q is not a whole number", t)
+		}
+	}
+	return q, nil
+}
+
+// taskingJSON answers GET /api/v1/tasking.
+func (s *Server) taskingJSON(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.taskingQuery(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.engine.Tasking(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	if suppressed(r) {
+		t = suppressTasking(t)
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+// taskingPage answers GET /tasking, the printable sheet.
+func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.taskingQuery(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.engine.Tasking(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	layer, _, err := s.store.Layer(r.Context(), t.Layer)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r)})
+}
