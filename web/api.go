@@ -85,8 +85,7 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, rk)
-	return nil
+	return s.respond(w, r, http.StatusOK, rk)
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
@@ -98,8 +97,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, pr)
-	return nil
+	return s.respond(w, r, http.StatusOK, pr)
 }
 
 // trendOut is one series with its months, for a chart.
@@ -125,9 +123,8 @@ func (s *Server) areaTrend(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, se := range tr.Series {
 		if se.Code == code {
-			writeJSON(w, http.StatusOK, trendOut{Months: tr.Months, Measure: tr.Measure, Unit: tr.Unit, Series: se,
+			return s.respond(w, r, http.StatusOK, trendOut{Months: tr.Months, Measure: tr.Measure, Unit: tr.Unit, Series: se,
 				Direction: directionWord(se), Alpha: tr.Alpha, Notes: tr.Notes})
-			return nil
 		}
 	}
 	return &Error{Status: http.StatusNotFound, Message: "no area " + strconv.Quote(code) + " in layer " + layer}
@@ -142,8 +139,7 @@ func (s *Server) trends(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, tr)
-	return nil
+	return s.respond(w, r, http.StatusOK, tr)
 }
 
 // directionWord says a series' Mann-Kendall result in words.
@@ -171,8 +167,7 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, h)
-		return nil
+		return s.respond(w, r, http.StatusOK, h)
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, c := range h.Cells {
@@ -188,11 +183,21 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 		"layer": h.Layer, "res": h.Res, "k": h.K, "measure": h.Measure, "period": h.Period,
 		"types": h.Types, "notes": h.Notes, "attribution": s.opts.Attribution,
 	}
-	return writeGeoJSON(w, fc)
+	return s.writeGeoJSON(w, r, fc)
 }
 
-func writeGeoJSON(w http.ResponseWriter, fc *geojson.FeatureCollection) error {
-	b, err := json.Marshal(fc)
+// writeGeoJSON writes a FeatureCollection as application/geo+json,
+// suppressing small numbers for viewers.
+func (s *Server) writeGeoJSON(w http.ResponseWriter, r *http.Request, fc *geojson.FeatureCollection) error {
+	var v any = fc
+	if suppressed(r) {
+		sv, err := suppressJSON(fc)
+		if err != nil {
+			return err
+		}
+		v = sv
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
@@ -212,8 +217,7 @@ func (s *Server) emerging(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if wantsJSON(r) {
-		writeJSON(w, http.StatusOK, em)
-		return nil
+		return s.respond(w, r, http.StatusOK, em)
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, c := range em.Cells {
@@ -225,7 +229,7 @@ func (s *Server) emerging(w http.ResponseWriter, r *http.Request) error {
 		f.Properties = props
 		fc.Append(f)
 	}
-	return writeGeoJSON(w, fc)
+	return s.writeGeoJSON(w, r, fc)
 }
 
 func (s *Server) concentration(w http.ResponseWriter, r *http.Request) error {
@@ -237,8 +241,7 @@ func (s *Server) concentration(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, c)
-	return nil
+	return s.respond(w, r, http.StatusOK, c)
 }
 
 func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
@@ -250,6 +253,5 @@ func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ev)
-	return nil
+	return s.respond(w, r, http.StatusOK, ev)
 }

@@ -22,6 +22,13 @@ type Options struct {
 	// Tokens checks API tokens; nil or empty makes every caller an admin
 	// (a single-user tool on loopback).
 	Tokens TokenSource
+	// MaxUpload bounds an uploaded file (bytes); 0 is DefaultMaxUpload.
+	MaxUpload int64
+	// QueryTimeout bounds a request's work; 0 is DefaultQueryTimeout.
+	QueryTimeout time.Duration
+	// HeavyQueries bounds the expensive queries run at once; 0 is
+	// DefaultHeavyQueries.
+	HeavyQueries int
 }
 
 // Server serves the API and the map.
@@ -35,6 +42,7 @@ type Server struct {
 	// classify lets other parts of the package map their own errors to a
 	// status and message (checked in order after the built-in ones).
 	classify []func(error) (int, string, bool)
+	heavySem chan struct{}
 }
 
 // New builds a Server over a store and the engine that analyses it.
@@ -48,7 +56,16 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts}
+	if opts.MaxUpload == 0 {
+		opts.MaxUpload = DefaultMaxUpload
+	}
+	if opts.QueryTimeout == 0 {
+		opts.QueryTimeout = DefaultQueryTimeout
+	}
+	if opts.HeavyQueries == 0 {
+		opts.HeavyQueries = DefaultHeavyQueries
+	}
+	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries)}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(s.authenticate)
@@ -58,21 +75,28 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	r.Group(func(r chi.Router) {
 		r.Use(s.need(RoleViewer, "this"))
 		r.Route("/api/v1", func(r chi.Router) {
+			r.Use(s.timeout)
 			r.Get("/summary", s.adapt(s.summary))
 			r.Get("/layers", s.adapt(s.layers))
+			r.Post("/layers/{layer}", s.adapt(s.putLayer))
+			r.Delete("/layers/{layer}", s.adapt(s.deleteLayer))
+			r.Post("/import", s.adapt(s.importUpload))
 			r.Get("/layers/{layer}/counts", s.adapt(s.counts))
 			r.Get("/layers/{layer}/ranking", s.adapt(s.ranking))
-			r.Get("/layers/{layer}/trends", s.adapt(s.trends))
 			r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))
-			r.Get("/layers/{layer}/areas/{code}/trend", s.adapt(s.areaTrend))
-			r.Get("/hotspots", s.adapt(s.hotspots))
-			r.Get("/emerging", s.adapt(s.emerging))
-			r.Get("/concentration", s.adapt(s.concentration))
-			r.Get("/evaluation", s.adapt(s.evaluation))
-			r.Get("/tasking", s.adapt(s.taskingJSON))
+			r.Group(func(r chi.Router) {
+				r.Use(s.heavy)
+				r.Get("/layers/{layer}/trends", s.adapt(s.trends))
+				r.Get("/layers/{layer}/areas/{code}/trend", s.adapt(s.areaTrend))
+				r.Get("/hotspots", s.adapt(s.hotspots))
+				r.Get("/emerging", s.adapt(s.emerging))
+				r.Get("/concentration", s.adapt(s.concentration))
+				r.Get("/evaluation", s.adapt(s.evaluation))
+				r.Get("/tasking", s.adapt(s.taskingJSON))
+			})
 			s.mountExports(r)
 		})
-		r.Get("/tasking", s.adapt(s.taskingPage))
+		r.With(s.timeout, s.heavy).Get("/tasking", s.adapt(s.taskingPage))
 		s.mountTiles(r)
 		s.mountOGC(r)
 	})
@@ -94,8 +118,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "incidents": sum.Incidents, "version": sum.Version})
-	return nil
+	return s.respond(w, r, http.StatusOK, map[string]any{"status": "ok", "incidents": sum.Incidents, "version": sum.Version})
 }
 
 func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
@@ -115,8 +138,7 @@ func (s *Server) layers(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, ls)
-	return nil
+	return s.respond(w, r, http.StatusOK, ls)
 }
 
 // filter reads the common query parameters: from, to (YYYY-MM), types
@@ -206,6 +228,5 @@ func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
 	for i, a := range layer.Areas {
 		out[i] = AreaCount{Code: a.Code, Name: a.Name, Count: byCode[a.Code]}
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	return s.respond(w, r, http.StatusOK, out)
 }

@@ -284,11 +284,7 @@ func (s *Server) taskingJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if suppressed(r) {
-		t = suppressTasking(t)
-	}
-	writeJSON(w, http.StatusOK, t)
-	return nil
+	return s.respond(w, r, http.StatusOK, t)
 }
 
 // taskingPage answers GET /tasking, the printable sheet.
