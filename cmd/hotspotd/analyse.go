@@ -20,14 +20,15 @@ import (
 
 // query holds the flags the analysis commands share.
 type query struct {
-	dataDir, layer, measure, format string
-	from, to, month                 string
-	res, k                          int
-	types                           listFlag
+	st                     *storeFlags
+	layer, measure, format string
+	from, to, month        string
+	res, k                 int
+	types                  listFlag
 }
 
 func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
-	fs.StringVar(&q.dataDir, "data-dir", defaultDataDir(), "data folder")
+	q.st = m.storeFlags(fs)
 	fs.StringVar(&q.layer, "layer", "wards", "area layer")
 	fs.StringVar(&q.from, "from", "", "first month, YYYY-MM (default: 12 months to --to)")
 	fs.StringVar(&q.to, "to", "", "last month, YYYY-MM (default: the latest loaded)")
@@ -54,7 +55,7 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 	if err != nil {
 		return nil, 0, 0, "", fmt.Errorf("--measure %s: %s", q.measure, engine.UserMessage(err))
 	}
-	store, err := m.openStore(q.dataDir)
+	store, err := m.openStore(q.st)
 	if err != nil {
 		return nil, 0, 0, "", err
 	}
@@ -293,7 +294,7 @@ Current, Diff and % Diff against the period of the same length before it.`
 func (m *Main) profile(ctx context.Context, args []string) error {
 	var q query
 	fs := m.newFlags("profile", "profile --area CODE|NAME [--month YYYY-MM] [flags]", profileAbout)
-	fs.StringVar(&q.dataDir, "data-dir", defaultDataDir(), "data folder")
+	q.st = m.storeFlags(fs)
 	fs.StringVar(&q.layer, "layer", "wards", "area layer")
 	area := fs.String("area", "", "area code or name, such as \"Stockton Town Centre\" (required)")
 	fs.StringVar(&q.month, "month", "", "selected month, YYYY-MM (default: the latest loaded)")

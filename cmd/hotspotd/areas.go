@@ -47,7 +47,7 @@ ring is closed and said so; a self-intersecting one is refused.`
 
 func (m *Main) areasImport(ctx context.Context, args []string) error {
 	fs := m.newFlags("areas import", "areas import --layer NAME [flags] FILE...", areasImportAbout)
-	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	sf := m.storeFlags(fs)
 	layer := fs.String("layer", "", "layer name, such as wards or town-centres (required)")
 	pop := fs.String("population", "", "CSV of area code and resident population, for rates per 1,000")
 	codeField := fs.String("code-field", "", "feature property holding the area code")
@@ -77,7 +77,7 @@ func (m *Main) areasImport(ctx context.Context, args []string) error {
 		}
 		missing = data.ApplyPopulation(areas, p)
 	}
-	store, err := m.openStore(*dataDir)
+	store, err := m.openStore(sf)
 	if err != nil {
 		return err
 	}
@@ -102,12 +102,12 @@ func (m *Main) areasImport(ctx context.Context, args []string) error {
 
 func (m *Main) areasList(ctx context.Context, args []string) error {
 	fs := m.newFlags("areas list", "areas list [flags]", "Lists the area layers.")
-	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	sf := m.storeFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	store, err := m.openStore(*dataDir)
+	store, err := m.openStore(sf)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (m *Main) areasList(ctx context.Context, args []string) error {
 
 func (m *Main) areasDelete(ctx context.Context, args []string) error {
 	fs := m.newFlags("areas delete", "areas delete --layer NAME", "Removes an area layer.")
-	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	sf := m.storeFlags(fs)
 	layer := fs.String("layer", "", "layer to remove")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -143,7 +143,7 @@ func (m *Main) areasDelete(ctx context.Context, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: areas delete needs --layer", errUsage)
 	}
-	store, err := m.openStore(*dataDir)
+	store, err := m.openStore(sf)
 	if err != nil {
 		return err
 	}

@@ -27,7 +27,7 @@ empty stops the import and nothing is changed.`
 
 func (m *Main) importCmd(ctx context.Context, args []string) error {
 	fs := m.newFlags("import", "import [flags] PATH...", importAbout)
-	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	sf := m.storeFlags(fs)
 	asJSON := fs.Bool("json", false, "print the report as JSON (its last line is one JSON object)")
 	rejects := fs.String("rejects", "", "write rejected rows to this CSV file")
 	force := fs.String("force", "", "force name for rows of files with no force column")
@@ -53,7 +53,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: import needs at least one PATH", errUsage)
 	}
 	start := m.Now()
-	store, err := m.openStore(*dataDir)
+	store, err := m.openStore(sf)
 	if err != nil {
 		return err
 	}

@@ -9,16 +9,19 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/data/postgres"
 	"github.com/stockton-csp/hotspots/engine"
 )
 
@@ -63,7 +66,7 @@ type Main struct {
 	Ready func(addr string)
 
 	closers []func() error
-	store   *data.MemStore // the store a command opened
+	store   data.Store // the store a command opened
 }
 
 // NewMain returns a Main wired to the process's streams.
@@ -162,11 +165,42 @@ func defaultDataDir() string {
 	return "hotspots-data"
 }
 
-// openStore opens the store at dataDir and arranges its closing.
-func (m *Main) openStore(dataDir string) (*data.MemStore, error) {
-	s, err := data.OpenMem(dataDir, data.MemOptions{Logger: m.Logger, Now: m.Now})
-	if err != nil {
-		return nil, err
+// storeFlags choose the store: the embedded store in a data folder, or a
+// PostgreSQL database.
+type storeFlags struct {
+	dataDir  string
+	url      string
+	schema   string
+	maxConns int
+}
+
+func (m *Main) storeFlags(fs *flag.FlagSet) *storeFlags {
+	sf := &storeFlags{}
+	fs.StringVar(&sf.dataDir, "data-dir", defaultDataDir(), "data folder (the embedded store, and API tokens)")
+	fs.StringVar(&sf.url, "store", "", "PostgreSQL store instead of the data folder: postgres://user@host:5432/db (PostGIS needed)")
+	fs.StringVar(&sf.schema, "store-schema", "", "PostgreSQL schema for the tables, created if missing (default: the search_path, normally public)")
+	fs.IntVar(&sf.maxConns, "max-conns", 0, "PostgreSQL connection pool size (default: the larger of 4 and the CPUs)")
+	return sf
+}
+
+// openStore opens the chosen store and arranges its closing.
+func (m *Main) openStore(sf *storeFlags) (data.Store, error) {
+	var s data.Store
+	switch {
+	case sf.url == "":
+		ms, err := data.OpenMem(sf.dataDir, data.MemOptions{Logger: m.Logger, Now: m.Now})
+		if err != nil {
+			return nil, err
+		}
+		s = ms
+	case strings.HasPrefix(sf.url, "postgres://") || strings.HasPrefix(sf.url, "postgresql://"):
+		ps, err := postgres.Open(context.Background(), sf.url, postgres.Options{Logger: m.Logger, Now: m.Now, MaxConns: int32(sf.maxConns), Schema: sf.schema})
+		if err != nil {
+			return nil, err
+		}
+		s = ps
+	default:
+		return nil, fmt.Errorf("%w: --store %q: give a postgres:// URL, or leave it out to use the data folder", errUsage, sf.url)
 	}
 	m.onClose(s.Close)
 	m.store = s

@@ -23,13 +23,13 @@ wards and Tees Valley boundaries), so the map shows Stockton at once.`
 
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := m.newFlags("serve", "serve [flags]", serveAbout)
-	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	sf := m.storeFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	toks, err := data.OpenTokens(*dataDir, m.Now)
+	toks, err := data.OpenTokens(sf.dataDir, m.Now)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			"Create tokens first (hotspotd token create --role viewer --name NAME), or listen on 127.0.0.1 only", *addr)
 	}
 	start := m.Now()
-	store, err := m.openStore(*dataDir)
+	store, err := m.openStore(sf)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	if sum.Incidents == 0 && len(sum.Layers) == 0 && !*noSample {
-		m.Logger.Info("empty data folder: loading the bundled sample", "data_dir", *dataDir)
+		m.Logger.Info("empty data folder: loading the bundled sample", "data_dir", sf.dataDir)
 		if err := loadSample(ctx, store); err != nil {
 			return fmt.Errorf("loading the bundled sample: %w", err)
 		}
