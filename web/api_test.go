@@ -203,6 +203,7 @@ func TestViewerSmallNumbers(t *testing.T) {
 	url := ts.URL + "/api/v1/layers/wards/ranking?from=2025-11&to=2025-11&types=Bicycle%20theft"
 	var asViewer, asAnalyst struct {
 		Areas []map[string]any `json:"areas"`
+		Total map[string]any   `json:"total"`
 	}
 	for _, x := range []struct {
 		tok string
@@ -234,6 +235,10 @@ func TestViewerSmallNumbers(t *testing.T) {
 	}
 	if small == 0 {
 		t.Fatal("no ward had 1 or 2 bicycle thefts in 2025-11; the test needs one")
+	}
+	// the total less the shown wards would give the hidden ones away
+	if asViewer.Total["count"] != nil || asViewer.Areas[0]["share_pct"] != nil {
+		t.Errorf("viewer sees the total %v and shares %v", asViewer.Total["count"], asViewer.Areas[0]["share_pct"])
 	}
 	t.Logf("%d of %d wards had 1-2 bicycle thefts; all hidden from viewers: %v", small, len(asAnalyst.Areas), hidden == small)
 }

@@ -41,6 +41,7 @@ func suppressValue(v any) any {
 				}
 			}
 		}
+		defer secondary(x)
 		for k, val := range x {
 			if k == "values" {
 				if arr, ok := val.([]any); ok {
@@ -88,4 +89,45 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v a
 	}
 	writeJSON(w, status, v)
 	return nil
+}
+
+// secondary withholds what would give a hidden count away by subtraction in
+// a ranking: when any area's count is hidden, every area's share, the hidden
+// areas' ranks and the total are withheld too (the total less the shown
+// areas would be the hidden ones).
+func secondary(x map[string]any) {
+	areas, ok := x["areas"].([]any)
+	if !ok {
+		return
+	}
+	hidden := false
+	for _, a := range areas {
+		if m, ok := a.(map[string]any); ok && m["count"] == "<3" {
+			hidden = true
+			break
+		}
+	}
+	if !hidden {
+		return
+	}
+	for _, a := range areas {
+		if m, ok := a.(map[string]any); ok {
+			if _, has := m["share_pct"]; has {
+				m["share_pct"] = nil
+			}
+			if m["count"] == "<3" {
+				if _, has := m["rank"]; has {
+					m["rank"] = nil
+				}
+			}
+		}
+	}
+	if t, ok := x["total"].(map[string]any); ok {
+		for _, k := range append([]string{"count"}, derivedKeys...) {
+			if _, has := t[k]; has {
+				t[k] = nil
+			}
+		}
+	}
+	x["suppressed"] = "some areas have fewer than 3 incidents: their counts show as <3, and shares and totals are withheld so they cannot be worked out"
 }
