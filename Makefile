@@ -25,6 +25,10 @@ lint: ## gofmt prints nothing, go vet is clean
 deps-check: ## the import rules of README "Architecture"
 	$(GO) run ./cmd/depscheck
 
-fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s)
-	$(GO) test ./data -run '^$$' -fuzz FuzzReadIncidents -fuzztime $${FUZZTIME:-20s}
-	$(GO) test ./geo -run '^$$' -fuzz FuzzReadAreas -fuzztime $${FUZZTIME:-20s}
+fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s each)
+	$(GO) test ./data -run '^$$' -fuzz '^FuzzReadIncidents$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./geo -run '^$$' -fuzz '^FuzzReadAreas$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./hotspot -run '^$$' -fuzz '^FuzzParseWeights$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCBBox$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCDatetime$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCLimit$$' -fuzztime $${FUZZTIME:-20s}
