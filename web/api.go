@@ -169,6 +169,18 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 	if wantsJSON(r) {
 		return s.respond(w, r, http.StatusOK, h)
 	}
+	fc := HotspotsGeoJSON(h)
+	fc.ExtraMembers = geojson.Properties{
+		"layer": h.Layer, "res": h.Res, "k": h.K, "measure": h.Measure, "period": h.Period,
+		"types": h.Types, "notes": h.Notes, "attribution": s.opts.Attribution,
+	}
+	return s.writeGeoJSON(w, r, fc)
+}
+
+// HotspotsGeoJSON is a hot spot map as RFC 7946 GeoJSON: one hexagon per
+// study cell (WGS84 lon/lat, counter-clockwise rings), with the cell's
+// figures as properties.
+func HotspotsGeoJSON(h *engine.Hotspots) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	for _, c := range h.Cells {
 		f := geojson.NewFeature(orb.Polygon{c.Cell.Boundary()})
@@ -179,11 +191,7 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 		}
 		fc.Append(f)
 	}
-	fc.ExtraMembers = geojson.Properties{
-		"layer": h.Layer, "res": h.Res, "k": h.K, "measure": h.Measure, "period": h.Period,
-		"types": h.Types, "notes": h.Notes, "attribution": s.opts.Attribution,
-	}
-	return s.writeGeoJSON(w, r, fc)
+	return fc
 }
 
 // writeGeoJSON writes a FeatureCollection as application/geo+json,

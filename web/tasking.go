@@ -122,18 +122,18 @@ func suppressTasking(t *engine.Tasking) *engine.Tasking {
 	return &c
 }
 
-// thousands formats v with comma thousands separators; negative values are
-// withheld small counts, shown "<3".
-func thousands(v float64, dp int) string {
-	if v < 0 {
-		return "<3"
-	}
-	s := strconv.FormatFloat(v, 'f', dp, 64)
+// Thousands formats v with dp decimals and comma thousands separators
+// (12,345.6), as the partnership's tables print figures.
+func Thousands(v float64, dp int) string {
+	s := strconv.FormatFloat(math.Abs(v), 'f', dp, 64)
 	intPart, frac := s, ""
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		intPart, frac = s[:i], s[i:]
 	}
 	var b strings.Builder
+	if v < 0 {
+		b.WriteByte('-')
+	}
 	for i, c := range intPart {
 		if i > 0 && (len(intPart)-i)%3 == 0 {
 			b.WriteByte(',')
@@ -141,6 +141,15 @@ func thousands(v float64, dp int) string {
 		b.WriteRune(c)
 	}
 	return b.String() + frac
+}
+
+// thousands is Thousands for the tasking sheet, where a negative value is a
+// withheld small count, shown "<3".
+func thousands(v float64, dp int) string {
+	if v < 0 {
+		return "<3"
+	}
+	return Thousands(v, dp)
 }
 
 func changeText(c *hotspot.Change) string {

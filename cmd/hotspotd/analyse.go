@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/web"
 )
 
 // query holds the flags the analysis commands share.
@@ -217,24 +217,7 @@ func optNum(v *float64, dp int) string {
 }
 
 // thousands formats v with dp decimals and comma thousands separators.
-func thousands(v float64, dp int) string {
-	s := strconv.FormatFloat(math.Abs(v), 'f', dp, 64)
-	intPart, frac := s, ""
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		intPart, frac = s[:i], s[i:]
-	}
-	var b strings.Builder
-	for i, c := range intPart {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if v < 0 {
-		return "-" + b.String() + frac
-	}
-	return b.String() + frac
-}
+func thousands(v float64, dp int) string { return web.Thousands(v, dp) }
 
 func chPrev(c *hotspot.Change) string {
 	if c == nil {
@@ -432,7 +415,7 @@ func (m *Main) hotspots(ctx context.Context, args []string) error {
 	case "json":
 		return writeJSONTo(m.Stdout, h)
 	case "geojson":
-		return writeJSONTo(m.Stdout, hotspotsGeoJSON(h))
+		return writeJSONTo(m.Stdout, web.HotspotsGeoJSON(h))
 	case "csv":
 		w := csv.NewWriter(m.Stdout)
 		w.Write([]string{"cell", "count", "harm", "z", "p", "bin", "bin_uncorrected", "lon", "lat", "areas"})
