@@ -1,0 +1,90 @@
+package tiles
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// areaGeom is an area layer's outlines, projected once per store version.
+type areaGeom struct {
+	layer *geo.Layer
+	ps    *polySet
+}
+
+func (r *Renderer) areaGeom(ctx context.Context, name string) (*areaGeom, error) {
+	key := fmt.Sprintf("v%d|areageom|%s", r.version(), name)
+	return memoize(ctx, r.sets, key, func(ctx context.Context) (*areaGeom, error) {
+		l, _, err := r.store.Layer(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("tiles: %w", err)
+		}
+		mps := make([]orb.MultiPolygon, len(l.Areas))
+		for i := range l.Areas {
+			mps[i] = l.Areas[i].Geometry
+		}
+		return &areaGeom{layer: l, ps: newPolySet(mps)}, nil
+	})
+}
+
+// areaSet is one query's areas: the outlines and, per area in layer order,
+// its ranking figures (nil for an area the ranking leaves out).
+type areaSet struct {
+	geom  *areaGeom
+	ranks []*engine.AreaRank
+}
+
+func (r *Renderer) areaSet(ctx context.Context, q Query) (*areaSet, error) {
+	key := fmt.Sprintf("v%d|%s", r.version(), q.setKey())
+	return memoize(ctx, r.sets, key, func(ctx context.Context) (*areaSet, error) {
+		g, err := r.areaGeom(ctx, q.Layer)
+		if err != nil {
+			return nil, err
+		}
+		rk, err := r.eng.Ranking(ctx, engine.RankingQuery{Layer: q.Layer, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+		if err != nil {
+			return nil, err
+		}
+		as := &areaSet{geom: g, ranks: make([]*engine.AreaRank, len(g.layer.Areas))}
+		for i := range rk.Areas {
+			if j := g.layer.Index(rk.Areas[i].Code); j >= 0 {
+				as.ranks[j] = &rk.Areas[i]
+			}
+		}
+		return as, nil
+	})
+}
+
+func (r *Renderer) drawAreas(ctx context.Context, w *layerWriter, t Tile, q Query) error {
+	as, err := r.areaSet(ctx, q)
+	if err != nil {
+		return err
+	}
+	f := newFrame(t, r.extent, r.buffer)
+	polys := as.geom.ps.at(t.Z, r.extent)
+	for i, b := range as.geom.ps.bounds {
+		if !b.Intersects(f.bound) {
+			continue
+		}
+		a := &as.geom.layer.Areas[i]
+		w.begin(uint64(i) + 1)
+		w.prop("code", str(a.Code))
+		w.prop("name", str(a.Name))
+		if rk := as.ranks[i]; rk != nil {
+			if w.countProp("count", rk.Count) {
+				w.prop("harm", double(rk.Harm))
+				w.prop("cost", double(rk.Cost))
+				if rk.Rate != nil {
+					w.prop("rate", double(*rk.Rate))
+				}
+			}
+			w.prop("rank", uintv(uint64(max(rk.Rank, 0))))
+		}
+		w.drawPolygon(&f, polys[i])
+		w.end()
+	}
+	return nil
+}

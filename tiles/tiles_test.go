@@ -1,0 +1,561 @@
+package tiles_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/tiles"
+)
+
+func TestParseTile(t *testing.T) {
+	tests := []struct {
+		name    string
+		z, x, y string
+		want    tiles.Tile
+		ok      bool
+	}{
+		{"root", "0", "0", "0", tiles.Tile{}, true},
+		{"stockton z14", "14", "8132", "5200", tiles.Tile{Z: 14, X: 8132, Y: 5200}, true},
+		{"deepest corner", "22", "4194303", "4194303", tiles.Tile{Z: 22, X: 4194303, Y: 4194303}, true},
+		{"zoom too deep", "23", "0", "0", tiles.Tile{}, false},
+		{"x past the edge", "2", "4", "0", tiles.Tile{}, false},
+		{"y past the edge", "2", "0", "4", tiles.Tile{}, false},
+		{"negative", "2", "-1", "0", tiles.Tile{}, false},
+		{"not a number", "a", "0", "0", tiles.Tile{}, false},
+		{"empty", "1", "", "0", tiles.Tile{}, false},
+		{"plus sign", "1", "+1", "0", tiles.Tile{}, false},
+		{"fraction", "1", "0.5", "0", tiles.Tile{}, false},
+		{"overflow", "3", "99999999999999999999", "0", tiles.Tile{}, false},
+		{"space", " 1", "0", "0", tiles.Tile{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tiles.ParseTile(tt.z, tt.x, tt.y)
+			if tt.ok {
+				if err != nil || got != tt.want {
+					t.Fatalf("ParseTile = %v, %v; want %v", got, err, tt.want)
+				}
+				return
+			}
+			if !errors.Is(err, tiles.ErrBadTile) {
+				t.Fatalf("ParseTile = %v, %v; want ErrBadTile", got, err)
+			}
+		})
+	}
+}
+
+func TestCellRes(t *testing.T) {
+	// Each step of the table: a hexagon's mean edge must be at least 4
+	// screen pixels (256-pixel tiles) at Stockton's latitude, and the next
+	// finer resolution must not be.
+	edge := map[int]float64{5: 8544, 6: 3229, 7: 1220, 8: 461, 9: 174, 10: 66, 11: 25, 12: 9.4}
+	prev := 0
+	for z := 0; z <= tiles.MaxZoom; z++ {
+		res := tiles.CellRes(z)
+		if res < prev {
+			t.Fatalf("zoom %d: resolution %d after %d", z, res, prev)
+		}
+		prev = res
+		mpp := 156543.03 * math.Cos(54.6*math.Pi/180) / math.Pow(2, float64(z))
+		px := edge[res] / mpp
+		if z >= 6 && px < 4 {
+			t.Errorf("zoom %d: resolution %d hexagons have %.1f px edges", z, res, px)
+		}
+		if res < geo.BaseRes && z >= 6 && edge[res+1]/mpp >= 4.4 {
+			t.Errorf("zoom %d: resolution %d (%.1f px) would do", z, res+1, edge[res+1]/mpp)
+		}
+	}
+}
+
+func TestQueryNormalize(t *testing.T) {
+	a, err := tiles.Query{Set: tiles.Cells, Types: []string{"Robbery", "Burglary", "Robbery"}, Measure: "HARM"}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := tiles.Query{Set: tiles.Cells, Layer: "wards", Types: []string{"Burglary", "Robbery"}, Measure: "harm", Res: 9}.Normalize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Key() != b.Key() {
+		t.Errorf("keys differ: %q, %q", a.Key(), b.Key())
+	}
+	h, _ := tiles.Query{Set: tiles.Hotspots}.Normalize()
+	if h.Res != engine.DefaultRes || h.K != engine.DefaultK {
+		t.Errorf("hotspots defaults: res %d k %d", h.Res, h.K)
+	}
+	if _, err := (tiles.Query{Set: "roads"}).Normalize(); !errors.Is(err, tiles.ErrBadSet) {
+		t.Errorf("set roads: %v", err)
+	}
+	if _, err := (tiles.Query{Set: tiles.Areas, Measure: "weight"}).Normalize(); !errors.Is(err, engine.ErrBadQuery) {
+		t.Errorf("measure weight: %v", err)
+	}
+}
+
+// TestWinding checks, on decoded tiles of every polygon set and on rings
+// given both ways round, that exterior rings come out clockwise on screen
+// (positive area, y down) and holes anticlockwise, as MVT 2.1 requires.
+func TestWinding(t *testing.T) {
+	_, r := newRenderer(t, tiles.Options{})
+	for _, c := range []struct {
+		set  tiles.Set
+		tile tiles.Tile
+	}{
+		{tiles.Cells, tileAt(stocktonTownCentre, 14)},
+		{tiles.Cells, tileAt(stocktonTownCentre, 10)},
+		{tiles.Areas, tileAt(stocktonTownCentre, 11)},
+		{tiles.Areas, tileAt(stocktonTownCentre, 15)},
+		{tiles.Hotspots, tileAt(stocktonTownCentre, 12)},
+		{tiles.Hotspots, tileAt(stocktonTownCentre, 9)},
+	} {
+		t.Run(string(c.set)+"/"+c.tile.String(), func(t *testing.T) {
+			l := render(t, r, c.tile, tiles.Query{Set: c.set}).layer(t, string(c.set))
+			if len(l.features) == 0 {
+				t.Fatal("no features")
+			}
+			for _, f := range l.features {
+				if f.typ != 3 || len(f.rings) == 0 {
+					t.Fatalf("feature %d: type %d with %d rings", f.id, f.typ, len(f.rings))
+				}
+				if a := area2(f.rings[0]); a <= 0 {
+					t.Errorf("feature %d: first ring has area %d, want > 0 (clockwise on screen)", f.id, a)
+				}
+				for i, ring := range f.rings {
+					if len(ring) < 3 || area2(ring) == 0 {
+						t.Errorf("feature %d ring %d: %d points, area 0", f.id, i, len(ring))
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestCellsAgreeWithStore checks the z14 tile over Stockton town centre
+// against the store and the engine: every cell holding incidents whose
+// centre is in the tile is drawn, with the count Aggregate gives it, the
+// harm, cost and top type of CellFigures, and the z and bin of Hotspots.
+func TestCellsAgreeWithStore(t *testing.T) {
+	e, r := newRenderer(t, tiles.Options{})
+	ctx := context.Background()
+	tile := tileAt(stocktonTownCentre, 14)
+	res := tiles.CellRes(14)
+	l := render(t, r, tile, tiles.Query{Set: tiles.Cells}).layer(t, "cells")
+	if l.extent != 4096 || l.version != 2 {
+		t.Errorf("extent %d version %d", l.extent, l.version)
+	}
+	figs, err := e.CellFigures(ctx, engine.CellQuery{Res: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := stockton(t).Aggregate(ctx, data.Query{From: figs.Period.From, To: figs.Period.To, By: data.GroupBy{CellRes: res}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agg := map[geo.Cell]int64{}
+	for _, row := range rows {
+		agg[row.Cell] = row.Count
+	}
+	h, err := e.Hotspots(ctx, engine.HotspotQuery{Layer: "wards", Res: res})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stat := map[geo.Cell]engine.HotCell{}
+	for _, c := range h.Cells {
+		stat[c.Cell] = c
+	}
+	drawn := map[geo.Cell]bool{}
+	var sum, want int64
+	withZ := 0
+	for _, f := range l.features {
+		c := geo.Cell(f.id)
+		name, _ := f.props["cell"].(string)
+		if pc, err := geo.ParseCell(name); err != nil || pc != c || c.Res() != res {
+			t.Fatalf("feature id %x, cell %q, resolution %d", f.id, name, c.Res())
+		}
+		drawn[c] = true
+		n, _ := f.props["count"].(uint64)
+		if int64(n) != agg[c] {
+			t.Errorf("cell %s: count %d, Aggregate %d", c, n, agg[c])
+		}
+		sum += int64(n)
+		want += agg[c]
+		fig := figs.Find(c)
+		if fig == nil {
+			t.Fatalf("cell %s is not in CellFigures", c)
+		}
+		if f.props["harm"] != fig.Harm || f.props["cost"] != fig.Cost || f.props["top_type"] != fig.TopType {
+			t.Errorf("cell %s: harm %v cost %v top %v; want %v %v %v", c, f.props["harm"], f.props["cost"], f.props["top_type"], fig.Harm, fig.Cost, fig.TopType)
+		}
+		if hc, ok := stat[c]; ok {
+			withZ++
+			if f.props["z"] != hc.Z || f.props["bin"] != int64(hc.Bin) {
+				t.Errorf("cell %s: z %v bin %v; Hotspots %v %v", c, f.props["z"], f.props["bin"], hc.Z, hc.Bin)
+			}
+		} else if _, ok := f.props["z"]; ok {
+			t.Errorf("cell %s outside the study area has z", c)
+		}
+	}
+	if sum != want || sum == 0 {
+		t.Errorf("tile count %d, Aggregate of its cells %d", sum, want)
+	}
+	if withZ == 0 {
+		t.Error("no cell of the tile has Gi* statistics")
+	}
+	b := tileBound(tile)
+	for c, n := range agg {
+		if n > 0 && b.Contains(c.Center()) && !drawn[c] {
+			t.Errorf("cell %s (%d incidents) has its centre in the tile but is not drawn", c, n)
+		}
+	}
+	t.Logf("z14 tile %s: %d cells, %d incidents, %d with Gi*", tile, len(l.features), sum, withZ)
+}
+
+func TestAreasAgreeWithRanking(t *testing.T) {
+	e, r := newRenderer(t, tiles.Options{})
+	for _, m := range []engine.Measure{engine.Count, engine.Cost} {
+		t.Run(string(m), func(t *testing.T) {
+			rk, err := e.Ranking(context.Background(), engine.RankingQuery{Layer: "wards", Measure: m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := render(t, r, tileAt(stocktonTownCentre, 12), tiles.Query{Set: tiles.Areas, Measure: m}).layer(t, "areas")
+			found := false
+			for _, f := range l.features {
+				var want *engine.AreaRank
+				for i := range rk.Areas {
+					if rk.Areas[i].Code == f.props["code"] {
+						want = &rk.Areas[i]
+					}
+				}
+				if want == nil {
+					t.Fatalf("feature %v is not in the ranking", f.props)
+				}
+				if f.props["name"] != want.Name || f.props["count"] != uint64(want.Count) || f.props["harm"] != want.Harm ||
+					f.props["cost"] != want.Cost || f.props["rank"] != uint64(want.Rank) || f.props["rate"] != *want.Rate {
+					t.Errorf("%s: %v; ranking %+v rate %v", want.Name, f.props, *want, *want.Rate)
+				}
+				if want.Name == "Stockton Town Centre" {
+					found = true
+				}
+			}
+			if !found {
+				t.Error("Stockton Town Centre is not in its own tile")
+			}
+		})
+	}
+}
+
+// TestZones checks the hot spot zones: every significant cell in exactly
+// one zone of its sign, zones connected, and each outline covering the same
+// area as its hexagons (so the union neither lost nor added any).
+func TestZones(t *testing.T) {
+	e, r := newRenderer(t, tiles.Options{})
+	for _, res := range []int{8, 9, 10, 11} {
+		t.Run(fmt.Sprintf("res%d", res), func(t *testing.T) {
+			h, err := e.Hotspots(context.Background(), engine.HotspotQuery{Layer: "wards", Res: res})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkZones(t, h)
+		})
+	}
+	zones, err := tiles.Zones(mustHotspots(t, e, engine.HotspotQuery{Layer: "wards"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the tile: zone properties as Zones gives them
+	l := render(t, r, tileAt(stocktonTownCentre, 11), tiles.Query{Set: tiles.Hotspots}).layer(t, "hotspots")
+	for _, f := range l.features {
+		z := zones[f.id-1]
+		if f.props["id"] != uint64(z.ID) || f.props["bin"] != int64(z.Bin) || f.props["cells"] != uint64(len(z.Cells)) ||
+			f.props["count"] != uint64(z.Count) || f.props["harm"] != z.Harm {
+			t.Errorf("feature %d: %v; zone %d bin %d cells %d count %d harm %g", f.id, f.props, z.ID, z.Bin, len(z.Cells), z.Count, z.Harm)
+		}
+	}
+}
+
+func mustHotspots(tb testing.TB, e *engine.Engine, q engine.HotspotQuery) *engine.Hotspots {
+	tb.Helper()
+	h, err := e.Hotspots(context.Background(), q)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
+}
+
+// TestZoneHole: a ring of hot cells around a cell that is not significant
+// is one zone with one hole; two cold cells further out are a zone of
+// their own.
+func TestZoneHole(t *testing.T) {
+	centre, err := geo.CellAt(stocktonTownCentre, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	disk, err := centre.Disk(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &engine.Hotspots{}
+	far := 0
+	for _, c := range disk {
+		hc := engine.HotCell{Cell: c, Count: 1}
+		d1, _ := c.Disk(1)
+		switch {
+		case c == centre:
+		case slices.Contains(d1, centre):
+			hc.Bin = 2
+		case far < 2 && !slices.ContainsFunc(d1, func(x geo.Cell) bool {
+			d, _ := x.Disk(1)
+			return slices.Contains(d, centre)
+		}):
+			hc.Bin = -1
+			far++
+		}
+		h.Cells = append(h.Cells, hc)
+	}
+	zones := checkZones(t, h)
+	if len(zones) < 2 || zones[0].Bin != 2 || len(zones[0].Cells) != 6 || len(zones[0].Outline) != 1 || len(zones[0].Outline[0]) != 2 {
+		t.Fatalf("zones %+v", zones)
+	}
+}
+
+func checkZones(t *testing.T, h *engine.Hotspots) []tiles.Zone {
+	t.Helper()
+	zones, err := tiles.Zones(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := map[geo.Cell]int{}
+	for _, c := range h.Cells {
+		if c.Bin != 0 {
+			sig[c.Cell] = c.Bin
+		}
+	}
+	in := map[geo.Cell]int{}
+	holes := 0
+	for i, z := range zones {
+		if z.ID != i+1 {
+			t.Errorf("zone %d has id %d", i, z.ID)
+		}
+		var cellArea float64
+		strongest := 0
+		for _, c := range z.Cells {
+			if _, dup := in[c]; dup {
+				t.Errorf("cell %s in two zones", c)
+			}
+			in[c] = z.ID
+			if (sig[c] > 0) != (z.Bin > 0) || sig[c] == 0 {
+				t.Errorf("zone %d (bin %d) holds cell %s of bin %d", z.ID, z.Bin, c, sig[c])
+			}
+			if abs(sig[c]) > abs(strongest) {
+				strongest = sig[c]
+			}
+			cellArea += planar.Area(orb.Polygon{c.Boundary()})
+		}
+		if strongest != z.Bin {
+			t.Errorf("zone %d: bin %d, strongest cell %d", z.ID, z.Bin, strongest)
+		}
+		if len(z.Outline) != 1 {
+			t.Errorf("zone %d of %d cells: %d polygons, want 1 (connected)", z.ID, len(z.Cells), len(z.Outline))
+		}
+		for _, p := range z.Outline {
+			if p[0].Orientation() != orb.CCW {
+				t.Errorf("zone %d: exterior not counter-clockwise", z.ID)
+			}
+			for _, hole := range p[1:] {
+				holes++
+				if hole.Orientation() != orb.CW {
+					t.Errorf("zone %d: hole not clockwise", z.ID)
+				}
+			}
+		}
+		if got := planar.Area(z.Outline); math.Abs(got-cellArea) > 1e-9*cellArea+1e-12 {
+			t.Errorf("zone %d: outline area %g, cells %g", z.ID, got, cellArea)
+		}
+	}
+	if len(in) != len(sig) {
+		t.Errorf("%d significant cells, %d in zones", len(sig), len(in))
+	}
+	if len(zones) == 0 {
+		t.Fatal("no zones")
+	}
+	t.Logf("%d zones of %d significant cells, %d holes", len(zones), len(sig), holes)
+	return zones
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+// TestIncidents checks a z16 tile of map points against the store's
+// incidents in it, and that the set is empty before zoom 15.
+func TestIncidents(t *testing.T) {
+	e, r := newRenderer(t, tiles.Options{})
+	ctx := context.Background()
+	tile := tileAt(stocktonTownCentre, 16)
+	l := render(t, r, tile, tiles.Query{Set: tiles.Incidents}).layer(t, "incidents")
+	ls, err := e.Locations(ctx, engine.LocationQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := tileBound(tile)
+	var want, inTile int64
+	err = stockton(t).Incidents(ctx, data.Query{From: ls.Period.From, To: ls.Period.To}, func(in *data.Incident) error {
+		if in.Located() && b.Contains(in.Point) {
+			want++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range l.features {
+		if f.typ != 1 || len(f.rings) != 1 || len(f.rings[0]) != 1 {
+			t.Fatalf("feature %d: type %d, geometry %v", f.id, f.typ, f.rings)
+		}
+		p := f.rings[0][0]
+		n := f.props["count"].(uint64)
+		var byType uint64
+		for k, v := range f.props {
+			if k != "count" && k != "name" {
+				byType += v.(uint64)
+			}
+		}
+		if byType != n {
+			t.Errorf("point %d: count %d, by type %d", f.id, n, byType)
+		}
+		if p[0] >= 0 && p[0] < 4096 && p[1] >= 0 && p[1] < 4096 {
+			inTile += int64(n)
+		}
+	}
+	if inTile != want || want == 0 {
+		t.Errorf("points in the tile count %d incidents, the store %d", inTile, want)
+	}
+	if b, err := r.Render(ctx, tileAt(stocktonTownCentre, 14), tiles.Query{Set: tiles.Incidents}); err != nil || b != nil {
+		t.Errorf("zoom 14: %d bytes, %v; want nothing", len(b), err)
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	_, r := newRenderer(t, tiles.Options{})
+	ctx := context.Background()
+	tile := tileAt(stocktonTownCentre, 12)
+	tests := []struct {
+		name string
+		tile tiles.Tile
+		q    tiles.Query
+		want error
+	}{
+		{"bad tile", tiles.Tile{Z: 3, X: 8}, tiles.Query{Set: tiles.Cells}, tiles.ErrBadTile},
+		{"bad set", tile, tiles.Query{Set: "roads"}, tiles.ErrBadSet},
+		{"bad measure", tile, tiles.Query{Set: tiles.Areas, Measure: "volume"}, engine.ErrBadQuery},
+		{"unknown type", tile, tiles.Query{Set: tiles.Cells, Types: []string{"Arson"}}, engine.ErrBadQuery},
+		{"unknown type, no points at this zoom", tile, tiles.Query{Set: tiles.Incidents, Types: []string{"Arson"}}, engine.ErrBadQuery},
+		{"month not loaded", tile, tiles.Query{Set: tiles.Areas, To: data.MonthOf(2030, 1)}, engine.ErrNoMonth},
+		{"no such layer", tile, tiles.Query{Set: tiles.Cells, Layer: "beats"}, data.ErrNoLayer},
+		{"no such layer for areas", tile, tiles.Query{Set: tiles.Areas, Layer: "beats"}, data.ErrNoLayer},
+		{"Gi* not on cost", tile, tiles.Query{Set: tiles.Hotspots, Measure: engine.Cost}, engine.ErrBadQuery},
+		{"grid too fine", tile, tiles.Query{Set: tiles.Hotspots, Res: 13}, engine.ErrBadQuery},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := r.Render(ctx, tt.tile, tt.q)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Render = %d bytes, %v; want %v", len(b), err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEmptyTile(t *testing.T) {
+	_, r := newRenderer(t, tiles.Options{})
+	atlantic := tileAt(orb.Point{-30, 45}, 12)
+	for _, set := range tiles.Sets {
+		b, err := r.Render(context.Background(), atlantic, tiles.Query{Set: set})
+		if err != nil || b != nil {
+			t.Errorf("%s over the Atlantic: %d bytes, %v; want nil", set, len(b), err)
+		}
+	}
+}
+
+// TestCostHasNoGiStar: with measure cost the cells carry no z or bin.
+func TestCostHasNoGiStar(t *testing.T) {
+	_, r := newRenderer(t, tiles.Options{})
+	l := render(t, r, tileAt(stocktonTownCentre, 12), tiles.Query{Set: tiles.Cells, Measure: engine.Cost}).layer(t, "cells")
+	for _, f := range l.features {
+		if _, ok := f.props["z"]; ok {
+			t.Fatalf("cell %x has z with measure cost", f.id)
+		}
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	_, r := newRenderer(t, tiles.Options{})
+	for _, set := range tiles.Sets {
+		info, err := r.Describe(context.Background(), tiles.Query{Set: set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Bounds[0] > -1.3 || info.Bounds[2] < -1.3 || info.Bounds[1] > 54.5 || info.Bounds[3] < 54.6 || len(info.Fields) == 0 {
+			t.Errorf("%s: %+v", set, info)
+		}
+	}
+}
+
+// TestSuppress: with Suppress 3, a count of 1 or 2 is drawn as "<3" and
+// the harm, cost and rate derived from it are left out; larger counts and
+// every other property are as without it.
+func TestSuppress(t *testing.T) {
+	_, r := newRenderer(t, tiles.Options{})
+	for _, c := range []struct {
+		set  tiles.Set
+		tile tiles.Tile
+	}{
+		{tiles.Cells, tileAt(stocktonTownCentre, 14)},
+		{tiles.Incidents, tileAt(stocktonTownCentre, 15)},
+		{tiles.Areas, tileAt(stocktonTownCentre, 12)},
+	} {
+		t.Run(string(c.set), func(t *testing.T) {
+			plain := render(t, r, c.tile, tiles.Query{Set: c.set}).layer(t, string(c.set))
+			sup := render(t, r, c.tile, tiles.Query{Set: c.set, Suppress: 3}).layer(t, string(c.set))
+			if len(plain.features) != len(sup.features) {
+				t.Fatalf("%d features, %d suppressed", len(plain.features), len(sup.features))
+			}
+			withheld := 0
+			for i, f := range plain.features {
+				g := sup.features[i]
+				for k, v := range f.props {
+					n, isCount := v.(uint64)
+					isCount = isCount && (k == "count" || c.set == tiles.Incidents)
+					switch {
+					case isCount && n > 0 && n < 3:
+						withheld++
+						if g.props[k] != "<3" {
+							t.Errorf("feature %d: %s %v shown as %v", f.id, k, v, g.props[k])
+						}
+					case (k == "harm" || k == "cost" || k == "rate") && f.props["count"].(uint64) < 3:
+						if _, ok := g.props[k]; ok {
+							t.Errorf("feature %d: %s shown with a withheld count", f.id, k)
+						}
+					case g.props[k] != v:
+						t.Errorf("feature %d: %s %v became %v", f.id, k, v, g.props[k])
+					}
+				}
+			}
+			if withheld == 0 && c.set != tiles.Areas {
+				t.Error("no small count in the tile to withhold")
+			}
+		})
+	}
+}
