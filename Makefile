@@ -14,8 +14,9 @@ run: ## serve the map on http://$(ADDR)/ (the bundled Stockton sample on first s
 test: lint deps-check ## lint, import rules, and every test
 	$(GO) test -count=1 ./...
 
-bench: ## the speed figures (Go benchmarks of every hot path)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime 10x -count 1 ./...
+bench: ## the speed figures: Go benchmarks of every hot path, then the tile load test
+	$(GO) test -run '^$$' -bench . -skip 'BenchmarkTileLoad' -benchmem -benchtime 10x -count 1 ./...
+	$(GO) test ./web -run '^$$' -bench BenchmarkTileLoad -benchtime 1x -count 3
 
 lint: ## gofmt prints nothing, go vet is clean
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -32,3 +33,5 @@ fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s each)
 	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCBBox$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCDatetime$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCLimit$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./web -run '^$$' -fuzz '^FuzzTileRequest$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./tiles -run '^$$' -fuzz '^FuzzParseTile$$' -fuzztime $${FUZZTIME:-20s}
