@@ -113,6 +113,24 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 			}
 			cellIdx[l] = i
 		}
+		// number the cells in ascending order, so rows come out sorted
+		order := make([]int32, len(pl.cells))
+		for i := range order {
+			order[i] = int32(i)
+		}
+		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(pl.cells[a], pl.cells[b]) })
+		rank := make([]int32, len(order))
+		sorted := make([]geo.Cell, len(order))
+		for r, i := range order {
+			rank[i] = int32(r)
+			sorted[r] = pl.cells[i]
+		}
+		pl.cells = sorted
+		for l, i := range cellIdx {
+			if i >= 0 {
+				cellIdx[l] = rank[i]
+			}
+		}
 		pl.nCell = max(len(pl.cells), 1)
 	}
 	if g.Layer != "" {
@@ -140,6 +158,11 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 					pl.typeIDs = append(pl.typeIDs, t)
 				}
 			}
+		}
+		// number the types in name order, so rows come out sorted
+		slices.SortFunc(pl.typeIDs, func(a, b uint16) int { return cmp.Compare(s.strs[a], s.strs[b]) })
+		for i, t := range pl.typeIDs {
+			pl.typeIdx[t] = int32(i)
 		}
 		pl.nType = max(len(pl.typeIDs), 1)
 	}
@@ -220,6 +243,20 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 		}
 	}
 	var rows []Row
+	if dense != nil {
+		nz := 0
+		for _, n := range dense {
+			if n != 0 {
+				nz++
+			}
+		}
+		rows = make([]Row, 0, nz)
+	} else {
+		rows = make([]Row, 0, len(sparse))
+	}
+	// Dimensions are numbered in output order (cells ascending, areas in
+	// layer order, months, types by name), so walking the keys in order
+	// gives sorted rows.
 	emit := func(k, n int64) {
 		r := Row{Count: n}
 		if pl.typeIdx != nil {
@@ -255,33 +292,7 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 			emit(k, sparse[k])
 		}
 	}
-	if q.By.CellRes > 0 || q.By.Type {
-		sortRows(rows, pl)
-	}
 	return rows, nil
-}
-
-// sortRows puts rows in cell, area, month, type order (cells and types are
-// numbered in first-seen order, which is not meaningful to a reader).
-func sortRows(rows []Row, pl *plan) {
-	areaPos := map[string]int{}
-	if pl.areaL != nil {
-		for i, a := range pl.areaL.layer.Areas {
-			areaPos[a.Code] = i
-		}
-	}
-	slices.SortFunc(rows, func(a, b Row) int {
-		if c := cmp.Compare(a.Cell, b.Cell); c != 0 {
-			return c
-		}
-		if a.Area != b.Area {
-			return cmp.Compare(areaPos[a.Area], areaPos[b.Area])
-		}
-		if c := cmp.Compare(a.Month, b.Month); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Type, b.Type)
-	})
 }
 
 // Incidents calls fn for each incident matching q, in month then force
