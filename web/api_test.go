@@ -8,76 +8,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
-	"github.com/stockton-csp/hotspots/geo"
 )
-
-func apiShared(tb testing.TB, rel string) string {
-	tb.Helper()
-	p := filepath.Join("..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared data missing under CI: %v", err)
-		}
-		tb.Skipf("shared data not here: %v", err)
-	}
-	return p
-}
-
-var (
-	apiOnce  sync.Once
-	apiParts []*data.Partition
-	apiWards []geo.Area
-	apiErr   error
-)
-
-// apiStore opens a store in a temporary folder with the real Cleveland
-// data and the Stockton wards (with population).
-func apiStore(tb testing.TB) *data.MemStore {
-	tb.Helper()
-	dir := apiShared(tb, "data/policeuk/cleveland")
-	apiOnce.Do(func() {
-		apiParts, _, apiErr = data.ReadIncidents(context.Background(), []string{dir}, data.ReadOptions{})
-		if apiErr != nil {
-			return
-		}
-		apiWards, _, apiErr = data.ReadAreaFiles([]string{filepath.Join("..", "..", "shared", "data", "boundaries", "stockton_wards_2023.geojson")}, geo.ReadOptions{})
-		if apiErr != nil {
-			return
-		}
-		var pop map[string]float64
-		pop, apiErr = data.ReadPopulation(filepath.Join("..", "..", "shared", "data", "population", "stockton_ward2023_population_census2021_bestfit.csv"), "", "")
-		data.ApplyPopulation(apiWards, pop)
-	})
-	if apiErr != nil {
-		tb.Fatal(apiErr)
-	}
-	s, err := data.OpenMem(tb.TempDir(), data.MemOptions{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	if err := s.PutLayer(ctx, "wards", append([]geo.Area(nil), apiWards...), data.LayerMeta{}); err != nil {
-		tb.Fatal(err)
-	}
-	if err := s.Replace(ctx, apiParts); err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
 
 // apiServer starts the HTTP server over a fresh store on 127.0.0.1.
 func apiServer(tb testing.TB, opts Options) (*Server, *httptest.Server) {
 	tb.Helper()
-	store := apiStore(tb)
+	store := ogcStore(tb)
 	eng, err := engine.New(store, engine.Options{})
 	if err != nil {
 		tb.Fatal(err)
@@ -245,7 +187,7 @@ func TestViewerSmallNumbers(t *testing.T) {
 
 func TestUploads(t *testing.T) {
 	s, ts := apiServer(t, Options{MaxUpload: 2 << 20})
-	month := apiShared(t, "data/policeuk/cleveland/2025-11/2025-11-cleveland-street.csv")
+	month := shared(t, "data/policeuk/cleveland/2025-11/2025-11-cleveland-street.csv")
 	body, err := os.ReadFile(month)
 	if err != nil {
 		t.Fatal(err)
@@ -277,7 +219,7 @@ func TestUploads(t *testing.T) {
 		}
 	})
 	t.Run("area layer upload", func(t *testing.T) {
-		gj, _ := os.ReadFile(apiShared(t, "data/boundaries/stockton_wards_2023.geojson"))
+		gj, _ := os.ReadFile(shared(t, "data/boundaries/stockton_wards_2023.geojson"))
 		code, resp := call(t, "POST", ts.URL+"/api/v1/layers/wards-copy", "", gj)
 		if code != 201 || !strings.Contains(string(resp), `"areas":27`) {
 			t.Fatalf("%d %s", code, resp)
