@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/data/storetest"
 	"github.com/stockton-csp/hotspots/geo"
 )
 
@@ -19,14 +20,7 @@ import (
 // test needing it skips when it is missing, and fails under CI.
 func shared(tb testing.TB, rel string) string {
 	tb.Helper()
-	p := filepath.Join("..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared data missing under CI: %v", err)
-		}
-		tb.Skipf("shared data not here: %v", err)
-	}
-	return p
+	return storetest.Shared(tb, rel)
 }
 
 var (

@@ -8,23 +8,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stockton-csp/hotspots/data/storetest"
 )
 
 func shared(tb testing.TB, rel string) string {
 	tb.Helper()
-	p := filepath.Join("..", "..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared data missing under CI: %v", err)
-		}
-		tb.Skipf("shared data not here: %v", err)
-	}
-	return p
+	return storetest.Shared(tb, rel)
 }
 
 // run runs hotspotd in process and returns its stdout and stderr.
