@@ -30,7 +30,9 @@ func TestShutdownFinishesImport(t *testing.T) {
 	ready := make(chan string, 1)
 	m.Ready = func(addr string) { ready <- addr }
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0", "--no-sample"}) }()
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--data-dir", dir, "--addr", "127.0.0.1:0", "--no-sample"})
+	}()
 	addr := <-ready
 
 	// The body arrives in two halves with a pause between them; the server
