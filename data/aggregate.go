@@ -90,6 +90,21 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 			locOK[l] = a >= 0 && areaOK[a]
 		}
 	}
+	if len(q.Cells) > 0 {
+		res, set, err := cellFilter(q.Cells)
+		if err != nil {
+			return nil, err
+		}
+		if locOK == nil {
+			locOK = make([]bool, len(s.locs))
+			for l := range locOK {
+				locOK[l] = true
+			}
+		}
+		for l := range s.locs {
+			locOK[l] = locOK[l] && s.locs[l].cell != 0 && set[s.locs[l].cells.At(res)]
+		}
+	}
 	// group dimensions
 	g := q.By
 	cellIdx := []int32(nil)

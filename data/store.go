@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/stockton-csp/hotspots/geo"
@@ -95,7 +96,40 @@ type Query struct {
 	// of Layer. Areas empty with Layer set: inside any area of Layer.
 	Layer string
 	Areas []string
+	// Cells restricts to incidents in these H3 cells, all of one resolution
+	// (the cell holding each point at that resolution). Empty: anywhere.
+	Cells []geo.Cell
 	By    GroupBy
+}
+
+// cellFilter checks q.Cells and returns their resolution and set (0, nil
+// when q has none).
+func cellFilter(cells []geo.Cell) (int, map[geo.Cell]bool, error) {
+	if len(cells) == 0 {
+		return 0, nil, nil
+	}
+	res := cells[0].Res()
+	set := make(map[geo.Cell]bool, len(cells))
+	for _, c := range cells {
+		if !c.Valid() {
+			return 0, nil, fmt.Errorf("%w: %d is not an H3 cell", ErrBadQuery, uint64(c))
+		}
+		if c.Res() != res {
+			return 0, nil, fmt.Errorf("%w: the cells to count in mix resolutions %d and %d; give cells of one resolution", ErrBadQuery, res, c.Res())
+		}
+		if res < geo.MinRes || res > geo.BaseRes {
+			return 0, nil, fmt.Errorf("%w: H3 resolution %d is outside %d..%d", ErrBadQuery, res, geo.MinRes, geo.BaseRes)
+		}
+		set[c] = true
+	}
+	return res, set, nil
+}
+
+// CellFilter checks a query's Cells for another Store implementation: their
+// one resolution, or an error wrapping ErrBadQuery.
+func CellFilter(cells []geo.Cell) (int, error) {
+	res, _, err := cellFilter(cells)
+	return res, err
 }
 
 // GroupBy names the dimensions a count is split by.

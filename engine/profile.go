@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/hotspot"
 )
 
@@ -157,94 +158,126 @@ func (e *Engine) Profile(ctx context.Context, layer, code string, month data.Mon
 	key := fmt.Sprintf("%s|%d|%s", layer, ai, month)
 	return compute(ctx, e, sum, "profile", key, func(ctx context.Context) (*Profile, error) {
 		a := &l.Areas[ai]
-		out := &Profile{Layer: layer, Code: a.Code, Name: a.Name, Month: month, Notes: []string{},
-			DataVersion: sum.Version, Computed: e.now()}
-		for _, c := range []struct {
-			label string
-			n     int
-		}{{"Selected Month", 1}, {"Last 6 Months", 6}, {"Last 12 Months", 12}} {
-			cur := period(month-data.Month(c.n-1), month)
-			pp := ProfilePeriod{Label: c.label, Current: cur, Previous: cur.before(), YearEarlier: cur.shift(-12)}
-			out.Periods = append(out.Periods, pp)
-			if miss := ld.missing(cur); len(miss) > 0 {
-				out.Notes = append(out.Notes, fmt.Sprintf("%s (%s) includes %d month(s) not loaded, counted as no crime", c.label, cur, len(miss)))
-			}
-			ld.uncovered(c.label+" previous period", pp.Previous, &out.Notes)
-			ld.uncovered(c.label+" year-earlier period", pp.YearEarlier, &out.Notes)
-		}
-		// Last 12 Months' previous period reaches back furthest: 23 months
-		// before the selected month.
-		first := month - 23
-		rows, err := e.store.Aggregate(ctx, data.Query{From: first, To: month, Layer: layer, Areas: []string{a.Code},
-			By: data.GroupBy{Month: true, Type: true}})
-		if err != nil {
-			return nil, fmt.Errorf("engine: counting crime in %s (%s) for %s: %w", a.Name, a.Code, month, err)
-		}
-		byType := map[string][]int64{} // type -> count per month from first
-		var unknown []string
-		for _, r := range rows {
-			s, ok := byType[r.Type]
-			if !ok {
-				s = make([]int64, 24)
-				byType[r.Type] = s
-				if !profileKnown[r.Type] {
-					unknown = append(unknown, r.Type)
-				}
-			}
-			s[r.Month-first] += r.Count
-		}
-		slices.Sort(unknown)
-		cells := func(types []string) []ProfileCell {
-			sumOf := func(p Period) int64 {
-				var n int64
-				for _, t := range types {
-					s := byType[t]
-					for m := max(p.From, first); s != nil && m <= p.To; m++ {
-						n += s[m-first]
-					}
-				}
-				return n
-			}
-			cs := make([]ProfileCell, len(out.Periods))
-			for i, pp := range out.Periods {
-				cur := sumOf(pp.Current)
-				cs[i] = ProfileCell{Current: cur,
-					VsPrevious:  ld.compare(float64(cur), float64(sumOf(pp.Previous)), pp.Previous),
-					YearEarlier: ld.compare(float64(cur), float64(sumOf(pp.YearEarlier)), pp.YearEarlier)}
-			}
-			return cs
-		}
-		row := func(label, kind, group string, types []string) ProfileRow {
-			return ProfileRow{Label: label, Kind: kind, Group: group, Types: types, Cells: cells(types)}
-		}
-
-		var crime []string
-		for _, g := range profileGroups {
-			var gt []string
-			for _, l := range g.lines {
-				if l.kind == "type" {
-					gt = append(gt, l.types...)
-				}
-			}
-			crime = append(crime, gt...)
-			out.Rows = append(out.Rows, row(g.label, "group", g.label, gt))
-			for _, l := range g.lines {
-				out.Rows = append(out.Rows, row(l.label, l.kind, g.label, l.types))
-			}
-		}
-		if len(unknown) > 0 {
-			const g = "Other / unknown"
-			out.Rows = append(out.Rows, row(g, "group", g, unknown))
-			for _, t := range unknown {
-				out.Rows = append(out.Rows, row(t, "type", g, []string{t}))
-			}
-			crime = append(crime, unknown...)
-			out.Notes = append(out.Notes, fmt.Sprintf("crime types outside police.uk's list are shown under Other / unknown and count in Total crime: %v", unknown))
-		}
-		out.Rows = append(out.Rows,
-			row("Total crime", "total", "", crime),
-			row(asbType, "type", asbType, []string{asbType}),
-			row("Total incidents", "total", "", append(slices.Clone(crime), asbType)))
-		return out, nil
+		return e.buildProfile(ctx, sum, ld, month, Profile{Layer: layer, Code: a.Code, Name: a.Name},
+			data.Query{Layer: layer, Areas: []string{a.Code}})
 	})
+}
+
+// CellProfile builds the same table for one H3 cell (any resolution
+// geo.MinRes..geo.BaseRes): the incidents whose point lies in it.
+func (e *Engine) CellProfile(ctx context.Context, cell geo.Cell, month data.Month) (*Profile, error) {
+	if !cell.Valid() || cell.Res() < geo.MinRes || cell.Res() > geo.BaseRes {
+		return nil, fmt.Errorf("%w: %s is not an H3 cell of resolution %d..%d", ErrBadQuery, cell, geo.MinRes, geo.BaseRes)
+	}
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ld, err := loadedOf(sum)
+	if err != nil {
+		return nil, err
+	}
+	month, err = ld.month(month)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%s|%s", cell, month)
+	return compute(ctx, e, sum, "cellprofile", key, func(ctx context.Context) (*Profile, error) {
+		name := fmt.Sprintf("Hexagon %s (H3 resolution %d, %.2f km²)", cell, cell.Res(), cell.AreaM2()/1e6)
+		return e.buildProfile(ctx, sum, ld, month, Profile{Code: cell.String(), Name: name},
+			data.Query{Cells: []geo.Cell{cell}})
+	})
+}
+
+// buildProfile fills in out's table for the incidents filter selects.
+func (e *Engine) buildProfile(ctx context.Context, sum *data.Summary, ld loaded, month data.Month, out Profile, filter data.Query) (*Profile, error) {
+	out.Month, out.Notes, out.DataVersion, out.Computed = month, []string{}, sum.Version, e.now()
+	for _, c := range []struct {
+		label string
+		n     int
+	}{{"Selected Month", 1}, {"Last 6 Months", 6}, {"Last 12 Months", 12}} {
+		cur := period(month-data.Month(c.n-1), month)
+		pp := ProfilePeriod{Label: c.label, Current: cur, Previous: cur.before(), YearEarlier: cur.shift(-12)}
+		out.Periods = append(out.Periods, pp)
+		if miss := ld.missing(cur); len(miss) > 0 {
+			out.Notes = append(out.Notes, fmt.Sprintf("%s (%s) includes %d month(s) not loaded, counted as no crime", c.label, cur, len(miss)))
+		}
+		ld.uncovered(c.label+" previous period", pp.Previous, &out.Notes)
+		ld.uncovered(c.label+" year-earlier period", pp.YearEarlier, &out.Notes)
+	}
+	// Last 12 Months' previous period reaches back furthest: 23 months
+	// before the selected month.
+	first := month - 23
+	q := filter
+	q.From, q.To, q.By = first, month, data.GroupBy{Month: true, Type: true}
+	rows, err := e.store.Aggregate(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("engine: counting crime in %s (%s) for %s: %w", out.Name, out.Code, month, err)
+	}
+	byType := map[string][]int64{} // type -> count per month from first
+	var unknown []string
+	for _, r := range rows {
+		s, ok := byType[r.Type]
+		if !ok {
+			s = make([]int64, 24)
+			byType[r.Type] = s
+			if !profileKnown[r.Type] {
+				unknown = append(unknown, r.Type)
+			}
+		}
+		s[r.Month-first] += r.Count
+	}
+	slices.Sort(unknown)
+	cells := func(types []string) []ProfileCell {
+		sumOf := func(p Period) int64 {
+			var n int64
+			for _, t := range types {
+				s := byType[t]
+				for m := max(p.From, first); s != nil && m <= p.To; m++ {
+					n += s[m-first]
+				}
+			}
+			return n
+		}
+		cs := make([]ProfileCell, len(out.Periods))
+		for i, pp := range out.Periods {
+			cur := sumOf(pp.Current)
+			cs[i] = ProfileCell{Current: cur,
+				VsPrevious:  ld.compare(float64(cur), float64(sumOf(pp.Previous)), pp.Previous),
+				YearEarlier: ld.compare(float64(cur), float64(sumOf(pp.YearEarlier)), pp.YearEarlier)}
+		}
+		return cs
+	}
+	row := func(label, kind, group string, types []string) ProfileRow {
+		return ProfileRow{Label: label, Kind: kind, Group: group, Types: types, Cells: cells(types)}
+	}
+
+	var crime []string
+	for _, g := range profileGroups {
+		var gt []string
+		for _, l := range g.lines {
+			if l.kind == "type" {
+				gt = append(gt, l.types...)
+			}
+		}
+		crime = append(crime, gt...)
+		out.Rows = append(out.Rows, row(g.label, "group", g.label, gt))
+		for _, l := range g.lines {
+			out.Rows = append(out.Rows, row(l.label, l.kind, g.label, l.types))
+		}
+	}
+	if len(unknown) > 0 {
+		const g = "Other / unknown"
+		out.Rows = append(out.Rows, row(g, "group", g, unknown))
+		for _, t := range unknown {
+			out.Rows = append(out.Rows, row(t, "type", g, []string{t}))
+		}
+		crime = append(crime, unknown...)
+		out.Notes = append(out.Notes, fmt.Sprintf("crime types outside police.uk's list are shown under Other / unknown and count in Total crime: %v", unknown))
+	}
+	out.Rows = append(out.Rows,
+		row("Total crime", "total", "", crime),
+		row(asbType, "type", asbType, []string{asbType}),
+		row("Total incidents", "total", "", append(slices.Clone(crime), asbType)))
+	return &out, nil
 }

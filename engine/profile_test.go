@@ -6,7 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
 )
 
 // The police tables' rows in police.uk types, restated here from the
@@ -138,5 +140,58 @@ func TestProfileErrors(t *testing.T) {
 	}
 	if len(p.Notes) == 0 {
 		t.Error("no note about the comparisons left out")
+	}
+}
+
+// TestCellProfileAndTrend checks a hexagon's table and trend against counts
+// of the raw points that the cell holds (geo.CellAt on each point).
+func TestCellProfileAndTrend(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	cell, err := geo.CellAt(orb.Point{-1.3094, 54.5653}, 9) // Stockton High Street
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel := month(t, "2025-11")
+	perMonth := map[data.Month]int64{}
+	cellOf := map[orb.Point]geo.Cell{}
+	for _, p := range cleveland(t) {
+		for i := 0; i < p.Len(); i++ {
+			l := p.Locations[p.Loc[i]]
+			pt := orb.Point{l.Lon, l.Lat}
+			c, ok := cellOf[pt]
+			if !ok {
+				c, _ = geo.CellAt(pt, 9)
+				cellOf[pt] = c
+			}
+			if c == cell {
+				perMonth[p.Month]++
+			}
+		}
+	}
+	pr, err := e.CellProfile(ctx, cell, sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want12 int64
+	for m := sel - 11; m <= sel; m++ {
+		want12 += perMonth[m]
+	}
+	total := pr.Rows[len(pr.Rows)-1]
+	if total.Label != "Total incidents" || total.Cells[0].Current != perMonth[sel] || total.Cells[2].Current != want12 || want12 == 0 {
+		t.Errorf("cell table totals %v / %v; raw points give %d / %d", total.Cells[0].Current, total.Cells[2].Current, perMonth[sel], want12)
+	}
+	tr, err := e.CellTrend(ctx, cell, TrendQuery{From: sel - 11, To: sel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range tr.Months {
+		if int64(tr.Series[0].Values[i]) != perMonth[m] {
+			t.Errorf("%s: trend %v, raw %d", m, tr.Series[0].Values[i], perMonth[m])
+		}
+	}
+	if _, err := e.CellProfile(ctx, geo.Cell(12345), sel); !errors.Is(err, ErrBadQuery) {
+		t.Errorf("bad cell: %v", err)
 	}
 }

@@ -310,3 +310,35 @@ func (e *Engine) Emerging(ctx context.Context, q HotspotQuery) (*EmergingResult,
 		return out, nil
 	})
 }
+
+// CellTrend returns the monthly series of one H3 cell (any resolution
+// geo.MinRes..geo.BaseRes) with its Mann-Kendall test: the incidents whose
+// point lies in the cell. q.Layer and q.Res are not used.
+func (e *Engine) CellTrend(ctx context.Context, cell geo.Cell, q TrendQuery) (*Trends, error) {
+	if !cell.Valid() || cell.Res() < geo.MinRes || cell.Res() > geo.BaseRes {
+		return nil, fmt.Errorf("%w: %s is not an H3 cell of resolution %d..%d", ErrBadQuery, cell, geo.MinRes, geo.BaseRes)
+	}
+	hq, err := e.prepare(ctx, q.Measure, q.Types, q.From, q.To, 36, Count, Harm, Cost)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%s|%s|%s|%s", cell, hq.p, hq.m, keyList(hq.types))
+	return compute(ctx, e, hq.sum, "celltrend", key, func(ctx context.Context) (*Trends, error) {
+		rows, err := e.store.Aggregate(ctx, data.Query{From: hq.p.From, To: hq.p.To, Types: hq.types, Cells: []geo.Cell{cell},
+			By: data.GroupBy{Month: true, Type: hq.m != Count}})
+		if err != nil {
+			return nil, fmt.Errorf("engine: counting by month in %s: %w", cell, err)
+		}
+		vals := make([]float64, hq.p.Months)
+		for _, r := range rows {
+			h, c := e.weigh(r.Type, r.Count)
+			vals[r.Month-hq.p.From] += value(hq.m, r.Count, h, c)
+		}
+		s := series(vals)
+		s.Cell = cell
+		return &Trends{Res: cell.Res(), Measure: hq.m, Unit: e.unit(hq.m), Period: hq.p, Months: monthsOf(hq.p),
+			Types: nonNil(hq.types), Series: []Series{s}, Total: s, Alpha: TrendAlpha,
+			ExcludedTypes: e.excluded(scopeTypes(hq.sum, hq.types)), Weights: e.weightsInfo(),
+			Notes: nonNil(hq.notes), DataVersion: hq.sum.Version, Computed: e.now()}, nil
+	})
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/geo"
 )
 
 // params reads the query parameters the analysis endpoints share.
@@ -262,4 +264,56 @@ func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.respond(w, r, http.StatusOK, ev)
+}
+
+// cellParam reads the {cell} of a path: an H3 cell string.
+func cellParam(r *http.Request) (geo.Cell, error) {
+	c, err := geo.ParseCell(chi.URLParam(r, "cell"))
+	if err != nil {
+		return 0, &Error{Status: http.StatusNotFound, Message: fmt.Sprintf("%q is not an H3 cell (such as 89194655b9bffff)", chi.URLParam(r, "cell"))}
+	}
+	return c, nil
+}
+
+func (s *Server) cellProfile(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	c, err := cellParam(r)
+	if err != nil {
+		return err
+	}
+	pr, err := s.engine.CellProfile(r.Context(), c, p.month)
+	if err != nil {
+		return err
+	}
+	return s.respond(w, r, http.StatusOK, pr)
+}
+
+func (s *Server) cellTrend(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	c, err := cellParam(r)
+	if err != nil {
+		return err
+	}
+	tr, err := s.engine.CellTrend(r.Context(), c, engine.TrendQuery{From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	if err != nil {
+		return err
+	}
+	se := tr.Series[0]
+	return s.respond(w, r, http.StatusOK, trendOut{Months: tr.Months, Measure: tr.Measure, Unit: tr.Unit, Series: se,
+		Direction: directionWord(se), Alpha: tr.Alpha, Notes: tr.Notes})
+}
+
+// config tells the page what this deployment has configured.
+func (s *Server) config(w http.ResponseWriter, r *http.Request) error {
+	if s.opts.BasemapStyle == "" {
+		return &Error{Status: http.StatusNotFound, Message: "no basemap is configured; the map draws without one"}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"basemap_style": s.opts.BasemapStyle})
+	return nil
 }

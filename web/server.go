@@ -22,6 +22,9 @@ type Options struct {
 	// Tokens checks API tokens; nil or empty makes every caller an admin
 	// (a single-user tool on loopback).
 	Tokens TokenSource
+	// BasemapStyle is a MapLibre style URL drawn under the data, for
+	// deployments with internet access; empty draws the map without one.
+	BasemapStyle string
 	// MaxUpload bounds an uploaded file (bytes); 0 is DefaultMaxUpload.
 	MaxUpload int64
 	// QueryTimeout bounds a request's work; 0 is DefaultQueryTimeout.
@@ -70,6 +73,12 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	r.Use(middleware.Recoverer)
 	r.Use(s.authenticate)
 	r.Get("/healthz", s.adapt(s.healthz))
+	// The page holds no data: anyone may load it (it asks for a token when
+	// the API wants one).
+	assets := Assets()
+	r.Method(http.MethodGet, "/", assets)
+	r.Method(http.MethodHead, "/", assets)
+	r.Handle("/static/*", assets)
 	// Everything else needs at least a viewer (everyone, with no tokens
 	// configured); endpoints for analysts and admins check again.
 	r.Group(func(r chi.Router) {
@@ -84,10 +93,13 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 			r.Get("/layers/{layer}/counts", s.adapt(s.counts))
 			r.Get("/layers/{layer}/ranking", s.adapt(s.ranking))
 			r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))
+			r.Get("/cells/{cell}/profile", s.adapt(s.cellProfile))
+			r.Get("/config", s.adapt(s.config))
 			r.Group(func(r chi.Router) {
 				r.Use(s.heavy)
 				r.Get("/layers/{layer}/trends", s.adapt(s.trends))
 				r.Get("/layers/{layer}/areas/{code}/trend", s.adapt(s.areaTrend))
+				r.Get("/cells/{cell}/trend", s.adapt(s.cellTrend))
 				r.Get("/hotspots", s.adapt(s.hotspots))
 				r.Get("/emerging", s.adapt(s.emerging))
 				r.Get("/concentration", s.adapt(s.concentration))

@@ -26,6 +26,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sf := m.storeFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
+	basemap := fs.String("basemap-style", "", "MapLibre style URL to draw under the data (needs internet; default: none, the map works offline)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks})
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, BasemapStyle: *basemap})
 	if err != nil {
 		return err
 	}

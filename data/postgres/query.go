@@ -130,6 +130,17 @@ func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, er
 		}
 		p.where = append(p.where, in+")")
 	}
+	if len(q.Cells) > 0 {
+		res, err := data.CellFilter(q.Cells)
+		if err != nil {
+			return nil, err
+		}
+		ids := make([]int64, len(q.Cells))
+		for i, c := range q.Cells {
+			ids[i] = int64(c)
+		}
+		p.where = append(p.where, "i.location_id IN (SELECT id FROM locations WHERE cell_"+strconv.Itoa(res)+" = ANY("+p.arg(ids)+"))")
+	}
 	g := q.By
 	if g.CellRes > 0 {
 		if g.CellRes < geo.MinRes || g.CellRes > geo.BaseRes {

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 		t.Run("ShapesAgree", func(t *testing.T) { testShapesAgree(t, s) })
 		t.Run("WardsMatchRayCasting", func(t *testing.T) { testRayCasting(t, s) })
 		t.Run("Incidents", func(t *testing.T) { testIncidents(t, s, ref) })
+		t.Run("CellFilter", func(t *testing.T) { testCellFilter(t, s) })
 		t.Run("Errors", func(t *testing.T) { testErrors(t, s) })
 		t.Run("Cancel", func(t *testing.T) { testCancel(t, s) })
 		// these change the store, and put it back
@@ -869,4 +870,66 @@ func testLayerLifecycle(t *testing.T, s data.Store, ref *reference) {
 		t.Errorf("layers after delete: %v", sum.Layers)
 	}
 	testLayers(t, s)
+}
+
+// testCellFilter counts the incidents of a few resolution-9 cells through
+// Query.Cells and checks them against the points of the raw partitions,
+// each indexed independently with geo.CellAt.
+func testCellFilter(t *testing.T, s data.Store) {
+	ctx := context.Background()
+	from, to := data.MonthOf(2025, 6), data.MonthOf(2025, 11)
+	rows, err := s.Aggregate(ctx, data.Query{From: from, To: to, By: data.GroupBy{CellRes: 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) < 10 {
+		t.Fatalf("%d cells", len(rows))
+	}
+	pick := []geo.Cell{rows[0].Cell, rows[len(rows)/3].Cell, rows[len(rows)/2].Cell, rows[len(rows)-1].Cell}
+	set := map[geo.Cell]bool{}
+	for _, c := range pick {
+		set[c] = true
+	}
+	want := map[data.Month]int64{}
+	cellOf := map[orb.Point]geo.Cell{}
+	for _, p := range Cleveland(t) {
+		if p.Month < from || p.Month > to {
+			continue
+		}
+		for i := 0; i < p.Len(); i++ {
+			l := p.Locations[p.Loc[i]]
+			if l.Cell == 0 {
+				continue
+			}
+			pt := orb.Point{l.Lon, l.Lat}
+			c, ok := cellOf[pt]
+			if !ok {
+				if c, err = geo.CellAt(pt, 9); err != nil {
+					t.Fatal(err)
+				}
+				cellOf[pt] = c
+			}
+			if set[c] {
+				want[p.Month]++
+			}
+		}
+	}
+	got, err := s.Aggregate(ctx, data.Query{From: from, To: to, Cells: pick, By: data.GroupBy{Month: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, r := range got {
+		total += r.Count
+		if r.Count != want[r.Month] {
+			t.Errorf("%s: %d in the cells, raw points give %d", r.Month, r.Count, want[r.Month])
+		}
+	}
+	if len(got) != len(want) || total == 0 {
+		t.Errorf("%d months counted, raw %d (total %d)", len(got), len(want), total)
+	}
+	parent := pick[0].Parent(8)
+	if _, err := s.Aggregate(ctx, data.Query{Cells: []geo.Cell{pick[0], parent}}); !errors.Is(err, data.ErrBadQuery) {
+		t.Errorf("mixed resolutions: %v", err)
+	}
 }

@@ -1,0 +1,960 @@
+// app.js: the crime hotspot map page. It reads the filters (measure, months,
+// area layer, crime types) from the controls and the address bar, asks the
+// server for tiles, the ranking, and the selected area's or cell's profile
+// and trend, and keeps the map, key, ranking and profile panel in step.
+//
+// The server's API is under /api/v1 and /tiles; its errors are JSON
+// ({"error": "...", "status": N}) and are shown as they come.
+
+import { getJSON, query, enc, ApiError, setToken, getToken } from './api.js';
+import {
+  MEASURES, fmtInt, fmt1, fmtMoney, fmtMeasure, fmtMeasureUnit, monthLabel, periodLabel, pct, escapeHTML,
+} from './format.js';
+import {
+  createMap, setTileset, setPaint, setFilter, setSourceVisible, breaksFor, colourExpr, labelPoints, cellRes,
+  LAYER_IDS, CELL_COLOURS, ZERO_COLOUR, HOT_BINS, maplibregl,
+} from './map.js';
+import { profileTable, trendChart, normTrend, kpis, notesList, el } from './panel.js';
+
+const $ = id => document.getElementById(id);
+const PHONE = window.matchMedia('(max-width: 759px)');
+
+const LAYER_NAMES = {
+  wards: ['Ward', 'Wards (2023 boundaries)'],
+  'wards-2013': ['Ward (2013)', 'Wards (2013 boundaries)'],
+  'lsoa-2011': ['LSOA', 'LSOAs (2011, small areas)'],
+  authorities: ['Local authority', 'Local authorities'],
+};
+const layerKind = n => (LAYER_NAMES[n] || [n.replace(/s$/, '')])[0];
+const layerLabel = n => (LAYER_NAMES[n] || [null, n])[1];
+
+// Approximate width of an H3 hexagon (flat side to flat side) by resolution.
+const HEX_ACROSS = { 5: '16 km', 6: '6 km', 7: '2.3 km', 8: '850 m', 9: '320 m', 10: '120 m', 11: '45 m', 12: '17 m' };
+
+const state = {
+  summary: null,
+  layers: [],
+  months: [],
+  allTypes: [],
+  layer: 'wards',
+  measure: 'count',
+  from: '',
+  to: '',
+  types: null, // Set of selected types; null is every type
+  ranking: null,
+  rankingAll: false,
+  sel: null, // {area: {code, name, props}, cell: {id, props}, tab}
+  breaks: new Map(), // filterKey|res -> breaks
+  res: NaN,
+  tilesOK: false,
+};
+window.hotspotsApp = state; // for the browser test and for debugging
+state.cspViolations = [];
+document.addEventListener('securitypolicyviolation', e => state.cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+
+let map = null;
+
+// ---------------------------------------------------------------- messages
+
+const messages = new Map();
+function showMessage(key, text, { kind = 'error', title } = {}) {
+  messages.set(key, { text, kind, title });
+  renderMessages();
+}
+function clearMessage(key) {
+  if (messages.delete(key)) renderMessages();
+}
+function renderMessages() {
+  const box = $('messages');
+  box.replaceChildren();
+  for (const [key, m] of messages) {
+    const close = el('button', { type: 'button', class: 'icon-btn', 'aria-label': 'Dismiss this message' });
+    close.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6 6l12 12M18 6 6 18" stroke="currentColor" stroke-width="2.2" stroke-linecap="round"/></svg>';
+    close.style.width = close.style.height = '30px';
+    close.addEventListener('click', () => clearMessage(key));
+    box.append(el('div', { class: 'msg ' + m.kind, 'data-key': key },
+      el('div', {}, m.title ? el('strong', { text: m.title }) : null, el('p', { text: m.text })), close));
+  }
+}
+
+// ---------------------------------------------------------------- busy state
+
+let busy = 0;
+function track(promise) {
+  busy++;
+  updateProgress();
+  return promise.finally(() => { busy--; updateProgress(); });
+}
+function updateProgress() {
+  const mapBusy = map && !map.areTilesLoaded();
+  $('progress').hidden = !(busy > 0 || mapBusy);
+}
+
+// ---------------------------------------------------------------- filters
+
+function filterParams() {
+  return {
+    layer: state.layer,
+    from: state.from,
+    to: state.to,
+    types: state.types ? [...state.types].sort() : undefined,
+    measure: state.measure,
+  };
+}
+function filterKey() { return JSON.stringify(filterParams()); }
+// Gi* is not offered on cost: hot spots then follow the count.
+function hotspotMeasure() { return state.measure === 'cost' ? 'count' : state.measure; }
+
+function readHash() {
+  const h = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const out = {};
+  for (const k of ['layer', 'measure', 'from', 'to', 'types', 'area', 'cell', 'tab']) if (h.has(k)) out[k] = h.get(k);
+  return out;
+}
+function writeHash() {
+  const h = new URLSearchParams();
+  h.set('layer', state.layer);
+  h.set('measure', state.measure);
+  h.set('from', state.from);
+  h.set('to', state.to);
+  if (state.types) h.set('types', [...state.types].sort().join(','));
+  if (state.sel && state.sel.area) h.set('area', state.sel.area.code);
+  if (state.sel && state.sel.cell) h.set('cell', state.sel.cell.id);
+  if (state.sel) h.set('tab', state.sel.tab);
+  const s = '#' + h.toString();
+  if (s !== location.hash) history.replaceState(null, '', s);
+}
+
+function setupControls() {
+  const { summary } = state;
+  const months = state.months;
+  for (const id of ['from', 'to']) {
+    const sel = $(id);
+    sel.replaceChildren(...months.map(m => el('option', { value: m, text: monthLabel(m) })));
+  }
+  const layerSel = $('layer');
+  layerSel.replaceChildren(...state.layers.map(l => el('option', { value: l.name, text: `${layerLabel(l.name)} (${l.areas})` })));
+
+  const list = $('types-list');
+  list.replaceChildren(...state.allTypes.map(t => {
+    const cb = el('input', { type: 'checkbox', value: t.type });
+    return el('label', {}, cb, el('span', { text: t.type }), el('span', { class: 'n', text: fmtInt(t.count) }));
+  }));
+
+  // defaults, then the address bar
+  const h = readHash();
+  state.to = months.includes(h.to) ? h.to : months[months.length - 1];
+  const i = months.indexOf(state.to);
+  state.from = months.includes(h.from) && h.from <= state.to ? h.from : months[Math.max(0, i - 11)];
+  const names = state.layers.map(l => l.name);
+  state.layer = names.includes(h.layer) ? h.layer : names.includes('wards') ? 'wards' : (names[0] || '');
+  state.measure = MEASURES[h.measure] ? h.measure : 'count';
+  if (h.types) {
+    const known = new Set(state.allTypes.map(t => t.type));
+    const want = h.types.split(',').filter(t => known.has(t));
+    state.types = want.length && want.length < known.size ? new Set(want) : null;
+  }
+  syncControls();
+
+  $('filters').addEventListener('submit', e => e.preventDefault());
+  for (const r of document.querySelectorAll('input[name="measure"]')) {
+    r.addEventListener('change', () => { state.measure = r.value; changed(); });
+  }
+  $('from').addEventListener('change', () => {
+    state.from = $('from').value;
+    if (state.from > state.to) state.to = state.from;
+    changed();
+  });
+  $('to').addEventListener('change', () => {
+    state.to = $('to').value;
+    if (state.from > state.to) state.from = state.to;
+    changed();
+  });
+  layerSel.addEventListener('change', () => {
+    state.layer = layerSel.value;
+    if (state.sel) { state.sel.area = null; if (!state.sel.cell) closePanel(); else state.sel.tab = 'cell'; }
+    const lay = state.layers.find(l => l.name === state.layer);
+    if (map && lay && Array.isArray(lay.bbox) && lay.bbox.every(Number.isFinite)) {
+      map.fitBounds([[lay.bbox[0], lay.bbox[1]], [lay.bbox[2], lay.bbox[3]]], { padding: 24, duration: 500 });
+    }
+    changed();
+  });
+  list.addEventListener('change', () => {
+    const checked = [...list.querySelectorAll('input:checked')].map(c => c.value);
+    state.types = checked.length === state.allTypes.length ? null : new Set(checked);
+    changed();
+  });
+  $('types-all').addEventListener('click', () => { state.types = null; changed(); });
+  $('types-none').addEventListener('click', () => { state.types = new Set(); changed(); });
+}
+
+function syncControls() {
+  for (const r of document.querySelectorAll('input[name="measure"]')) r.checked = r.value === state.measure;
+  $('measure-help').textContent = MEASURES[state.measure].long + '.';
+  $('from').value = state.from;
+  $('to').value = state.to;
+  for (const o of $('to').options) o.disabled = o.value < state.from;
+  for (const o of $('from').options) o.disabled = o.value > state.to;
+  $('layer').value = state.layer;
+  for (const cb of $('types-list').querySelectorAll('input')) cb.checked = !state.types || state.types.has(cb.value);
+  $('types-summary').textContent = typesLabel();
+  const summary = `${MEASURES[state.measure].label} · ${periodLabel(state.from, state.to)} · ${typesLabel()}`;
+  $('filter-summary').textContent = summary + ' · ' + layerLabel(state.layer);
+  $('sheet-summary').textContent = summary;
+}
+
+function typesLabel() {
+  const n = state.allTypes.length;
+  if (!state.types) return `All crime types (${n})`;
+  if (state.types.size === 0) return 'No crime types';
+  if (state.types.size === 1) return [...state.types][0];
+  return `${state.types.size} of ${n} crime types`;
+}
+
+let changeTimer = 0;
+function changed() {
+  syncControls();
+  clearTimeout(changeTimer);
+  changeTimer = setTimeout(refresh, 120);
+}
+
+// ---------------------------------------------------------------- links
+
+function updateLinks() {
+  const p = filterParams();
+  const tok = getToken();
+  const dl = $('download');
+  const noTypes = state.types && state.types.size === 0;
+  // the hot spot cells behind the zones drawn (the hotspots tiles' query)
+  dl.href = '/api/v1/hotspots' + query({ ...p, measure: hotspotMeasure(), access_token: tok || undefined });
+  dl.setAttribute('download', `hotspots-${state.layer}-${state.from}-to-${state.to}.geojson`);
+  dl.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
+  const tk = $('tasking');
+  tk.href = '/tasking' + query({ ...p, measure: hotspotMeasure(), access_token: tok || undefined });
+  tk.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
+}
+
+// ---------------------------------------------------------------- refresh
+
+let tileAbort = null;
+async function refresh() {
+  writeHash();
+  updateLinks();
+  const noTypes = state.types && state.types.size === 0;
+  if (noTypes) {
+    showMessage('types', 'Choose at least one crime type to see the map and the ranking.', { kind: 'info' });
+  } else {
+    clearMessage('types');
+  }
+  renderLegend();
+  loadRanking();
+  if (map) loadTiles();
+  if (state.sel) loadPanel();
+}
+
+async function loadTiles() {
+  if (tileAbort) tileAbort.abort();
+  const ctl = new AbortController();
+  tileAbort = ctl;
+  const noTypes = state.types && state.types.size === 0;
+  setSourceVisible(map, ['cells', 'hotspots', 'incidents'], !noTypes);
+  const p = filterParams();
+  const sets = [
+    ['areas', { ...p }],
+    ['cells', { ...p }],
+    ['hotspots', { ...p, measure: hotspotMeasure() }],
+    ['incidents', { from: p.from, to: p.to, types: p.types }],
+  ];
+  if (noTypes) sets.splice(1); // outlines only
+  const failures = [];
+  await track(Promise.all(sets.map(async ([name, params]) => {
+    try {
+      await setTileset(map, name, params, ctl.signal);
+      reapplyMapState();
+    } catch (err) {
+      if (err.name === 'AbortError') return;
+      failures.push([name, err]);
+    }
+  })));
+  if (ctl.signal.aborted) return;
+  if (failures.length) {
+    const missing = failures.every(([, e]) => e instanceof ApiError && e.missing);
+    const text = missing
+      ? `This server does not offer map tiles yet (${failures.map(([n]) => n).join(', ')}): ${failures[0][1].message}. The ranking and profiles still work.`
+      : failures.map(([n, e]) => `${n}: ${e.message}`).join(' ');
+    showMessage('tiles', text, { title: 'The map layers could not be loaded' });
+  } else {
+    clearMessage('tiles');
+    state.tilesOK = true;
+  }
+  state.breaksPending = true;
+}
+
+// reapplyMapState puts filters and paint that depend on the state back on
+// layers that were just (re)created.
+function reapplyMapState() {
+  const code = state.sel && state.sel.area ? state.sel.area.code : '';
+  // the hexagon is outlined while its own profile is shown
+  const cell = state.sel && state.sel.cell && state.sel.tab === 'cell' ? state.sel.cell.id : '';
+  setFilter(map, 'areas-selected', ['==', ['get', 'code'], code]);
+  setFilter(map, 'areas-selected-casing', ['==', ['get', 'code'], code]);
+  setFilter(map, 'cells-selected', ['==', ['get', 'cell'], cell]);
+  applyColours();
+}
+
+// ---------------------------------------------------------------- colours & key
+
+function currentBreaks() {
+  return state.breaks.get(filterKey() + '|' + state.res);
+}
+
+function applyColours() {
+  const b = currentBreaks();
+  if (!b || !map) return;
+  setPaint(map, LAYER_IDS.cells, 'fill-color', colourExpr(state.measure, b));
+}
+
+// num reads a figure that may be withheld ("<3" for 1 or 2) as a number.
+function num(v) {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && v.startsWith('<')) return 1;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : 0;
+}
+
+function computeBreaks() {
+  const feats = map.querySourceFeatures('cells', { sourceLayer: 'cells' });
+  if (!feats.length) return;
+  // cells of the resolution now drawn (tiles of a neighbouring zoom may
+  // still be loaded)
+  const byRes = new Map();
+  for (const f of feats) {
+    const r = cellRes(f.properties.cell);
+    if (!byRes.has(r)) byRes.set(r, []);
+    byRes.get(r).push(f);
+  }
+  let res = NaN, most = -1;
+  const rendered = map.queryRenderedFeatures({ layers: [LAYER_IDS.cells] });
+  if (rendered.length) res = cellRes(rendered[0].properties.cell);
+  else for (const [r, fs] of byRes) if (fs.length > most) { most = fs.length; res = r; }
+  if (!Number.isFinite(res)) return;
+  const key = filterKey() + '|' + res;
+  state.res = res;
+  if (!state.breaks.has(key)) {
+    const seen = new Set();
+    const vals = [];
+    for (const f of byRes.get(res) || []) {
+      const id = f.properties.cell;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      vals.push(num(f.properties[state.measure]));
+    }
+    state.breaks.set(key, breaksFor(vals, state.measure === 'count'));
+  }
+  applyColours();
+  renderLegend();
+}
+
+function unitOf(m) { return MEASURES[m].unit; }
+
+function renderLegend() {
+  const m = state.measure;
+  const title = { count: 'Crimes per hexagon', harm: 'Harm (CCHI days) per hexagon', cost: 'Cost (GBP, 2015/16 prices) per hexagon' }[m];
+  $('legend-cells-title').textContent = title;
+  const ul = $('legend-cells');
+  const b = currentBreaks();
+  const items = [];
+  if (b) {
+    const f = v => m === 'cost' ? fmtMoney(v) : fmtInt(v);
+    if (m !== 'count') items.push([ZERO_COLOUR, `0 (types not weighed)`]);
+    const lows = [m === 'count' ? 1 : 0, ...b];
+    lows.forEach((lo, i) => {
+      const hi = b[i];
+      let label;
+      if (hi === undefined) label = `${f(lo)} or more`;
+      else if (m === 'count') label = hi - 1 > lo ? `${f(lo)}–${f(hi - 1)}` : f(lo);
+      else label = i === 0 ? `under ${f(hi)}` : `${f(lo)} to under ${f(hi)}`;
+      items.push([CELL_COLOURS[Math.min(i, CELL_COLOURS.length - 1)], label]);
+    });
+  }
+  ul.replaceChildren(...items.map(([c, t]) => {
+    const sw = el('span', { class: 'sw', 'aria-hidden': 'true' });
+    sw.style.background = c;
+    return el('li', {}, sw, el('span', { text: t }));
+  }));
+  const unit = unitOf(m);
+  const res = state.res;
+  $('legend-cells-note').textContent = b
+    ? `${unit[0].toUpperCase() + unit.slice(1)}, ${periodLabel(state.from, state.to).replace(/ \(.*\)$/, '')}; hexagons about ${HEX_ACROSS[res] || '?'} across.`
+    : (state.types && state.types.size === 0 ? 'No crime types chosen.' : state.tilesOK ? 'Loading the hexagons…' : `Unit: ${unit}.`);
+
+  const hot = $('legend-hot');
+  hot.replaceChildren(...HOT_BINS.map(h => {
+    const sw = el('span', { class: 'sw sw-line', 'aria-hidden': 'true' });
+    sw.style.borderColor = h.colour;
+    sw.style.borderWidth = Math.round(h.width) + 'px';
+    return el('li', {}, sw, el('span', { text: h.label }));
+  }));
+  if (state.measure === 'cost') hot.append(el('li', { class: 'small muted', text: 'On count: Gi* is not run on cost.' }));
+  $('legend-area-label').textContent = layerKind(state.layer) + ' boundary';
+}
+
+// ---------------------------------------------------------------- ranking
+
+let rankAbort = null;
+async function loadRanking() {
+  if (rankAbort) rankAbort.abort();
+  const ctl = new AbortController();
+  rankAbort = ctl;
+  const status = $('ranking-status');
+  const tbody = $('ranking-table').querySelector('tbody');
+  $('ranking-measure-head').textContent = { count: 'Crimes', harm: 'Harm days', cost: 'Cost' }[state.measure];
+  if (state.types && state.types.size === 0) {
+    tbody.replaceChildren();
+    status.className = 'status-line';
+    status.textContent = 'No crime types chosen.';
+    $('ranking-more').hidden = true;
+    return;
+  }
+  status.className = 'status-line';
+  status.textContent = 'Loading the ranking…';
+  try {
+    const url = `/api/v1/layers/${enc(state.layer)}/ranking` + query(filterParams());
+    const rk = await track(getJSON(url, { signal: ctl.signal }));
+    if (ctl.signal.aborted) return;
+    state.ranking = rk;
+    status.textContent = '';
+    renderRanking();
+    if (state.sel && state.sel.area && state.sel.tab === 'area') renderAreaKpis();
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    state.ranking = null;
+    tbody.replaceChildren();
+    status.className = 'status-line error';
+    status.textContent = err instanceof ApiError && err.missing
+      ? 'Rankings are not available from this server yet: ' + err.message
+      : 'The ranking could not be loaded: ' + err.message;
+    $('ranking-more').hidden = true;
+  }
+}
+
+function renderRanking() {
+  const rk = state.ranking;
+  if (!rk) return;
+  const m = state.measure;
+  const tbody = $('ranking-table').querySelector('tbody');
+  const areas = rk.areas || [];
+  const shown = state.rankingAll ? areas : areas.slice(0, 10);
+  const p = rk.period || {};
+  $('ranking-period').textContent = p.from ? periodLabel(p.from, p.to).replace(/ \(.*\)$/, '') : '';
+  tbody.replaceChildren(...shown.map(a => {
+    const ch = a.change;
+    let chCls = 'chg';
+    if (ch && ch.new) chCls += ' new';
+    else if (ch && ch.diff > 0) chCls += ' up';
+    else if (ch && ch.diff < 0) chCls += ' down';
+    const btn = el('button', { type: 'button', class: 'area-btn', 'data-code': a.code, text: a.name || a.code });
+    btn.addEventListener('click', () => { selectArea({ code: a.code, name: a.name }, { fly: true }); $('detail').focus({ preventScroll: true }); });
+    const fig = m === 'count' ? a.count : m === 'harm' ? a.harm : a.cost;
+    const rate = a.rate_per_1000;
+    const tr = el('tr', { class: state.sel && state.sel.area && state.sel.area.code === a.code ? 'selected' : '' },
+      el('td', { class: 'num', text: a.rank ?? '' }),
+      el('td', {}, btn),
+      el('td', { class: 'num', text: typeof fig === 'string' ? fig : fmtMeasure(m, fig) }),
+      el('td', { class: 'num', text: rate === null || rate === undefined ? '–' : (m === 'cost' ? fmtMoney(rate) : m === 'harm' ? fmtInt(rate) : fmt1(rate)) }),
+      el('td', { class: 'num' }, el('span', {
+        class: chCls,
+        title: ch ? `${fmtMeasureUnit(m, num(ch.current))} against ${fmtMeasureUnit(m, num(ch.previous))} in the previous period` : 'No previous period loaded',
+        text: ch ? (ch.new ? 'new' : pct(ch)) : '–',
+      })));
+    return tr;
+  }));
+  const more = $('ranking-more');
+  more.hidden = areas.length <= 10;
+  more.textContent = state.rankingAll ? 'Show the top 10' : `Show all ${areas.length} areas`;
+}
+
+// ---------------------------------------------------------------- selection & panel
+
+function selectArea(area, { fly = false, cell = null } = {}) {
+  state.sel = { area, cell, tab: area ? 'area' : 'cell' };
+  if (!area && cell) state.sel.tab = 'cell';
+  reapplyMapState();
+  renderRanking();
+  openPanel();
+  writeHash();
+  updateLinks();
+  if (fly && area) flyToArea(area.code);
+}
+
+function flyToArea(code) {
+  if (!map) return;
+  const feats = map.querySourceFeatures('areas', { sourceLayer: 'areas', filter: ['==', ['get', 'code'], code] });
+  if (!feats.length) return;
+  let w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+  const walk = c => {
+    if (typeof c[0] === 'number') { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); return; }
+    for (const x of c) walk(x);
+  };
+  for (const f of feats) walk(f.geometry.coordinates);
+  const b = map.getBounds();
+  const inView = w >= b.getWest() && e <= b.getEast() && s >= b.getSouth() && n <= b.getNorth();
+  if (!inView) map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: 14, duration: 600 });
+}
+
+function openPanel() {
+  const d = $('detail');
+  const wasHidden = d.hidden;
+  d.hidden = false;
+  d.classList.remove('min');
+  if (PHONE.matches) setSheet(false);
+  else if (wasHidden && window.innerWidth < 1500 && !$('sidebar').classList.contains('collapsed')) setCollapsed(true, true);
+  if (wasHidden && map) map.resize();
+  loadPanel();
+}
+
+function closePanel() {
+  state.sel = null;
+  $('detail').hidden = true;
+  if (autoCollapsed) setCollapsed(false);
+  if (map) { reapplyMapState(); map.resize(); }
+  renderRanking();
+  writeHash();
+  updateLinks();
+}
+
+function setTab(tab) {
+  if (!state.sel) return;
+  state.sel.tab = tab;
+  reapplyMapState();
+  writeHash();
+  loadPanel();
+}
+
+let panelAbort = null;
+function loadPanel() {
+  const sel = state.sel;
+  if (!sel) return;
+  if (panelAbort) panelAbort.abort();
+  const ctl = new AbortController();
+  panelAbort = ctl;
+  const tabs = $('detail-tabs');
+  const both = sel.area && sel.cell;
+  tabs.hidden = !both;
+  const ta = $('tab-area'), tc = $('tab-cell');
+  if (sel.area) ta.textContent = sel.area.name || sel.area.code;
+  if (sel.cell) tc.textContent = 'Hexagon';
+  ta.setAttribute('aria-selected', String(sel.tab === 'area'));
+  tc.setAttribute('aria-selected', String(sel.tab === 'cell'));
+  ta.tabIndex = sel.tab === 'area' ? 0 : -1;
+  tc.tabIndex = sel.tab === 'cell' ? 0 : -1;
+
+  const body = $('detail-body');
+  body.replaceChildren();
+  const month = state.to;
+  let profileURL, trendURL;
+  if (sel.tab === 'area' && sel.area) {
+    const a = sel.area;
+    $('detail-kind').textContent = `${layerKind(state.layer)} · ${a.code}`;
+    $('detail-title').textContent = a.name || a.code;
+    $('detail-sub').textContent = '';
+    body.append(el('div', { id: 'area-kpis' }));
+    renderAreaKpis();
+    profileURL = `/api/v1/layers/${enc(state.layer)}/areas/${enc(a.code)}/profile` + query({ month });
+    trendURL = `/api/v1/layers/${enc(state.layer)}/areas/${enc(a.code)}/trend` + query(filterParams());
+  } else if (sel.cell) {
+    const c = sel.cell;
+    $('detail-kind').textContent = `Hexagon · H3 resolution ${cellRes(c.id)}`;
+    $('detail-title').textContent = c.id;
+    $('detail-sub').textContent = sel.area ? `In ${sel.area.name}` : '';
+    body.append(cellKpis(c.props || {}));
+    profileURL = `/api/v1/cells/${enc(c.id)}/profile` + query({ month });
+    trendURL = `/api/v1/cells/${enc(c.id)}/trend` + query(filterParams());
+  } else {
+    return;
+  }
+
+  const trendBox = el('section', { 'aria-label': 'Monthly trend' },
+    el('h3', { text: `${MEASURES[state.measure].label} by month` }),
+    el('p', { class: 'panel-status', role: 'status', text: 'Loading the trend…' }));
+  const profBox = el('section', { 'aria-label': 'Profile table' },
+    el('h3', { text: 'Crime by category' }),
+    el('p', { class: 'small muted', text: `All crime types. Selected month ${monthLabel(month)} (the end of the chosen months); each period is compared with the period of the same length just before it.` }),
+    el('p', { class: 'panel-status', role: 'status', text: 'Loading the profile…' }));
+  body.append(trendBox, profBox);
+
+  const noTypes = state.types && state.types.size === 0;
+  if (noTypes) {
+    trendBox.querySelector('.panel-status').textContent = 'No crime types chosen.';
+  } else {
+    track(getJSON(trendURL, { signal: ctl.signal })).then(t => {
+      if (ctl.signal.aborted) return;
+      const tr = normTrend(t, state.measure);
+      trendBox.querySelector('.panel-status').remove();
+      const m = state.measure;
+      let w = trendBox.clientWidth || 520;
+      let chart = trendChart(tr, m, w);
+      trendBox.append(chart);
+      // redraw at the new width when the panel changes size (phone <->
+      // desktop), so the axis text keeps its size
+      const ro = new ResizeObserver(() => {
+        if (!trendBox.isConnected) { ro.disconnect(); return; }
+        const nw = trendBox.clientWidth;
+        if (nw && Math.abs(nw - w) > 40) {
+          w = nw;
+          const next = trendChart(tr, m, w);
+          chart.replaceWith(next);
+          chart = next;
+        }
+      });
+      ro.observe(trendBox);
+      const n = notesList(t.notes);
+      if (n) trendBox.append(n);
+    }).catch(err => panelError(trendBox, err, 'The trend', ctl));
+  }
+  track(getJSON(profileURL, { signal: ctl.signal })).then(p => {
+    if (ctl.signal.aborted) return;
+    profBox.querySelector('.panel-status').remove();
+    if (sel.tab === 'area' && p.name && sel.area) {
+      sel.area.name = p.name;
+      $('detail-title').textContent = p.name;
+      $('tab-area').textContent = p.name;
+    }
+    profBox.append(profileTable(p));
+    const n = notesList(p.notes);
+    if (n) profBox.append(n);
+  }).catch(err => panelError(profBox, err, 'The profile', ctl));
+}
+
+function panelError(box, err, what, ctl) {
+  if (err.name === 'AbortError' || ctl.signal.aborted) return;
+  if (err instanceof ApiError && err.status === 401) { askToken(err.message); }
+  const s = box.querySelector('.panel-status') || box.appendChild(el('p', { class: 'panel-status' }));
+  s.classList.add('error');
+  s.textContent = err instanceof ApiError && err.missing && /no such page/.test(err.message)
+    ? `${what} is not available from this server yet (${err.message}).`
+    : `${what} could not be loaded: ${err.message}`;
+}
+
+function renderAreaKpis() {
+  const box = $('area-kpis');
+  if (!box || !state.sel || !state.sel.area) return;
+  const rk = state.ranking;
+  const a = rk && (rk.areas || []).find(x => x.code === state.sel.area.code);
+  const m = state.measure;
+  if (!a) { box.replaceChildren(); return; }
+  const fig = m === 'count' ? a.count : m === 'harm' ? a.harm : a.cost;
+  const rate = a.rate_per_1000;
+  const ch = a.change;
+  box.replaceChildren(kpis([
+    { k: MEASURES[m].label, v: typeof fig === 'string' ? fig : fmtMeasure(m, fig), s: periodLabel(state.from, state.to).replace(/ \(.*\)$/, ''), title: fmtMeasureUnit(m, fig) },
+    { k: 'Rank', v: a.rank ? `${a.rank} of ${(rk.areas || []).length}` : '–', s: rate === null || rate === undefined ? 'no population figure' : `${m === 'count' ? fmt1(rate) : fmtMeasure(m, rate)} per 1,000 residents` },
+    { k: 'Change', v: ch ? (ch.new ? 'new' : pct(ch)) : '–', s: 'against the previous period' },
+  ]));
+}
+
+function cellKpis(p) {
+  const bin = num(p.bin);
+  const hb = HOT_BINS.find(h => h.bin === bin);
+  return kpis([
+    { k: 'Crimes', v: typeof p.count === 'string' ? p.count : fmtInt(num(p.count)), s: periodLabel(state.from, state.to).replace(/ \(.*\)$/, '') },
+    { k: 'Harm', v: p.harm === undefined || p.harm === null ? '–' : fmtInt(p.harm), s: 'CCHI days' },
+    { k: 'Gi*', v: hb ? hb.label.replace(', ', ' ').replace(' confidence', '') : (p.z === undefined ? '–' : 'Not significant'), s: p.z === undefined ? 'not computed at this zoom' : `z = ${Number(p.z).toFixed(2)}` },
+  ]);
+}
+
+// ---------------------------------------------------------------- map interaction
+
+function setupMapEvents() {
+  const tip = $('tooltip');
+  let hoverArea = '', hoverCell = '';
+  let pending = null;
+  const interactive = () => [LAYER_IDS.cells, LAYER_IDS.areas, 'hotspots-hit', LAYER_IDS.incidents].filter(id => map.getLayer(id));
+
+  map.on('mousemove', e => {
+    pending = e;
+    requestAnimationFrame(() => {
+      if (!pending) return;
+      const ev = pending;
+      pending = null;
+      const feats = map.queryRenderedFeatures(ev.point, { layers: interactive() });
+      const area = feats.find(f => f.layer.id === LAYER_IDS.areas);
+      const cell = feats.find(f => f.layer.id === LAYER_IDS.cells);
+      const zone = feats.find(f => f.layer.id === 'hotspots-hit');
+      const inc = feats.find(f => f.layer.id === LAYER_IDS.incidents);
+      const ac = area ? area.properties.code : '';
+      const cc = cell ? cell.properties.cell : '';
+      if (ac !== hoverArea) { hoverArea = ac; setFilter(map, 'areas-hover', ['==', ['get', 'code'], ac]); }
+      if (cc !== hoverCell) { hoverCell = cc; setFilter(map, 'cells-hover', ['==', ['get', 'cell'], cc]); }
+      map.getCanvas().style.cursor = area || cell ? 'pointer' : '';
+      if (!area && !cell && !inc) { tip.hidden = true; return; }
+      tip.innerHTML = tooltipHTML({ area, cell, zone, inc });
+      tip.hidden = false;
+      placeTooltip(tip, ev.point);
+    });
+  });
+  map.getCanvas().addEventListener('mouseleave', () => {
+    pending = null;
+    tip.hidden = true;
+    hoverArea = hoverCell = '';
+    setFilter(map, 'areas-hover', ['==', ['get', 'code'], '']);
+    setFilter(map, 'cells-hover', ['==', ['get', 'cell'], '']);
+  });
+  map.on('click', e => {
+    const feats = map.queryRenderedFeatures(e.point, { layers: interactive() });
+    const area = feats.find(f => f.layer.id === LAYER_IDS.areas);
+    const cell = feats.find(f => f.layer.id === LAYER_IDS.cells);
+    if (!area && !cell) return;
+    const tab = state.sel && state.sel.tab === 'cell' && cell ? 'cell' : (area ? 'area' : 'cell');
+    state.sel = {
+      area: area ? { code: area.properties.code, name: area.properties.name } : null,
+      cell: cell ? { id: cell.properties.cell, props: { ...cell.properties } } : null,
+      tab,
+    };
+    tip.hidden = true;
+    reapplyMapState();
+    renderRanking();
+    openPanel();
+    if (PHONE.matches) {
+      // keep what was tapped in view above the bottom sheet
+      const sheet = $('detail').getBoundingClientRect().height;
+      map.easeTo({ center: e.lngLat, offset: [0, -sheet / 2], duration: 400 });
+    }
+    writeHash();
+    updateLinks();
+  });
+
+  let labelsDirty = true;
+  map.on('sourcedata', e => {
+    if (e.sourceId === 'areas' && e.isSourceLoaded) labelsDirty = true;
+    if (e.sourceId === 'cells' && e.isSourceLoaded) state.breaksPending = true;
+  });
+  map.on('moveend', () => { labelsDirty = true; state.breaksPending = true; });
+  map.on('dataloading', updateProgress);
+  map.on('idle', () => {
+    updateProgress();
+    if (labelsDirty && map.getSource('areas')) {
+      labelsDirty = false;
+      map.getSource('area-labels').setData(labelPoints(map));
+    }
+    if (state.breaksPending && map.getSource('cells')) {
+      state.breaksPending = false;
+      computeBreaks();
+    }
+    state.idleCount = (state.idleCount || 0) + 1;
+  });
+  map.on('error', e => {
+    const msg = e && e.error && e.error.message ? e.error.message : String(e && e.error || 'map error');
+    if (e && e.error && e.error.name === 'AbortError') return;
+    if (e.sourceId) {
+      showMessage('tile-load', `Some map tiles did not load (${e.sourceId}): ${msg}`);
+    } else {
+      console.warn('map:', msg);
+    }
+  });
+}
+
+function tooltipHTML({ area, cell, zone, inc }) {
+  const m = state.measure;
+  const parts = [];
+  if (inc) {
+    const p = inc.properties;
+    const types = Object.entries(p).filter(([k]) => !['count', 'name', 'location', 'id'].includes(k))
+      .sort((a, b) => num(b[1]) - num(a[1])).slice(0, 4);
+    parts.push(`<strong>${escapeHTML(p.name || p.location || 'Map point')}</strong>`);
+    parts.push(`${escapeHTML(typeof p.count === 'string' ? p.count : fmtInt(num(p.count)))} incidents`);
+    if (types.length) parts.push(`<span class="t-dim">${types.map(([k, v]) => `${escapeHTML(k)}: ${escapeHTML(String(v))}`).join('<br>')}</span>`);
+  } else if (cell) {
+    const p = cell.properties;
+    const cnt = typeof p.count === 'string' ? p.count : fmtInt(num(p.count));
+    parts.push(`<strong>${cnt} ${typeof p.count !== 'string' && num(p.count) === 1 ? 'crime' : 'crimes'}</strong> in this hexagon`);
+    const extra = [];
+    if (p.harm !== undefined && p.harm !== null) extra.push(`${fmtInt(p.harm)} harm days`);
+    if (p.cost !== undefined && p.cost !== null) extra.push(fmtMoney(p.cost));
+    if (extra.length) parts.push(extra.join(' · '));
+    if (p.top_type) parts.push(`<span class="t-dim">Most common: ${escapeHTML(p.top_type)}</span>`);
+    const bin = num(p.bin);
+    const hb = HOT_BINS.find(h => h.bin === bin);
+    if (hb) parts.push(`<span class="${bin > 0 ? 't-hot' : 't-cold'}">${escapeHTML(hb.label)}</span>`);
+  }
+  if (zone && !cell) {
+    const hb = HOT_BINS.find(h => h.bin === num(zone.properties.bin));
+    if (hb) parts.push(`<span class="${hb.bin > 0 ? 't-hot' : 't-cold'}">${escapeHTML(hb.label)}</span>`);
+  }
+  if (area) {
+    const p = area.properties;
+    const fig = m === 'count' ? p.count : m === 'harm' ? p.harm : p.cost;
+    const bits = [];
+    if (fig !== undefined && fig !== null) bits.push(typeof fig === 'string' ? fig : fmtMeasureUnit(m, num(fig)));
+    if (p.rank) bits.push(`rank ${p.rank}`);
+    if (p.rate !== undefined && p.rate !== null) bits.push(`${m === 'count' ? fmt1(p.rate) : fmtMeasure(m, p.rate)} per 1,000`);
+    parts.push(`${cell || inc ? '<span class="t-dim">' : ''}<strong>${escapeHTML(p.name || p.code)}</strong>${bits.length ? ': ' + escapeHTML(bits.join(', ')) : ''}${cell || inc ? '</span>' : ''}`);
+  }
+  parts.push('<span class="t-dim">Click for the profile</span>');
+  return parts.join('<br>');
+}
+
+function placeTooltip(tip, pt) {
+  const wrap = tip.parentElement.getBoundingClientRect();
+  const w = tip.offsetWidth, h = tip.offsetHeight;
+  let x = pt.x + 14, y = pt.y + 14;
+  if (x + w > wrap.width - 6) x = pt.x - w - 14;
+  if (y + h > wrap.height - 6) y = pt.y - h - 14;
+  tip.style.left = Math.max(4, x) + 'px';
+  tip.style.top = Math.max(4, y) + 'px';
+}
+
+// ---------------------------------------------------------------- desktop side panel
+
+// On a desktop narrower than 1500px the filters fold away while a profile
+// is open, so the map keeps its width; they come back when it closes.
+let autoCollapsed = false;
+function setCollapsed(c, auto = false) {
+  const sb = $('sidebar'), btn = $('sidebar-collapse');
+  sb.classList.toggle('collapsed', c);
+  btn.setAttribute('aria-expanded', String(!c));
+  btn.title = c ? 'Show the filters and ranking' : 'Hide the filters and ranking';
+  autoCollapsed = c && auto;
+  if (map) map.resize();
+}
+
+// The key folds on a narrow map unless the user opened or closed it.
+let legendByUser = false, legendAuto = false;
+function fitLegend() {
+  const legend = $('legend');
+  if (legendByUser) return;
+  const w = $('map').clientWidth;
+  const want = !PHONE.matches && w >= 720;
+  if (legend.open !== want) { legendAuto = true; legend.open = want; }
+}
+
+// ---------------------------------------------------------------- phone sheet
+
+function setSheet(open) {
+  const sb = $('sidebar');
+  sb.classList.toggle('open', open);
+  $('sheet-toggle').setAttribute('aria-expanded', String(open));
+}
+
+function setupLayoutControls() {
+  $('sheet-toggle').addEventListener('click', () => {
+    const open = !$('sidebar').classList.contains('open');
+    if (open && !$('detail').hidden) $('detail').classList.add('min');
+    setSheet(open);
+  });
+  $('detail-close').addEventListener('click', () => { closePanel(); map && map.getCanvas().focus(); });
+  $('detail').addEventListener('keydown', e => { if (e.key === 'Escape') { closePanel(); map && map.getCanvas().focus(); } });
+  document.querySelector('.detail-head').addEventListener('click', e => {
+    if (!PHONE.matches || e.target.closest('button')) return;
+    $('detail').classList.toggle('min');
+    if (!$('detail').classList.contains('min')) setSheet(false);
+  });
+  $('tab-area').addEventListener('click', () => setTab('area'));
+  $('tab-cell').addEventListener('click', () => setTab('cell'));
+  $('detail-tabs').addEventListener('keydown', e => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    const next = state.sel && state.sel.tab === 'area' ? 'cell' : 'area';
+    setTab(next);
+    $(next === 'area' ? 'tab-area' : 'tab-cell').focus();
+  });
+  $('ranking-more').addEventListener('click', () => { state.rankingAll = !state.rankingAll; renderRanking(); });
+  $('sidebar-collapse').addEventListener('click', () => setCollapsed(!$('sidebar').classList.contains('collapsed')));
+  const legend = $('legend');
+  legend.addEventListener('toggle', () => { if (legendAuto) legendAuto = false; else legendByUser = true; });
+  fitLegend();
+  new ResizeObserver(fitLegend).observe($('map'));
+  PHONE.addEventListener('change', () => {
+    if (PHONE.matches) setCollapsed(false);
+    else { setSheet(false); $('detail').classList.remove('min'); }
+    map && map.resize();
+  });
+}
+
+// ---------------------------------------------------------------- tokens
+
+function askToken(message) {
+  if (document.getElementById('token-form')) return;
+  const input = el('input', { id: 'token-input', type: 'password', autocomplete: 'off', class: 'token-input' });
+  const form = el('form', { id: 'token-form', class: 'msg info' },
+    el('div', { style: null },
+      el('strong', { text: 'Sign in with your access token' }),
+      el('p', { text: 'This server shares its figures with signed-in users only. Paste the token your administrator gave you; it is kept for this browser tab only.' }),
+      el('p', { class: 'small muted', text: 'The server said: ' + message }),
+      el('label', { for: 'token-input', class: 'visually-hidden', text: 'Access token' }),
+      el('div', { class: 'token-row' }, input, el('button', { type: 'submit', class: 'btn btn-small', text: 'Sign in' }))));
+  form.firstChild.style.flex = '1';
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    setToken(input.value.trim());
+    location.reload();
+  });
+  $('messages').prepend(form);
+  input.focus();
+}
+
+// ---------------------------------------------------------------- start
+
+async function start() {
+  const overlay = $('loading');
+  let summary, layers;
+  try {
+    [summary, layers] = await Promise.all([getJSON('/api/v1/summary'), getJSON('/api/v1/layers')]);
+  } catch (err) {
+    overlay.replaceChildren(el('p', { text: 'The map could not start: ' + err.message }),
+      el('button', { type: 'button', class: 'btn', text: 'Try again' }));
+    overlay.querySelector('button').addEventListener('click', () => location.reload());
+    if (err instanceof ApiError && err.status === 401) askToken(err.message);
+    return;
+  }
+  state.summary = summary;
+  state.layers = Array.isArray(layers) ? layers : [];
+  state.months = summary.months || [];
+  state.allTypes = (summary.crime_types || []).slice().sort((a, b) => a.type.localeCompare(b.type));
+  if (summary.attribution) $('attribution-text').textContent = summary.attribution;
+  if (!state.months.length) {
+    overlay.replaceChildren(el('p', { text: 'No crime data are loaded yet. Import police.uk files with "hotspotd import", then reload this page.' }));
+    return;
+  }
+  if (!state.layers.length) showMessage('layers', 'No area layers are loaded: import ward boundaries with "hotspotd areas import" to see areas and rankings.', { kind: 'info' });
+  setupControls();
+  setupLayoutControls();
+  const h = readHash();
+  if (h.area || h.cell) {
+    state.sel = { area: h.area ? { code: h.area, name: h.area } : null, cell: h.cell ? { id: h.cell, props: {} } : null, tab: h.tab === 'cell' && h.cell ? 'cell' : (h.area ? 'area' : 'cell') };
+  }
+
+  let basemap = '';
+  try {
+    const cfg = await getJSON('/api/v1/config');
+    basemap = cfg && typeof cfg.basemap_style === 'string' ? cfg.basemap_style : '';
+  } catch (err) {
+    if (!(err instanceof ApiError && err.missing)) console.warn('config:', err.message);
+  }
+
+  const lay = state.layers.find(l => l.name === state.layer);
+  const bbox = lay && Array.isArray(lay.bbox) && lay.bbox.every(Number.isFinite) ? [[lay.bbox[0], lay.bbox[1]], [lay.bbox[2], lay.bbox[3]]] : undefined;
+  try {
+    map = await createMap('map', { basemapStyle: basemap, bounds: bbox, onError: (k, t) => showMessage(k, t) });
+  } catch (err) {
+    overlay.replaceChildren(el('p', { text: 'The map could not be drawn: ' + (err.message || err) + '. It needs a browser with WebGL; the ranking and profiles work without it.' }));
+    overlay.style.pointerEvents = 'none';
+    refresh();
+    return;
+  }
+  window.hotspotsMap = map;
+  const canvas = map.getCanvas();
+  canvas.setAttribute('aria-label', 'Crime map. Arrow keys pan, plus and minus zoom.');
+  map.addControl(new maplibregl.AttributionControl({
+    compact: true,
+    customAttribution: escapeHTML(summary.attribution || ''),
+  }), 'bottom-right');
+  // Start the attribution folded (the "i" button opens it); the full text
+  // is also at the foot of the side panel.
+  for (const a of document.querySelectorAll('.maplibregl-ctrl-attrib.maplibregl-compact-show')) a.classList.remove('maplibregl-compact-show');
+  setupMapEvents();
+  overlay.hidden = true;
+  await refresh();
+  if (state.sel) openPanel();
+}
+
+start();
