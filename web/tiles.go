@@ -75,6 +75,11 @@ func (ts *tileServer) query(r *http.Request, set string) (tiles.Query, error) {
 	if err != nil {
 		return tiles.Query{}, err
 	}
+	if set == string(tiles.Incidents) {
+		if err := require(r, RoleAnalyst, "incident points"); err != nil {
+			return tiles.Query{}, err
+		}
+	}
 	q := tiles.Query{Set: tiles.Set(set), Layer: layerParam(r), From: p.q.From, To: p.q.To,
 		Types: p.q.Types, Measure: p.measure, Res: p.res, K: p.k}
 	if suppressed(r) {

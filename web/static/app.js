@@ -273,6 +273,8 @@ async function loadTiles() {
       reapplyMapState();
     } catch (err) {
       if (err.name === 'AbortError') return;
+      // incident points are for analysts: a viewer's map simply goes without
+      if (name === 'incidents' && err instanceof ApiError && err.status === 403) return;
       failures.push([name, err]);
     }
   })));
