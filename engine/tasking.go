@@ -33,6 +33,11 @@ type TaskingQuery struct {
 	MaxCells int
 }
 
+// TownCentreLayer is the area layer whose names a zone lists as its town
+// centres, when the layer is loaded (import the partnership's town-centre
+// polygons under this name).
+const TownCentreLayer = "town-centres"
+
 // Tasking defaults.
 const (
 	DefaultTop       = 10
@@ -79,15 +84,17 @@ type Zone struct {
 	Center  orb.Point        `json:"center"`
 	Bound   [4]float64       `json:"bbox"`
 	AreaKm2 float64          `json:"area_km2"`
-	// Areas names the layer's areas the zone's cells lie in.
-	Areas     []string        `json:"areas"`
-	Count     int64           `json:"count"`
-	Harm      float64         `json:"harm"`
-	Cost      float64         `json:"cost"`
-	ByType    []TypeFigures   `json:"by_type"`   // most harm first
-	Locations []LocationCount `json:"locations"` // the busiest police.uk locations
-	MaxBin    int             `json:"max_bin"`
-	MaxZ      float64         `json:"max_z"`
+	// Areas names the layer's areas the zone's cells lie in; TownCentres
+	// the areas of the TownCentreLayer (when loaded) that its cells touch.
+	Areas       []string        `json:"areas"`
+	TownCentres []string        `json:"town_centres"`
+	Count       int64           `json:"count"`
+	Harm        float64         `json:"harm"`
+	Cost        float64         `json:"cost"`
+	ByType      []TypeFigures   `json:"by_type"`   // most harm first
+	Locations   []LocationCount `json:"locations"` // the busiest police.uk locations
+	MaxBin      int             `json:"max_bin"`
+	MaxZ        float64         `json:"max_z"`
 	// Change compares Count with the previous period of the same length.
 	Change *hotspot.Change `json:"change"`
 	// Trend is the Mann-Kendall test of the zone's monthly counts over the
@@ -265,6 +272,12 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 		return nil, err
 	}
 	out.MonthOnly = timed == 0
+	var towns *geo.Layer
+	if slices.Contains(pq.sum.Layers, TownCentreLayer) {
+		if towns, _, err = e.store.Layer(ctx, TownCentreLayer); err != nil {
+			return nil, fmt.Errorf("engine: tasking: %w", err)
+		}
+	}
 
 	for zi, cells := range groups {
 		z := &zones[zi]
@@ -327,6 +340,7 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 			z.Areas = append(z.Areas, a)
 		}
 		sort.Strings(z.Areas)
+		z.TownCentres = townCentres(towns, cells)
 		z.Locations = locs[zi]
 		z.Peak = peaks[zi]
 		z.Peak.MonthOnly = out.MonthOnly
@@ -483,6 +497,27 @@ func (e *Engine) zoneIncidents(ctx context.Context, pq *prepared, res int, inZon
 		peaks[zi] = Peak{Timed: timedN[zi], Days: busiestDays(days[zi]), Hours: busiestHours(hours[zi])}
 	}
 	return locs, peaks, timed, nil
+}
+
+// townCentres names the areas of towns that hold a zone cell's centre or a
+// corner of it (a town centre is often smaller than a cell).
+func townCentres(towns *geo.Layer, cells []geo.Cell) []string {
+	out := []string{}
+	if towns == nil {
+		return out
+	}
+	seen := map[int]bool{}
+	for _, c := range cells {
+		pts := append(orb.Ring{c.Center()}, c.Boundary()...)
+		for _, p := range pts {
+			if i := towns.Locate(p); i >= 0 && !seen[i] {
+				seen[i] = true
+				out = append(out, towns.Areas[i].Name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func busiestDays(d [7]int64) []string {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -98,6 +100,9 @@ func TestTaskingZones(t *testing.T) {
 			t.Errorf("%s has no outline or centre", z.ID)
 		}
 	}
+	if len(tk.Zones[0].TownCentres) != 0 {
+		t.Errorf("town centres %v with no town-centre layer", tk.Zones[0].TownCentres)
+	}
 	if !slices.Contains(tk.Zones[0].Areas, "Stockton Town Centre") {
 		t.Errorf("the top zone is in %v; Stockton Town Centre carries the most harm", tk.Zones[0].Areas)
 	}
@@ -138,4 +143,43 @@ func connected(tb testing.TB, cells []geo.Cell) bool {
 		}
 	}
 	return len(reached) == len(cells)
+}
+
+// TestTaskingTownCentres loads a town-centre layer (a small polygon around
+// Stockton High Street) and checks the zone covering it names it, and a
+// zone away from it does not.
+func TestTaskingTownCentres(t *testing.T) {
+	s := realStore(t, false)
+	ctx := context.Background()
+	high := geo.Area{Code: "TC1", Name: "Stockton town centre (High Street)", Geometry: orb.MultiPolygon{{{
+		{-1.3125, 54.5625}, {-1.3065, 54.5625}, {-1.3065, 54.5690}, {-1.3125, 54.5690}, {-1.3125, 54.5625}}}}}
+	if err := s.PutLayer(ctx, TownCentreLayer, []geo.Area{high}, data.LayerMeta{}); err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, s, Options{})
+	tk, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: month(t, "2024-12"), To: month(t, "2025-11"), Top: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, z := range tk.Zones {
+		touches := false
+		for _, c := range z.Cells {
+			for _, p := range append(orb.Ring{c.Center()}, c.Boundary()...) {
+				if planar.MultiPolygonContains(high.Geometry, p) {
+					touches = true
+				}
+			}
+		}
+		got := slices.Contains(z.TownCentres, high.Name)
+		if got != touches {
+			t.Errorf("%s: town centres %v, touches the High Street polygon: %v", z.ID, z.TownCentres, touches)
+		}
+		if got {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Error("no zone names the town centre")
+	}
 }

@@ -57,7 +57,7 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 
 func writeZonesCSV(m *Main, t *engine.Tasking) error {
 	w := csv.NewWriter(m.Stdout)
-	w.Write([]string{"zone", "rank", "areas", "count", "harm_days", "cost_gbp", "previous_count", "pct_change", "trend", "emerging", "max_bin", "center_lon", "center_lat", "area_km2", "cells", "top_locations", "visits_per_day", "visit_minutes", "dose"})
+	w.Write([]string{"zone", "rank", "areas", "town_centres", "count", "harm_days", "cost_gbp", "previous_count", "pct_change", "trend", "emerging", "max_bin", "center_lon", "center_lat", "area_km2", "cells", "top_locations", "visits_per_day", "visit_minutes", "dose"})
 	for _, z := range t.Zones {
 		cells := make([]string, len(z.Cells))
 		for i, c := range z.Cells {
@@ -67,7 +67,7 @@ func writeZonesCSV(m *Main, t *engine.Tasking) error {
 		for i, l := range z.Locations {
 			locs[i] = fmt.Sprintf("%s (%d)", l.Name, l.Count)
 		}
-		w.Write([]string{z.ID, strconv.Itoa(z.Rank), strings.Join(z.Areas, "; "), strconv.FormatInt(z.Count, 10), num(z.Harm, 2), num(z.Cost, 2),
+		w.Write([]string{z.ID, strconv.Itoa(z.Rank), strings.Join(z.Areas, "; "), strings.Join(z.TownCentres, "; "), strconv.FormatInt(z.Count, 10), num(z.Harm, 2), num(z.Cost, 2),
 			prevPlain(z.Change), chPct(z.Change), z.TrendWord, z.Emerging, strconv.Itoa(z.MaxBin), num(z.Center[0], 6), num(z.Center[1], 6), num(z.AreaKm2, 2),
 			strings.Join(cells, " "), strings.Join(locs, "; "), strconv.Itoa(z.Dose.VisitsPerDay), z.Dose.VisitMinutes, z.Dose.Advice})
 	}
