@@ -117,6 +117,7 @@ var (
 		{Name: "lon", Type: exNumber, Unit: "degrees (WGS84)"},
 		{Name: "lat", Type: exNumber, Unit: "degrees (WGS84)"},
 		{Name: "areas", Type: exString},
+		{Name: "town_centres", Type: exString},
 		{Name: "top_types", Type: exString},
 		{Name: "top_locations", Type: exString},
 		{Name: "visits_per_day", Type: exInteger, Unit: "visits"},
@@ -433,7 +434,7 @@ func (s *Server) exZoneTable(ctx context.Context, q exQuery, suppress bool) (*ex
 		}
 		p := []any{z.ID, name, int64(z.Rank), small(z.Count, suppress), nil, nil, nil, nil, nil, nil,
 			exNull(z.TrendWord), exNull(z.Emerging), int64(z.MaxBin), exRound(z.MaxZ, 6), int64(len(z.Cells)), exRound(z.AreaKm2, 2),
-			exRound(z.Center[0], 6), exRound(z.Center[1], 6), strings.Join(z.Areas, "; "),
+			exRound(z.Center[0], 6), exRound(z.Center[1], 6), strings.Join(z.Areas, "; "), strings.Join(z.TownCentres, "; "),
 			exTopTypes(z.ByType, suppress), exTopLocations(z.Locations, suppress),
 			int64(z.Dose.VisitsPerDay), z.Dose.VisitMinutes, z.Dose.Advice, strings.Join(cells, " "),
 			int64(tk.Res), string(tk.Measure), tk.Period.From.String(), tk.Period.To.String()}
