@@ -28,13 +28,14 @@ type query struct {
 }
 
 func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
+	def, _, _ := strings.Cut(formats, ",")
 	q.st = m.storeFlags(fs)
 	fs.StringVar(&q.layer, "layer", "wards", "area layer")
 	fs.StringVar(&q.from, "from", "", "first month, YYYY-MM (default: 12 months to --to)")
 	fs.StringVar(&q.to, "to", "", "last month, YYYY-MM (default: the latest loaded)")
 	fs.Var(&q.types, "types", "crime types, comma separated (default: all)")
 	fs.StringVar(&q.measure, "measure", "count", "count, harm (Cambridge Crime Harm Index days) or cost (GBP)")
-	fs.StringVar(&q.format, "format", "table", "output: "+formats)
+	fs.StringVar(&q.format, "format", def, "output: "+formats)
 }
 
 // open parses the shared flags and opens the store and engine.

@@ -28,9 +28,6 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if q.format == "table" {
-		q.format = "html"
-	}
 	if err := checkFormat(q.format, "html", "csv", "json"); err != nil {
 		return err
 	}
