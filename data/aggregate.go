@@ -312,14 +312,21 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 
 // Incidents calls fn for each incident matching q, in month then force
 // order, stopping at the first error fn returns.
+//
+// The store's lock is held only to plan the query: partitions are never
+// changed once stored (a re-import swaps in a new one) and the dictionaries
+// only grow, so a slow consumer (a download to a slow client) never holds up
+// an import or the other readers.
 func (s *MemStore) Incidents(ctx context.Context, q Query, fn func(*Incident) error) error {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
 	if s.closed {
+		s.mu.RUnlock()
 		return ErrStoreClosed
 	}
 	q.By = GroupBy{}
 	pl, err := s.resolve(q)
+	d := dicts{locs: s.locs, strs: s.strs, names: s.names}
+	s.mu.RUnlock()
 	if err != nil {
 		return err
 	}
@@ -332,7 +339,7 @@ func (s *MemStore) Incidents(ctx context.Context, q Query, fn func(*Incident) er
 			if pl.locBase[l] < 0 || (pl.typeOK != nil && !pl.typeOK[p.typ[i]]) {
 				continue
 			}
-			s.incident(p, i, &in)
+			d.incident(p, i, &in)
 			if err := fn(&in); err != nil {
 				return err
 			}
@@ -341,7 +348,14 @@ func (s *MemStore) Incidents(ctx context.Context, q Query, fn func(*Incident) er
 	return nil
 }
 
-func (s *MemStore) incident(p *memPart, i int, in *Incident) {
+// dicts is a snapshot of the store's append-only dictionaries.
+type dicts struct {
+	locs  []memLoc
+	strs  []string
+	names []string
+}
+
+func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	loc := &s.locs[p.loc[i]]
 	*in = Incident{
 		Month: p.month, Minute: -1, Force: p.force,

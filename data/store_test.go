@@ -347,3 +347,55 @@ func copyDir(tb testing.TB, src string) string {
 	}
 	return dst
 }
+
+// TestSlowReaderDoesNotBlockImport holds an Incidents walk open (a slow
+// download) while a month is re-imported and the store is queried: both
+// must finish without waiting for the walk.
+func TestSlowReaderDoesNotBlockImport(t *testing.T) {
+	parts, _ := cleveland(t)
+	s, err := OpenMem(t.TempDir(), MemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	if err := s.Replace(ctx, parts[len(parts)-2:]); err != nil {
+		t.Fatal(err)
+	}
+	started, release := make(chan struct{}), make(chan struct{})
+	walked := make(chan int, 1)
+	go func() {
+		n := 0
+		s.Incidents(ctx, Query{}, func(*Incident) error {
+			if n == 0 {
+				close(started)
+				<-release
+			}
+			n++
+			return nil
+		})
+		walked <- n
+	}()
+	<-started
+	done := make(chan error, 1)
+	go func() {
+		if err := s.Replace(ctx, parts[len(parts)-1:]); err != nil {
+			done <- err
+			return
+		}
+		_, err := s.Aggregate(ctx, Query{By: GroupBy{Month: true}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the import waited for a slow reader")
+	}
+	close(release)
+	if n := <-walked; n != parts[len(parts)-2].Len()+parts[len(parts)-1].Len() {
+		t.Errorf("the walk saw %d incidents, want the two months it started with", n)
+	}
+}
