@@ -767,6 +767,13 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if t.stream != nil {
+		feats, err := s.ogcPageCache.features(r.Context(), ogcPageCacheKey(s.store.Version(), c.ID, r), t)
+		if err != nil {
+			return err
+		}
+		t = &exTable{Kind: t.Kind, Cols: t.Cols, Meta: t.Meta, File: t.File, Feats: feats}
+	}
 	var page []*exFeature
 	matched := 0
 	err = t.each(r.Context(), func(f *exFeature) error {

@@ -46,6 +46,7 @@ type Server struct {
 	// status and message (checked in order after the built-in ones).
 	classify []func(error) (int, string, bool)
 	heavySem chan struct{}
+	ogcPageCache ogcPageCache
 }
 
 // New builds a Server over a store and the engine that analyses it.
