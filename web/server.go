@@ -44,8 +44,8 @@ type Server struct {
 	mux    chi.Router
 	// classify lets other parts of the package map their own errors to a
 	// status and message (checked in order after the built-in ones).
-	classify []func(error) (int, string, bool)
-	heavySem chan struct{}
+	classify     []func(error) (int, string, bool)
+	heavySem     chan struct{}
 	ogcPageCache ogcPageCache
 }
 
