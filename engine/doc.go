@@ -1,15 +1,17 @@
 // Package engine answers the questions the partnership's analysts ask of the
 // stored crime data: which areas carry most crime, harm or cost (Ranking);
 // the town-centre table of crime by category with its period-on-period
-// changes (Profile); where the statistically significant hot and cold spots
-// lie on an H3 grid (Hotspots, Getis-Ord Gi*); how they move month by month
-// (Trends, Emerging); how concentrated crime is (Concentration); and how well
-// each way of drawing a hotspot map would have predicted the next month
-// (Evaluate).
+// changes, for an area or one H3 cell (Profile, CellProfile); where the
+// statistically significant hot and cold spots lie on an H3 grid (Hotspots,
+// Getis-Ord Gi*); how they move month by month (Trends, CellTrend,
+// Emerging); how concentrated crime is (Concentration); how well each way
+// of drawing a hotspot map would have predicted the next month (Evaluate);
+// and where to send patrols (Tasking).
 //
 // It sits between the transports (web, tiles, cmd) and the data: the
-// data.Store does the counting (every figure comes from Store.Aggregate,
-// never from walking incidents), package hotspot does the statistics, and
+// data.Store does the counting (figures come from Store.Aggregate; only the
+// busiest locations and peak times of patrol zones, and the map's incident
+// points, walk incidents), package hotspot does the statistics, and
 // the engine chooses the periods, applies the weights, assembles the answer
 // and caches it. A result is cached under the store's Version and the
 // normalised query, so a question is computed once per state of the data;
