@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -58,33 +59,34 @@ func (r *Renderer) areaSet(ctx context.Context, q Query) (*areaSet, error) {
 	})
 }
 
-func (r *Renderer) drawAreas(ctx context.Context, w *layerWriter, t Tile, q Query) error {
+func (r *Renderer) drawAreas(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	as, err := r.areaSet(ctx, q)
 	if err != nil {
 		return err
 	}
 	f := newFrame(t, r.extent, r.buffer)
 	polys := as.geom.ps.at(t.Z, r.extent)
-	for i, b := range as.geom.ps.bounds {
-		if !b.Intersects(f.bound) {
+	for i, bound := range as.geom.ps.bounds {
+		if !bound.Intersects(f.bound) {
+			continue
+		}
+		g := b.polygons(&f, polys[i])
+		if g == nil {
 			continue
 		}
 		a := &as.geom.layer.Areas[i]
-		w.begin(uint64(i) + 1)
-		w.prop("code", str(a.Code))
-		w.prop("name", str(a.Name))
+		props := geojson.Properties{"code": a.Code, "name": a.Name}
 		if rk := as.ranks[i]; rk != nil {
-			if w.countProp("count", rk.Count) {
-				w.prop("harm", double(rk.Harm))
-				w.prop("cost", double(rk.Cost))
+			if b.count(props, "count", rk.Count) {
+				props["harm"] = rk.Harm
+				props["cost"] = rk.Cost
 				if rk.Rate != nil {
-					w.prop("rate", double(*rk.Rate))
+					props["rate"] = *rk.Rate
 				}
 			}
-			w.prop("rank", uintv(uint64(max(rk.Rank, 0))))
+			props["rank"] = uint64(max(rk.Rank, 0))
 		}
-		w.drawPolygon(&f, polys[i])
-		w.end()
+		b.add(uint64(i)+1, g, props)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 )
@@ -126,7 +127,7 @@ func (r *Renderer) cellStats(ctx context.Context, q Query, res int, cs *cellSet)
 	return nil
 }
 
-func (r *Renderer) drawCells(ctx context.Context, w *layerWriter, t Tile, q Query) error {
+func (r *Renderer) drawCells(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	cs, err := r.cellSet(ctx, q, CellRes(t.Z))
 	if err != nil {
 		return err
@@ -137,23 +138,25 @@ func (r *Renderer) drawCells(ctx context.Context, w *layerWriter, t Tile, q Quer
 		if check && !cs.bounds[i].Intersects(f.bound) {
 			continue
 		}
+		ring := b.ring(&f, cs.ring[cs.start[i]:cs.start[i+1]], true)
+		if ring == nil {
+			continue
+		}
 		fig := &cs.figs[i]
-		w.begin(uint64(fig.Cell))
-		if w.countProp("count", fig.Count) {
-			w.prop("harm", double(fig.Harm))
-			w.prop("cost", double(fig.Cost))
+		props := make(geojson.Properties, 7)
+		if b.count(props, "count", fig.Count) {
+			props["harm"] = fig.Harm
+			props["cost"] = fig.Cost
 		}
 		if cs.hasStat != nil && cs.hasStat[i] {
-			w.prop("z", double(cs.z[i]))
-			w.prop("bin", sint(int64(cs.bin[i])))
+			props["z"] = cs.z[i]
+			props["bin"] = int64(cs.bin[i])
 		}
 		if fig.TopType != "" {
-			w.prop("top_type", str(fig.TopType))
+			props["top_type"] = fig.TopType
 		}
-		w.uniqueProp("cell", str(cs.names[i]))
-		w.ring = f.projectAll(w.ring, cs.ring[cs.start[i]:cs.start[i+1]])
-		w.polygonRing(w.ring, true)
-		w.end()
+		props["cell"] = cs.names[i]
+		b.add(uint64(fig.Cell), orb.Polygon{ring}, props)
 	}
 	return nil
 }

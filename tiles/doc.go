@@ -29,6 +29,7 @@
 // Speed comes from precomputing, once per store version and query, each
 // cell's figures (engine.CellFigures), outline in Web Mercator, and per zoom
 // the tiles each cell meets, so that drawing a tile is projecting and
-// encoding only; the protobuf is written directly rather than through
-// orb's encoding/mvt and its property maps.
+// encoding only. orb's encoding/mvt writes the protobuf; it is handed
+// geometry already in tile coordinates, clipped, rounded and wound here,
+// since it fixes no winding itself.
 package tiles

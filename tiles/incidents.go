@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/engine"
 )
 
@@ -44,7 +45,7 @@ func LocationID(p orb.Point) uint64 {
 	return lon<<32 | lat
 }
 
-func (r *Renderer) drawIncidents(ctx context.Context, w *layerWriter, t Tile, q Query) error {
+func (r *Renderer) drawIncidents(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	ls, err := r.locSet(ctx, q) // also checks the filters at every zoom
 	if err != nil || t.Z < IncidentsMinZoom {
 		return err
@@ -57,17 +58,15 @@ func (r *Renderer) drawIncidents(ctx context.Context, w *layerWriter, t Tile, q 
 			continue
 		}
 		l := &ls.locs[i]
-		w.begin(LocationID(l.Point))
-		w.countProp("count", l.Count)
+		props := make(geojson.Properties, 2+len(l.ByType))
+		b.count(props, "count", l.Count)
 		if l.Name != "" {
-			w.prop("name", str(l.Name))
+			props["name"] = l.Name
 		}
 		for _, tc := range l.ByType {
-			w.countProp(tc.Type, tc.Count)
+			b.count(props, tc.Type, tc.Count)
 		}
-		tp := f.project(p)
-		w.point(tp[0], tp[1])
-		w.end()
+		b.add(LocationID(l.Point), b.point(&f, p), props)
 	}
 	return nil
 }

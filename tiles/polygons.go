@@ -66,21 +66,3 @@ func (ps *polySet) at(z, extent int) []orb.MultiPolygon {
 	})
 	return e.polys
 }
-
-// drawPolygon adds mp (world coordinates) as the current feature's
-// geometry, clipped to the frame.
-func (w *layerWriter) drawPolygon(f *frame, mp orb.MultiPolygon) {
-	for _, p := range mp {
-		w.ring = f.projectAll(w.ring, p[0])
-		if !w.polygonRing(w.ring, true) {
-			continue
-		}
-		for _, hole := range p[1:] {
-			if len(hole) == 0 || !boundOf(hole).Intersects(f.bound) {
-				continue
-			}
-			w.ring = f.projectAll(w.ring, hole)
-			w.polygonRing(w.ring, false)
-		}
-	}
-}

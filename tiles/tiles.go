@@ -150,13 +150,13 @@ type Options struct {
 // cell's figures, outline and the tiles it meets, so that drawing a tile is
 // projecting and encoding only. Safe for concurrent use.
 type Renderer struct {
-	eng    *engine.Engine
-	store  data.Store
-	extent int
-	buffer int
-	log    *slog.Logger
-	sets   *memo
-	writer sync.Pool // of *layerWriter
+	eng      *engine.Engine
+	store    data.Store
+	extent   int
+	buffer   int
+	log      *slog.Logger
+	sets     *memo
+	builders sync.Pool // of *tileBuilder
 }
 
 // New returns a Renderer drawing from eng, with the area layers of store.
@@ -180,7 +180,7 @@ func New(eng *engine.Engine, store data.Store, opts Options) (*Renderer, error) 
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Renderer{eng: eng, store: store, extent: opts.Extent, buffer: opts.Buffer, log: opts.Logger, sets: newMemo(opts.Sets)}
-	r.writer.New = func() any { return newLayerWriter(r.extent, r.buffer) }
+	r.builders.New = func() any { return newTileBuilder(r.extent, r.buffer) }
 	return r, nil
 }
 
@@ -197,26 +197,23 @@ func (r *Renderer) Render(ctx context.Context, t Tile, q Query) ([]byte, error) 
 	if err != nil {
 		return nil, err
 	}
-	w := r.writer.Get().(*layerWriter)
-	defer r.writer.Put(w)
-	w.reset(q.Suppress)
+	b := r.builders.Get().(*tileBuilder)
+	defer r.builders.Put(b)
+	b.reset(q.Suppress)
 	switch q.Set {
 	case Cells:
-		err = r.drawCells(ctx, w, t, q)
+		err = r.drawCells(ctx, b, t, q)
 	case Areas:
-		err = r.drawAreas(ctx, w, t, q)
+		err = r.drawAreas(ctx, b, t, q)
 	case Hotspots:
-		err = r.drawZones(ctx, w, t, q)
+		err = r.drawZones(ctx, b, t, q)
 	case Incidents:
-		err = r.drawIncidents(ctx, w, t, q)
+		err = r.drawIncidents(ctx, b, t, q)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if w.nfeat == 0 {
-		return nil, nil
-	}
-	return w.appendTile(make([]byte, 0, w.tileLen(string(q.Set))), string(q.Set)), nil
+	return b.encode(string(q.Set))
 }
 
 // version is the store's version, which keys every precomputed set.

@@ -138,6 +138,97 @@ func TestWinding(t *testing.T) {
 	}
 }
 
+// TestWindingHoles draws polygons with holes, which the sample's tiles
+// lack, given every way round (exteriors counter-clockwise on the map as
+// GeoJSON has them, clockwise, holes alike, rings open or closed, cut by the
+// tile's edge), and checks the decoded tile: each exterior clockwise on
+// screen (positive area, y down) and each hole anticlockwise and inside the
+// exterior before it.
+func TestWindingHoles(t *testing.T) {
+	tile := tileAt(stocktonTownCentre, 14)
+	b := tileBound(tile)
+	// square returns the ring around a square of the tile given in
+	// fractions of it (x east, y south), counter-clockwise on the map.
+	square := func(x0, y0, x1, y1 float64) orb.Ring {
+		pt := func(fx, fy float64) orb.Point {
+			return orb.Point{b.Min[0] + fx*(b.Max[0]-b.Min[0]), b.Max[1] - fy*(b.Max[1]-b.Min[1])}
+		}
+		return orb.Ring{pt(x0, y1), pt(x1, y1), pt(x1, y0), pt(x0, y0), pt(x0, y1)}
+	}
+	reversed := func(r orb.Ring) orb.Ring {
+		r = r.Clone()
+		r.Reverse()
+		return r
+	}
+	open := func(r orb.Ring) orb.Ring { return r[:len(r)-1] }
+	ext, hole := square(0.25, 0.25, 0.75, 0.75), square(0.4, 0.4, 0.6, 0.6)
+	tests := []struct {
+		name  string
+		mp    orb.MultiPolygon
+		signs string // of the decoded rings' areas, in order
+	}{
+		{"GeoJSON order", orb.MultiPolygon{{ext, reversed(hole)}}, "+-"},
+		{"reversed", orb.MultiPolygon{{reversed(ext), hole}}, "+-"},
+		{"both counter-clockwise", orb.MultiPolygon{{ext, hole}}, "+-"},
+		{"both clockwise", orb.MultiPolygon{{reversed(ext), reversed(hole)}}, "+-"},
+		{"open rings", orb.MultiPolygon{{open(reversed(ext)), open(hole)}}, "+-"},
+		{"cut by the edges", orb.MultiPolygon{{square(-0.5, -0.5, 1.5, 0.8), reversed(square(0.9, 0.1, 1.2, 0.3))}}, "+-"},
+		{"hole outside the tile", orb.MultiPolygon{{square(-0.5, -0.5, 1.5, 1.5), square(1.3, 0.4, 1.4, 0.6)}}, "+"},
+		{"two polygons", orb.MultiPolygon{{square(0.05, 0.05, 0.15, 0.15)}, {reversed(ext), reversed(hole)}}, "++-"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := tiles.EncodePolygon(tile, tt.mp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := decodeTile(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := d.layer(t, "test")
+			if len(l.features) != 1 || l.features[0].typ != 3 {
+				t.Fatalf("%d features, want one polygon", len(l.features))
+			}
+			signs := ""
+			var outer [][2]int64
+			for i, ring := range l.features[0].rings {
+				switch a := area2(ring); {
+				case a > 0:
+					signs += "+"
+					outer = ring
+				case a < 0:
+					signs += "-"
+					if outer == nil || !ringInside(ring, outer) {
+						t.Errorf("ring %d is a hole (area %d) but not inside an exterior ring before it", i, a)
+					}
+				default:
+					t.Errorf("ring %d has no area", i)
+				}
+			}
+			if signs != tt.signs {
+				t.Errorf("ring areas %s, want %s (+ clockwise on screen, an exterior)", signs, tt.signs)
+			}
+		})
+	}
+}
+
+// ringInside reports whether every point of r is within the bounding box of
+// outer, which is enough for the squares of TestWindingHoles.
+func ringInside(r, outer [][2]int64) bool {
+	lo, hi := outer[0], outer[0]
+	for _, p := range outer {
+		lo = [2]int64{min(lo[0], p[0]), min(lo[1], p[1])}
+		hi = [2]int64{max(hi[0], p[0]), max(hi[1], p[1])}
+	}
+	for _, p := range r {
+		if p[0] < lo[0] || p[0] > hi[0] || p[1] < lo[1] || p[1] > hi[1] {
+			return false
+		}
+	}
+	return true
+}
+
 // TestCellsAgreeWithStore checks the z14 tile over Stockton town centre
 // against the store and the engine: every cell holding incidents whose
 // centre is in the tile is drawn, with the count Aggregate gives it, the

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/planar"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
@@ -248,27 +249,27 @@ func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
 	})
 }
 
-func (r *Renderer) drawZones(ctx context.Context, w *layerWriter, t Tile, q Query) error {
+func (r *Renderer) drawZones(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	zs, err := r.zoneSet(ctx, q)
 	if err != nil {
 		return err
 	}
 	f := newFrame(t, r.extent, r.buffer)
 	polys := zs.ps.at(t.Z, r.extent)
-	for i, b := range zs.ps.bounds {
-		if !b.Intersects(f.bound) {
+	for i, bound := range zs.ps.bounds {
+		if !bound.Intersects(f.bound) {
+			continue
+		}
+		g := b.polygons(&f, polys[i])
+		if g == nil {
 			continue
 		}
 		z := &zs.zones[i]
-		w.begin(uint64(z.ID))
-		w.prop("id", uintv(uint64(z.ID)))
-		w.prop("bin", sint(int64(z.Bin)))
-		w.prop("cells", uintv(uint64(len(z.Cells))))
-		if w.countProp("count", z.Count) {
-			w.prop("harm", double(z.Harm))
+		props := geojson.Properties{"id": uint64(z.ID), "bin": int64(z.Bin), "cells": uint64(len(z.Cells))}
+		if b.count(props, "count", z.Count) {
+			props["harm"] = z.Harm
 		}
-		w.drawPolygon(&f, polys[i])
-		w.end()
+		b.add(uint64(z.ID), g, props)
 	}
 	return nil
 }
