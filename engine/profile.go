@@ -135,15 +135,7 @@ var profileKnown = func() map[string]bool {
 // Profile builds the area table for the area code (or exact name) of layer,
 // with month as the selected month (zero: the latest month loaded).
 func (e *Engine) Profile(ctx context.Context, layer, code string, month data.Month) (*Profile, error) {
-	sum, err := e.summary(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ld, err := loadedOf(sum)
-	if err != nil {
-		return nil, err
-	}
-	month, err = ld.month(month)
+	sum, ld, month, err := e.selectedMonth(ctx, month)
 	if err != nil {
 		return nil, err
 	}
@@ -163,21 +155,28 @@ func (e *Engine) Profile(ctx context.Context, layer, code string, month data.Mon
 	})
 }
 
+// selectedMonth reads what is stored and checks a profile's selected month
+// (zero: the latest loaded).
+func (e *Engine) selectedMonth(ctx context.Context, month data.Month) (*data.Summary, loaded, data.Month, error) {
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return nil, loaded{}, 0, err
+	}
+	ld, err := loadedOf(sum)
+	if err != nil {
+		return nil, loaded{}, 0, err
+	}
+	month, err = ld.month(month)
+	return sum, ld, month, err
+}
+
 // CellProfile builds the same table for one H3 cell (any resolution
 // geo.MinRes..geo.BaseRes): the incidents whose point lies in it.
 func (e *Engine) CellProfile(ctx context.Context, cell geo.Cell, month data.Month) (*Profile, error) {
 	if !cell.Valid() || cell.Res() < geo.MinRes || cell.Res() > geo.BaseRes {
 		return nil, fmt.Errorf("%w: %s is not an H3 cell of resolution %d..%d", ErrBadQuery, cell, geo.MinRes, geo.BaseRes)
 	}
-	sum, err := e.summary(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ld, err := loadedOf(sum)
-	if err != nil {
-		return nil, err
-	}
-	month, err = ld.month(month)
+	sum, ld, month, err := e.selectedMonth(ctx, month)
 	if err != nil {
 		return nil, err
 	}
