@@ -180,8 +180,24 @@ func TestServeLoadsBundledSample(t *testing.T) {
 		Months    []string `json:"months"`
 	}
 	getJSON(t, base+"/api/v1/summary", &sum)
-	if sum.Incidents != 269438 || len(sum.Months) < 24 || fmt.Sprint(sum.Layers) != "[authorities lsoa-2011 wards wards-2013]" {
+	if sum.Incidents != 269438 || len(sum.Months) < 24 || fmt.Sprint(sum.Layers) != "[authorities lsoa-2011 town-centres wards wards-2013]" {
 		t.Errorf("sample summary %+v", sum)
+	}
+	// The six town centres, as the police tables define them by ward, and
+	// the patrol zones name the one they touch.
+	var towns []struct{ Code, Name string }
+	getJSON(t, base+"/api/v1/layers/town-centres/counts", &towns)
+	if len(towns) != 6 || towns[1].Name != "Stockton Town Centre" || towns[1].Code != "E05014882" {
+		t.Errorf("town centres %+v", towns)
+	}
+	var tk struct {
+		Zones []struct {
+			TownCentres []string `json:"town_centres"`
+		} `json:"zones"`
+	}
+	getJSON(t, base+"/api/v1/tasking?top=1", &tk)
+	if len(tk.Zones) != 1 || fmt.Sprint(tk.Zones[0].TownCentres) != "[Stockton Town Centre]" {
+		t.Errorf("top zone's town centres %+v", tk.Zones)
 	}
 }
 

@@ -129,11 +129,35 @@ func loadSample(ctx context.Context, store data.Store) error {
 			return err
 		}
 	}
+	if err := loadTownCentres(ctx, store); err != nil {
+		return err
+	}
 	parts, _, err := data.ReadIncidents(ctx, []string{filepath.Join(dir, sample.Incidents)}, data.ReadOptions{})
 	if err != nil {
 		return err
 	}
 	return store.Replace(ctx, parts)
+}
+
+// loadTownCentres makes the town-centres layer from the ward polygons the
+// police town-centre tables use.
+func loadTownCentres(ctx context.Context, store data.Store) error {
+	var areas []geo.Area
+	for _, tc := range sample.TownCentres {
+		l, _, err := store.Layer(ctx, tc.Layer)
+		if err != nil {
+			return err
+		}
+		i := l.Index(tc.Ward)
+		if i < 0 {
+			return fmt.Errorf("the bundled layer %s has no ward %s for %s", tc.Layer, tc.Ward, tc.Name)
+		}
+		a := l.Areas[i]
+		a.Name = tc.Name
+		areas = append(areas, a)
+	}
+	return store.PutLayer(ctx, engine.TownCentreLayer, areas, data.LayerMeta{
+		Source: "bundled sample: the six town centres of Stockton-on-Tees by the wards Cleveland Police's town-centre tables use (Oct 2024)"})
 }
 
 // loopback reports whether addr (host:port) listens on this computer only.

@@ -54,6 +54,27 @@ var Layers = []Layer{
 		Description: "Tees Valley local authorities (December 2024)"},
 }
 
+// TownCentre is one of the borough's six town centres as Cleveland Police
+// report them: by the ward holding each (its town-centre tables, Oct 2024,
+// name the ward, such as "Thornaby Town Centre (Stainsby Hill)").
+type TownCentre struct {
+	Name  string // as the police tables name it
+	Layer string // the bundled layer holding the ward
+	Ward  string // the ward's code in that layer
+}
+
+// TownCentres are the six town centres of Stockton-on-Tees. Ingleby Barwick's
+// is the 2013 ward the police table names (Ingleby Barwick West): the 2023
+// boundaries split the town differently.
+var TownCentres = []TownCentre{
+	{Name: "Billingham Central", Layer: "wards", Ward: "E05014858"},
+	{Name: "Stockton Town Centre", Layer: "wards", Ward: "E05014882"},
+	{Name: "Norton Central", Layer: "wards", Ward: "E05014875"},
+	{Name: "Thornaby Town Centre (Stainsby Hill)", Layer: "wards", Ward: "E05014881"},
+	{Name: "Ingleby Barwick Town Centre (Ingleby Barwick West)", Layer: "wards-2013", Ward: "E05001539"},
+	{Name: "Yarm Town Centre", Layer: "wards", Ward: "E05014884"},
+}
+
 // Extract writes the bundled files under dir (which must exist) and returns
 // dir, so readers that take OS paths can read them.
 func Extract(dir string) error {

@@ -24,6 +24,7 @@ const LAYER_NAMES = {
   'wards-2013': ['Ward (2013)', 'Wards (2013 boundaries)'],
   'lsoa-2011': ['LSOA', 'LSOAs (2011, small areas)'],
   authorities: ['Local authority', 'Local authorities'],
+  'town-centres': ['Town centre', 'Town centres (by ward, as police tables)'],
 };
 const layerKind = n => (LAYER_NAMES[n] || [n.replace(/s$/, '')])[0];
 const layerLabel = n => (LAYER_NAMES[n] || [null, n])[1];
