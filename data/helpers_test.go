@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-
-	"github.com/stockton-csp/hotspots/geo"
 )
 
 // shared returns a path inside ../shared, the project's real data set. It
@@ -43,14 +41,4 @@ func cleveland(tb testing.TB) ([]*Partition, *Report) {
 		tb.Fatal(clevelandErr)
 	}
 	return clevelandParts, clevelandRep
-}
-
-// stocktonWards reads the 27 Stockton 2023 wards.
-func stocktonWards(tb testing.TB) []geo.Area {
-	tb.Helper()
-	areas, _, err := ReadAreaFiles([]string{shared(tb, "data/boundaries/stockton_wards_2023.geojson")}, geo.ReadOptions{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return areas
 }

@@ -177,11 +177,7 @@ func signedThousands(c *hotspot.Change) string {
 	if c == nil {
 		return ""
 	}
-	s := thousands(c.Diff, 0)
-	if c.Diff > 0 {
-		s = "+" + s
-	}
-	return s
+	return signed(thousands(c.Diff, 0))
 }
 
 func writeJSONTo(w io.Writer, v any) error {
@@ -259,15 +255,10 @@ func signed(s string) string {
 // pctWords is a change's percentage as a reader wants it: "+12.5%", "new"
 // for a rise from nothing, "" when not known.
 func pctWords(c *hotspot.Change) string {
-	switch {
-	case c == nil:
-		return ""
-	case c.New:
-		return "new"
-	case c.Pct == nil:
-		return ""
+	if p := pctOrNew(c); p != "new" {
+		return signed(p)
 	}
-	return signed(num(*c.Pct, 1)) + "%"
+	return "new"
 }
 
 const profileAbout = `Prints the partnership's crime table for one area and month: a row per

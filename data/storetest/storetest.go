@@ -597,19 +597,29 @@ func testShapesAgree(t *testing.T, s data.Store) {
 func testRayCasting(t *testing.T, s data.Store) {
 	wards := WardAreas(t)
 	want := map[string]int64{}
+	multi := 0
 	for _, p := range Cleveland(t) {
 		for i := 0; i < p.Len(); i++ {
 			l := p.Locations[p.Loc[i]]
 			if l.Cell == 0 {
 				continue
 			}
+			hits := 0
 			for _, w := range wards {
 				if rayCast(w.Geometry, orb.Point{l.Lon, l.Lat}) {
-					want[fmt.Sprint(p.Month, "|", w.Code)]++
-					break
+					if hits == 0 {
+						want[fmt.Sprint(p.Month, "|", w.Code)]++
+					}
+					hits++
 				}
 			}
+			if hits > 1 {
+				multi++
+			}
 		}
+	}
+	if multi > 0 {
+		t.Fatalf("%d points fall in two wards by ray casting: the boundary file overlaps", multi)
 	}
 	rows, err := s.Aggregate(ctx, data.Query{By: data.GroupBy{Layer: Wards, Month: true}})
 	if err != nil {
