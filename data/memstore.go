@@ -47,6 +47,9 @@ type MemStore struct {
 	// hook, when set by a test in this package, is called at each step of a
 	// change ("wrote", "commit") so a crash test can kill the process there.
 	hook func(step string)
+
+	sumMu sync.Mutex
+	sum   *Summary // the Summary of version sum.Version
 }
 
 // MemOptions configures a MemStore. The zero value is valid.
@@ -449,10 +452,32 @@ func layerInfo(name string, l *geo.Layer, meta LayerMeta) LayerInfo {
 	return li
 }
 
-// Summary describes what is stored.
+// Summary describes what is stored. It walks every incident (for the type
+// counts), so it is kept until the data change: health checks, the API and
+// the engine ask for it on every request.
 func (s *MemStore) Summary(ctx context.Context) (Summary, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	s.sumMu.Lock()
+	defer s.sumMu.Unlock()
+	if s.sum != nil && s.sum.Version == s.Version() {
+		return s.sum.clone(), nil
+	}
+	sum := s.summarize()
+	s.sum = &sum
+	return sum.clone(), nil
+}
+
+func (sum Summary) clone() Summary {
+	sum.Months = append([]Month{}, sum.Months...)
+	sum.Forces = append([]string{}, sum.Forces...)
+	sum.Types = append([]TypeCount{}, sum.Types...)
+	sum.Layers = append([]string{}, sum.Layers...)
+	return sum
+}
+
+// summarize computes the Summary; caller holds mu for reading.
+func (s *MemStore) summarize() Summary {
 	sum := Summary{Partitions: len(s.parts), Version: s.Version(), Months: []Month{}, Forces: []string{}, Types: []TypeCount{}, Layers: []string{}}
 	months := map[Month]bool{}
 	forces := map[string]bool{}
@@ -486,5 +511,5 @@ func (s *MemStore) Summary(ctx context.Context) (Summary, error) {
 		sum.Layers = append(sum.Layers, n)
 	}
 	sort.Strings(sum.Layers)
-	return sum, nil
+	return sum
 }
