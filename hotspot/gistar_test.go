@@ -1,20 +1,22 @@
 package hotspot
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
-// The shared reference vectors, relative to this package's directory.
+// The reference vectors (testdata/gistar, see its README).
 const (
-	pysalCSV    = "../../shared/testdata/gistar/pysal_6point.csv"
-	stocktonCSV = "../../shared/testdata/gistar/stockton_res9_k1_2024-12_2025-11.csv"
+	pysalCSV    = fixture.GiStarPySAL
+	stocktonCSV = fixture.GiStarStockton
 )
 
 // giStarCase is one reference vector: values, neighbour lists as indices, expected z.
@@ -24,17 +26,12 @@ type giStarCase struct {
 	want       []float64
 }
 
-// loadGiStarCSV reads a vector from ../../shared/testdata/gistar: the first column is the
+// loadGiStarCSV reads a vector from testdata/gistar: the first column is the
 // cell's key (PySAL id or H3 index), "value" or "count" its value, "neighbours" the
 // space-separated keys of its neighbours (self excluded) and "gistar_z" the expected z.
 func loadGiStarCSV(tb testing.TB, path string) giStarCase {
 	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatalf("reference vector: %v", err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(fixture.Read(tb, path))).ReadAll()
 	if err != nil {
 		tb.Fatalf("%s: %v", path, err)
 	}

@@ -12,13 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockton-csp/hotspots/data/storetest"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
-
-func shared(tb testing.TB, rel string) string {
-	tb.Helper()
-	return storetest.Shared(tb, rel)
-}
 
 // run runs hotspotd in process and returns its stdout and stderr.
 func run(tb testing.TB, args ...string) (string, string, error) {
@@ -82,7 +77,7 @@ func getJSON(tb testing.TB, url string, v any) int {
 
 func TestImportJSONThenServe(t *testing.T) {
 	dir := t.TempDir()
-	clev := shared(t, "data/policeuk/cleveland")
+	clev := fixture.Path(t, fixture.Cleveland)
 	out, stderr, err := run(t, "import", "--data-dir", dir, "--json", clev)
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
@@ -105,8 +100,8 @@ func TestImportJSONThenServe(t *testing.T) {
 		t.Errorf("no per-month detail")
 	}
 	out, stderr, err = run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
-		"--population", shared(t, "data/population/stockton_ward2023_population_census2021_bestfit.csv"),
-		shared(t, "data/boundaries/stockton_wards_2023.geojson"))
+		"--population", fixture.Path(t, fixture.StocktonWardPopulation),
+		fixture.Path(t, fixture.StocktonWards))
 	if err != nil {
 		t.Fatalf("areas import: %v\n%s", err, stderr)
 	}
@@ -228,12 +223,12 @@ func TestHelpAndUsage(t *testing.T) {
 // real data and checks what a reader relies on in each.
 func TestAnalysisCommands(t *testing.T) {
 	dir := t.TempDir()
-	if _, stderr, err := run(t, "import", "--data-dir", dir, shared(t, "data/policeuk/cleveland")); err != nil {
+	if _, stderr, err := run(t, "import", "--data-dir", dir, fixture.Path(t, fixture.Cleveland)); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
 	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
-		"--population", shared(t, "data/population/stockton_ward2023_population_census2021_bestfit.csv"),
-		shared(t, "data/boundaries/stockton_wards_2023.geojson")); err != nil {
+		"--population", fixture.Path(t, fixture.StocktonWardPopulation),
+		fixture.Path(t, fixture.StocktonWards)); err != nil {
 		t.Fatalf("areas import: %v\n%s", err, stderr)
 	}
 	t.Run("rank table", func(t *testing.T) {
