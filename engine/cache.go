@@ -19,7 +19,7 @@ type lru struct {
 	maxBytes int64 // bytes kept; <= 0 is no byte bound
 
 	mu     sync.Mutex
-	bytes  int64 // charged by the entries held
+	bytes  int64      // charged by the entries held
 	ll     *list.List // of *lruEntry, most recently used first
 	items  map[string]*list.Element
 	flying map[string]*flight
