@@ -273,6 +273,20 @@ func TestFDRReject(t *testing.T) {
 			t.Errorf("reject = %v, want %v", got, want)
 		}
 	})
+	// A location with no p value (NaN) is still one of the n tests: BH's
+	// lines are k/n x alpha with n counting every location. Here n = 4
+	// gives lines .0125 and .025, which .02 and .04 both miss; counting
+	// only the two finite p values (lines .025, .05) would reject both.
+	t.Run("NaN counts in n", func(t *testing.T) {
+		p := []float64{0.02, math.NaN(), 0.04, math.NaN()}
+		if got, want := FDRReject(p, 0.05), []bool{false, false, false, false}; !slices.Equal(got, want) {
+			t.Errorf("reject = %v, want %v", got, want)
+		}
+		if got, want := BinsFDR([]float64{2.3, 0, 2.05, 0}, p), []int{1, 0, 1, 0}; !slices.Equal(got, want) {
+			// at 0.10 the lines are .025 and .05: both rejected, bin 1
+			t.Errorf("bins = %v, want %v", got, want)
+		}
+	})
 }
 
 func TestBinsFDR(t *testing.T) {
