@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -244,8 +245,10 @@ func TestAnalysisCommands(t *testing.T) {
 		if !strings.Contains(out, "   1  Stockton Town Centre") || !strings.Contains(out, "Total") || !strings.Contains(out, "Not weighed in harm: Anti-social behaviour") {
 			t.Errorf("table:\n%s", out)
 		}
-		if n := strings.Count(out, "\n   "); n < 9 {
-			t.Errorf("only %d ranked lines", n)
+		// one ranked line per ward: rank, name, figures
+		ranked := regexp.MustCompile(`(?m)^ +\d+  \S`).FindAllString(out, -1)
+		if len(ranked) != 27 {
+			t.Errorf("%d ranked lines, want one for each of the 27 wards:\n%s", len(ranked), out)
 		}
 	})
 	t.Run("rank csv", func(t *testing.T) {
@@ -298,6 +301,46 @@ func TestAnalysisCommands(t *testing.T) {
 		ring := fc.Features[0].Geometry.Coordinates[0]
 		if len(ring) != 7 || ring[0][0] != ring[6][0] || ring[0][0] > -1 || ring[0][1] < 54 {
 			t.Errorf("first hexagon ring %v: want 7 closed lon,lat points near Stockton", ring)
+		}
+	})
+	t.Run("evaluate", func(t *testing.T) {
+		out, stderr, err := run(t, "evaluate", "--data-dir", dir)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		// 2,238 study cells (the R spdep grid); every month from 2024-01
+		// has the 12 months before it loaded: 23 months scored.
+		if !strings.Contains(out, "Backtest on 2238 H3 resolution-9 cells of wards, 23 months scored (2024-01 to 2025-11)") {
+			t.Errorf("heading:\n%s", out)
+		}
+		for _, w := range []string{"most incidents in the 12 months before", "most harm (CCHI days) in the 12 months before",
+			"highest Gi* z-score", "most incidents in the 3 months before", "top 1% (23 cells)", "top 5% (112 cells)", "Best at top 1%"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("evaluate lacks %q:\n%s", w, out)
+			}
+		}
+		js, _, err := run(t, "evaluate", "--data-dir", dir, "--format", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev struct {
+			Cells   int      `json:"cells"`
+			Months  []string `json:"months"`
+			Methods []struct {
+				Method      string  `json:"method"`
+				Cells       int     `json:"cells"`
+				MeanHitRate float64 `json:"mean_hit_rate"`
+			} `json:"methods"`
+		}
+		if err := json.Unmarshal([]byte(js), &ev); err != nil || ev.Cells != 2238 || len(ev.Months) != 23 || len(ev.Methods) != 8 {
+			t.Fatalf("json: %v %+v", err, ev)
+		}
+		// the table prints the JSON's figures
+		if want := fmt.Sprintf("%.1f%%", ev.Methods[0].MeanHitRate*100); !strings.Contains(out, want) {
+			t.Errorf("table lacks the count_12m top-1%% mean hit rate %s:\n%s", want, out)
+		}
+		if _, _, err := run(t, "evaluate", "--data-dir", dir, "--format", "markdown"); err == nil {
+			t.Error("--format markdown accepted but not written")
 		}
 	})
 	t.Run("bad flags say so", func(t *testing.T) {
