@@ -496,8 +496,8 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 			}
 			fr.UnknownType[in.Type]++
 			if len(fr.UnknownType) > MaxCrimeTypes {
-				return &FileError{File: name, Line: line, Err: fmt.Errorf("%w: more than %d distinct crime types by this line; is a free-text column read as the crime type? Name the crime type column (--type-col)",
-					ErrTooManyTypes, MaxCrimeTypes)}
+				return &FileError{File: name, Line: line, Err: &refusal{kind: ErrTooManyTypes,
+					msg: fmt.Sprintf("more than %d distinct crime types by this line; is a free-text column read as the crime type? Name the crime type column (--type-col)", MaxCrimeTypes)}}
 			}
 		}
 		b := r.parts[k]
@@ -537,7 +537,8 @@ func (r *reader) limitErr(name string, span *rowSpan, line int, err error) error
 	case errors.Is(err, errRowTooLong):
 		return withFile(name, span.tooLong())
 	case errors.Is(err, ErrTooLarge):
-		return &FileError{File: name, Err: fmt.Errorf("%w: it is larger than %d MB uncompressed, the most one file may hold; split it by month", ErrTooLarge, r.opts.MaxFileBytes>>20)}
+		return &FileError{File: name, Err: &refusal{kind: ErrTooLarge,
+			msg: fmt.Sprintf("it is larger than %d MB uncompressed, the most one file may hold; split it by month", r.opts.MaxFileBytes>>20)}}
 	}
 	return &FileError{File: name, Line: line, Err: readErr(err)}
 }

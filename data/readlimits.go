@@ -94,6 +94,17 @@ func (s *rowSpan) tooLong() error {
 }
 
 func runaway(line int, what string) error {
-	return &FileError{Line: line, Err: fmt.Errorf("%w: the row starting on this line %s. A stray \" there probably opens a quoted field that takes in the rows after it; "+
-		"remove or close that quote and import the file again (nothing was imported from it)", ErrRunawayRow, what)}
+	return &FileError{Line: line, Err: &refusal{kind: ErrRunawayRow, msg: "the row starting on this line " + what +
+		". A stray \" there probably opens a quoted field that takes in the rows after it; remove or close that quote and import the file again"}}
 }
+
+// refusal is an error of kind (a sentinel, for errors.Is) whose message is
+// for the user alone, without the sentinel's package prefix in the middle of
+// a sentence.
+type refusal struct {
+	kind error
+	msg  string
+}
+
+func (e *refusal) Error() string { return e.msg }
+func (e *refusal) Unwrap() error { return e.kind }
