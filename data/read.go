@@ -519,8 +519,8 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 		return &FileError{File: name, Err: errors.New("has a header but no rows")}
 	}
 	if fr.Rejected > 0 && float64(fr.Rejected) > r.opts.MaxRejectShare*float64(fr.Rows) {
-		return &FileError{File: name, Err: fmt.Errorf("%w: %d of %d rows are unusable, mostly %s (first: %s)",
-			ErrRefused, fr.Rejected, fr.Rows, commonReason(problemsHere), problemsHere[0])}
+		return &FileError{File: name, Err: &refusal{kind: ErrRefused, msg: fmt.Sprintf("refused: %d of %d rows are unusable, mostly %s (first: %s)",
+			fr.Rejected, fr.Rows, commonReason(problemsHere), problemsHere[0])}}
 	}
 	r.rep.RowsRead += fr.Rows
 	r.rep.Stored += fr.Stored

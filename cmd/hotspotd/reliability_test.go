@@ -349,6 +349,9 @@ func loadAndBombs(t *testing.T, bin, samplePath string) {
 		pass(!sm.over.Load() && failed.Load() == 0),
 		fmt.Sprintf("resident %s idle, peak %s, %s 5 s after; %d answered (%s), %d connections failed; p50 %s, p99 %s",
 			mb(idle), mb(peak), mb(after), len(lat), strings.Join(cs, ", "), failed.Load(), pct(0.5), pct(0.99)))
+	if failed.Load() > 0 {
+		t.Errorf("%d connections failed under the query load", failed.Load())
+	}
 	if sm.over.Load() {
 		t.Errorf("resident memory passed %s; the server was killed", mb(rssLimit))
 		srv = startServer(t, bin, dir)
