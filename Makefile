@@ -27,7 +27,8 @@ deps-check: ## the import rules of README "Architecture"
 	$(GO) run ./cmd/depscheck
 
 reliability: ## the long checks (kill -9 during imports, 64 clients of heavy queries, bombs, a full disk; several minutes), as a table
-	$(GO) test -tags reliability -run '^TestReliability$$' -count 1 -timeout 30m -v ./cmd/hotspotd | grep -v '^=== \|^--- \|^    --- '
+	@$(GO) test -tags reliability -run '^TestReliability$$' -count 1 -timeout 30m -v ./cmd/hotspotd > .reliability.log 2>&1; \
+	rc=$$?; grep -v '^=== \|^--- \|^    --- ' .reliability.log; exit $$rc
 
 fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s each)
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzReadIncidents$$' -fuzztime $${FUZZTIME:-20s}

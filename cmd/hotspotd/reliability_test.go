@@ -303,6 +303,7 @@ func loadAndBombs(t *testing.T, bin, samplePath string) {
 	codes := map[int]int{}
 	var lat []time.Duration
 	var failed atomic.Int64
+	var firstErr string
 	stopAt := time.Now().Add(run)
 	client := &http.Client{Timeout: 3 * time.Minute}
 	var wg sync.WaitGroup
@@ -316,7 +317,11 @@ func loadAndBombs(t *testing.T, bin, samplePath string) {
 				t0 := time.Now()
 				resp, err := client.Get(srv.base + q)
 				if err != nil {
-					failed.Add(1)
+					if failed.Add(1) == 1 {
+						mu.Lock()
+						firstErr = fmt.Sprintf("%s after %s: %v", q, time.Since(t0).Round(time.Second), err)
+						mu.Unlock()
+					}
 					continue
 				}
 				io.Copy(io.Discard, resp.Body)
@@ -350,7 +355,7 @@ func loadAndBombs(t *testing.T, bin, samplePath string) {
 		fmt.Sprintf("resident %s idle, peak %s, %s 5 s after; %d answered (%s), %d connections failed; p50 %s, p99 %s",
 			mb(idle), mb(peak), mb(after), len(lat), strings.Join(cs, ", "), failed.Load(), pct(0.5), pct(0.99)))
 	if failed.Load() > 0 {
-		t.Errorf("%d connections failed under the query load", failed.Load())
+		t.Errorf("%d connections failed under the query load; the first: %s", failed.Load(), firstErr)
 	}
 	if sm.over.Load() {
 		t.Errorf("resident memory passed %s; the server was killed", mb(rssLimit))
