@@ -76,6 +76,10 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 		status, msg = http.StatusNotFound, userMessage(err)
 	case errors.Is(err, data.ErrBadQuery), errors.Is(err, engine.ErrBadQuery), errors.Is(err, engine.ErrNoMonth), errors.Is(err, engine.ErrTooLarge):
 		status, msg = http.StatusBadRequest, userMessage(err)
+	case errors.Is(err, data.ErrDiskFull):
+		status, msg = http.StatusInsufficientStorage, userMessage(err)
+	case errors.Is(err, data.ErrTooManyTypes):
+		status, msg = http.StatusUnprocessableEntity, "import refused, nothing was changed: "+userMessage(err)
 	case errors.Is(err, engine.ErrNoData):
 		status, msg = http.StatusNotFound, userMessage(err)
 	case errors.Is(err, context.Canceled):

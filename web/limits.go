@@ -54,14 +54,14 @@ func (s *Server) timeout(next http.Handler) http.Handler {
 func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "hotspots-upload-")
 	if err != nil {
-		return "", nil, err
+		return "", nil, uploadDiskFull(os.TempDir(), err)
 	}
 	cleanup := func() { os.RemoveAll(dir) }
 	p := filepath.Join(dir, filepath.Base(name))
 	f, err := os.Create(p)
 	if err != nil {
 		cleanup()
-		return "", nil, err
+		return "", nil, uploadDiskFull(os.TempDir(), err)
 	}
 	_, err = io.Copy(f, http.MaxBytesReader(nil, r.Body, s.opts.MaxUpload))
 	if cerr := f.Close(); err == nil {
@@ -69,6 +69,9 @@ func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 	}
 	if err != nil {
 		cleanup()
+		if data.IsNoSpace(err) {
+			return "", nil, uploadDiskFull(os.TempDir(), err)
+		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return "", nil, &Error{Status: http.StatusRequestEntityTooLarge,
@@ -77,6 +80,16 @@ func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 		return "", nil, badRequest("the upload did not arrive whole: %v", err)
 	}
 	return p, cleanup, nil
+}
+
+// uploadDiskFull is a 507 for an upload that found no space in dir, where
+// uploads are kept while they are read; other errors pass through.
+func uploadDiskFull(dir string, err error) error {
+	if !data.IsNoSpace(err) {
+		return err
+	}
+	return &Error{Status: http.StatusInsufficientStorage, Err: err,
+		Message: fmt.Sprintf("the disk holding %s (where uploads are kept while they are read) is full; nothing was changed. Free some space there and try again", dir)}
 }
 
 // uploadName is the file name to read an upload as: ?filename=, else one
