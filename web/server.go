@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -19,8 +20,9 @@ type Options struct {
 	Now    func() time.Time
 	// Attribution is shown with every map and export.
 	Attribution string
-	// Tokens checks API tokens; nil or empty makes every caller an admin
-	// (a single-user tool on loopback).
+	// Tokens checks API tokens. Nil or empty makes every caller an admin,
+	// but only on a loopback connection and only until a token has been
+	// configured (a single-user tool on this computer).
 	Tokens TokenSource
 	// BasemapStyle is a MapLibre style URL drawn under the data, for
 	// deployments with internet access; empty draws the map without one.
@@ -47,6 +49,9 @@ type Server struct {
 	classify     []func(error) (int, string, bool)
 	heavySem     chan struct{}
 	ogcPageCache ogcPageCache
+	// tokensSeen: a token has been configured while this server ran, so
+	// it never serves without one again (openMode).
+	tokensSeen atomic.Bool
 }
 
 // New builds a Server over a store and the engine that analyses it.
@@ -70,6 +75,9 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 		opts.HeavyQueries = DefaultHeavyQueries
 	}
 	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries)}
+	if opts.Tokens != nil && !opts.Tokens.Empty() {
+		s.tokensSeen.Store(true)
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(s.authenticate)
