@@ -24,6 +24,11 @@ type Options struct {
 	// but only on a loopback connection and only until a token has been
 	// configured (a single-user tool on this computer).
 	Tokens TokenSource
+	// Hosts are the names, besides localhost and the address a connection
+	// arrives on, that requests may give in their Host header (the names
+	// users type to reach the server, or a reverse proxy passes on). Others
+	// are refused, which stops DNS rebinding.
+	Hosts []string
 	// BasemapStyle is a MapLibre style URL drawn under the data, for
 	// deployments with internet access; empty draws the map without one.
 	BasemapStyle string
@@ -80,6 +85,8 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
+	r.Use(s.checkHost)
+	r.Use(s.crossSite)
 	r.Use(s.authenticate)
 	r.Get("/healthz", s.adapt(s.healthz))
 	// The page holds no data: anyone may load it (it asks for a token when
@@ -92,6 +99,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	// configured); endpoints for analysts and admins check again.
 	r.Group(func(r chi.Router) {
 		r.Use(s.need(RoleViewer, "this"))
+		r.Use(s.bodyType)
 		r.Route("/api/v1", func(r chi.Router) {
 			r.Use(s.timeout)
 			r.Get("/summary", s.adapt(s.summary))
