@@ -212,3 +212,18 @@ func (t *Tokens) Lookup(secret string) (Token, bool) {
 	}
 	return Token{}, false
 }
+
+// Named finds the token called name.
+func (t *Tokens) Named(name string) (Token, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.reload(false) != nil {
+		return Token{}, false
+	}
+	for _, x := range t.list {
+		if x.Name == name {
+			return x, true
+		}
+	}
+	return Token{}, false
+}

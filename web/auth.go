@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/stockton-csp/hotspots/data"
@@ -42,6 +43,9 @@ func roleOf(name string) Role {
 type TokenSource interface {
 	Empty() bool
 	Lookup(secret string) (data.Token, bool)
+	// Named finds a token by its name (for signed links, which name the
+	// token they were made for).
+	Named(name string) (data.Token, bool)
 }
 
 type ctxKey int
@@ -54,6 +58,8 @@ type who struct {
 	Name string // the token's name; "" in single-user mode or without a token
 	// BadToken: a token was sent that is not valid (revoked, mistyped).
 	BadToken bool
+	// BadLink: a signed link that has expired or is not valid.
+	BadLink bool
 	// Locked: the server has no valid token (all revoked or the token file
 	// gone) but may not fall back to single-user mode.
 	Locked bool
@@ -104,7 +110,8 @@ func loopbackConn(r *http.Request) bool {
 
 // authenticate puts the caller in the request context: an admin in open
 // mode, else the role of the bearer token (or of the access_token query
-// parameter, for QGIS); none without one. A bad token is not refused here,
+// parameter, for QGIS), or the one a signed link names (links.go); none
+// without one. A bad token is not refused here,
 // so the page at / still loads and asks for a new one; the endpoints that
 // need a role say the token is not valid.
 func (s *Server) authenticate(next http.Handler) http.Handler {
@@ -118,11 +125,18 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			} else if q := r.URL.Query().Get("access_token"); q != "" {
 				secret = q
 			}
-			if secret != "" {
+			switch {
+			case secret != "":
 				if tok, ok := s.lookup(secret); ok {
 					c.Role, c.Name = roleOf(tok.Role), tok.Name
 				} else {
 					c.BadToken = true
+				}
+			case r.URL.Query().Has(linkSig):
+				if lc, ok := s.linkCaller(r); ok {
+					c = lc
+				} else {
+					c.BadLink = true
 				}
 			}
 		}
@@ -147,6 +161,9 @@ func require(r *http.Request, role Role, what string) error {
 	case c.Locked:
 		return &Error{Status: http.StatusUnauthorized, Message: "this server has no valid API tokens (they were revoked, or the token file was removed) " +
 			"and will not open to everyone: an administrator creates one with `hotspotd token create --role admin --name NAME` on the server"}
+	case c.BadLink:
+		return &Error{Status: http.StatusUnauthorized, Message: "this link has expired or is no longer valid (links from the map last " +
+			strconv.Itoa(int(LinkLifetime.Minutes())) + " minutes): open it again from the map"}
 	case c.BadToken:
 		return &Error{Status: http.StatusUnauthorized, Message: "the token is not valid (revoked, mistyped, or for another server); ask an admin for a new one"}
 	case c.Role == RoleNone:

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -57,6 +59,8 @@ type Server struct {
 	// tokensSeen: a token has been configured while this server ran, so
 	// it never serves without one again (openMode).
 	tokensSeen atomic.Bool
+	// linkKey signs links (links.go); it lives only in memory.
+	linkKey []byte
 }
 
 // New builds a Server over a store and the engine that analyses it.
@@ -82,6 +86,10 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries)}
 	if opts.Tokens != nil && !opts.Tokens.Empty() {
 		s.tokensSeen.Store(true)
+	}
+	s.linkKey = make([]byte, 32)
+	if _, err := rand.Read(s.linkKey); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -112,6 +120,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 			r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))
 			r.Get("/cells/{cell}/profile", s.adapt(s.cellProfile))
 			r.Get("/config", s.adapt(s.config))
+			r.Get("/tasking/link", s.adapt(s.sheetLink))
 			r.Group(func(r chi.Router) {
 				r.Use(s.heavy)
 				r.Get("/layers/{layer}/trends", s.adapt(s.trends))
