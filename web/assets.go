@@ -36,7 +36,7 @@ const (
 // server or a configured basemap.
 const pageCSP = "default-src 'self'; script-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; " +
 	"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; font-src 'self' data: https:; " +
-	"connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+	"connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // contentTypes are the types of the page's files, by extension; the
 // system's MIME tables are not used, as they differ between machines (and
@@ -157,6 +157,7 @@ func Assets() http.Handler {
 		if a.name == "index.html" {
 			h.Set("Content-Security-Policy", pageCSP)
 			h.Set("Referrer-Policy", "same-origin")
+			h.Set("X-Frame-Options", "DENY")
 		}
 		body, etag := a.body, a.etag
 		if compressible(a.contentType) && len(a.body) >= 1024 {

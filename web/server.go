@@ -92,6 +92,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	r := chi.NewRouter()
+	r.Use(securityHeaders)
 	r.Use(middleware.Recoverer)
 	r.Use(s.checkHost)
 	r.Use(s.crossSite)
