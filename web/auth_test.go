@@ -177,3 +177,30 @@ func TestNoTokensOnlyOnLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestHealthWithoutToken: /healthz says only ready or not to a caller with
+// no token, and a bad token on the page / still gets the page, which asks
+// for a new one, not a bare 401 (issue 9, item 11).
+func TestHealthWithoutToken(t *testing.T) {
+	toks, _ := data.OpenTokens(t.TempDir(), nil)
+	viewer, _ := toks.Create("v", data.RoleViewer)
+	_, ts := smallServer(t, Options{Tokens: toks})
+	code, body := call(t, "GET", ts.URL+"/healthz", "", nil)
+	if code != 200 || strings.TrimSpace(string(body)) != `{"status":"ok"}` {
+		t.Errorf("healthz without a token: %d %s; want only the status", code, body)
+	}
+	code, body = call(t, "GET", ts.URL+"/healthz", viewer, nil)
+	if code != 200 || !strings.Contains(string(body), `"incidents"`) {
+		t.Errorf("healthz with a token: %d %s; want the figures", code, body)
+	}
+	for _, u := range []string{"/", "/?access_token=hs_wrong"} {
+		code, _, page := ogcGet(t, ts.URL+u, "hs_wrong")
+		if code != 200 || !strings.Contains(string(page), "<html") {
+			t.Errorf("GET %s with a bad token: %d %.100s; want the page", u, code, page)
+		}
+	}
+	code, body = call(t, "GET", ts.URL+"/api/v1/summary", "hs_wrong", nil)
+	if code != 401 || !strings.Contains(string(body), "not valid") {
+		t.Errorf("the API with a bad token: %d %s", code, body)
+	}
+}
