@@ -116,6 +116,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Replace(ctx, parts); err != nil {
 		return err
 	}
+	noteRows(r, int64(rep.Stored))
 	return s.respond(w, r, http.StatusOK, rep)
 }
 
@@ -145,6 +146,7 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	noteRows(r, int64(len(areas)))
 	return s.respond(w, r, http.StatusCreated, map[string]any{"layer": name, "areas": len(areas), "notes": nonNilStrings(notes)})
 }
 

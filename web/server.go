@@ -31,6 +31,9 @@ type Options struct {
 	// users type to reach the server, or a reverse proxy passes on). Others
 	// are refused, which stops DNS rebinding.
 	Hosts []string
+	// Audit records exports, incident reads, imports and layer changes
+	// (an *audit.Log); nil records nothing.
+	Audit Auditor
 	// BasemapStyle is a MapLibre style URL drawn under the data, for
 	// deployments with internet access; empty draws the map without one.
 	BasemapStyle string
@@ -113,9 +116,9 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 			r.Use(s.timeout)
 			r.Get("/summary", s.adapt(s.summary))
 			r.Get("/layers", s.adapt(s.layers))
-			r.Post("/layers/{layer}", s.adapt(s.putLayer))
-			r.Delete("/layers/{layer}", s.adapt(s.deleteLayer))
-			r.Post("/import", s.adapt(s.importUpload))
+			r.With(s.audited(actionIs("layer"))).Post("/layers/{layer}", s.adapt(s.putLayer))
+			r.With(s.audited(actionIs("layer"))).Delete("/layers/{layer}", s.adapt(s.deleteLayer))
+			r.With(s.audited(actionIs("import"))).Post("/import", s.adapt(s.importUpload))
 			r.Get("/layers/{layer}/counts", s.adapt(s.counts))
 			r.Get("/layers/{layer}/ranking", s.adapt(s.ranking))
 			r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))

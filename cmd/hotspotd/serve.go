@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
+	"github.com/stockton-csp/hotspots/audit"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/data/sample"
 	"github.com/stockton-csp/hotspots/engine"
@@ -27,12 +27,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sf := m.storeFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
-	var hosts []string
-	fs.Func("host-name", "a name users reach the server by, such as hotspots.stockton.gov.uk (repeat for more); "+
-		"requests naming others are refused (localhost and the server's own addresses always work)", func(v string) error {
-		hosts = append(hosts, strings.TrimSpace(v))
-		return nil
-	})
+	var hosts listFlag
+	fs.Var(&hosts, "host-name", "a name users reach the server by, such as hotspots.stockton.gov.uk (repeat, or separate by commas); "+
+		"requests naming others are refused (localhost and the server's own addresses always work)")
 	basemap := fs.String("basemap-style", "", "MapLibre style URL to draw under the data (needs internet; default: none, the map works offline)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -66,7 +63,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, BasemapStyle: *basemap})
+	alog, err := audit.Open(auditDir(sf.dataDir), audit.Options{})
+	if err != nil {
+		return err
+	}
+	m.onClose(alog.Close)
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, BasemapStyle: *basemap})
 	if err != nil {
 		return err
 	}
