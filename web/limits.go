@@ -117,7 +117,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	noteRows(r, int64(rep.Stored))
-	return s.respond(w, r, http.StatusOK, rep)
+	return s.respond(w, r, http.StatusOK, withoutDir(*rep, filepath.Dir(p)))
 }
 
 // putLayer answers POST /api/v1/layers/{layer}: a GeoJSON FeatureCollection
@@ -147,7 +147,7 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	noteRows(r, int64(len(areas)))
-	return s.respond(w, r, http.StatusCreated, map[string]any{"layer": name, "areas": len(areas), "notes": nonNilStrings(notes)})
+	return s.respond(w, r, http.StatusCreated, map[string]any{"layer": name, "areas": len(areas), "notes": notesWithoutDir(notes, filepath.Dir(p))})
 }
 
 func (s *Server) deleteLayer(w http.ResponseWriter, r *http.Request) error {
@@ -159,11 +159,4 @@ func (s *Server) deleteLayer(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func nonNilStrings(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
 }
