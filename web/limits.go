@@ -52,7 +52,7 @@ func (s *Server) timeout(next http.Handler) http.Handler {
 // upload copies the request body (at most MaxUpload bytes) to a temporary
 // file named like name, so readers that take paths can read it.
 func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "hotspots-upload-")
+	dir, err := os.MkdirTemp(s.opts.UploadDir, "hotspots-upload-")
 	if err != nil {
 		return "", nil, err
 	}

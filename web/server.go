@@ -37,6 +37,10 @@ type Options struct {
 	// BasemapStyle is a MapLibre style URL drawn under the data, for
 	// deployments with internet access; empty draws the map without one.
 	BasemapStyle string
+	// UploadDir holds uploads while they are read; "" is the system's
+	// temporary folder. The server removes each when done; whoever starts
+	// the server empties the folder first, of what a crash left.
+	UploadDir string
 	// MaxUpload bounds an uploaded file (bytes); 0 is DefaultMaxUpload.
 	MaxUpload int64
 	// QueryTimeout bounds a request's work; 0 is DefaultQueryTimeout.

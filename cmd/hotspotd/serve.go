@@ -63,12 +63,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	uploads := m.uploadDir(sf.dataDir)
 	alog, err := audit.Open(auditDir(sf.dataDir), audit.Options{})
 	if err != nil {
 		return err
 	}
 	m.onClose(alog.Close)
-	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, BasemapStyle: *basemap})
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, UploadDir: uploads, BasemapStyle: *basemap})
 	if err != nil {
 		return err
 	}
@@ -180,4 +181,21 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// uploadDir empties and returns DATA-DIR/uploads, where the server keeps
+// uploads while it reads them: whatever is there was left by a server that
+// stopped mid-upload (a crash, a kill -9) and would hold disk space for
+// good. It returns "" (the system's temporary folder) when the data folder
+// cannot be written.
+func (m *Main) uploadDir(dataDir string) string {
+	dir := filepath.Join(dataDir, "uploads")
+	if err := os.RemoveAll(dir); err != nil {
+		m.Logger.Warn("cannot remove uploads left by an earlier run", "dir", dir, "err", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		m.Logger.Warn("cannot keep uploads in the data folder; using the system's temporary folder", "err", err)
+		return ""
+	}
+	return dir
 }
