@@ -154,10 +154,13 @@ func Assets() http.Handler {
 		h.Set("Content-Type", a.contentType)
 		h.Set("Cache-Control", a.cache)
 		h.Set("X-Content-Type-Options", "nosniff")
+		// Every file gets the page's policy: a script run as a worker
+		// (MapLibre's) is governed by its own response's policy, and must
+		// be allowed to fetch tiles.
+		h.Set("Content-Security-Policy", pageCSP)
+		h.Set("X-Frame-Options", "DENY")
 		if a.name == "index.html" {
-			h.Set("Content-Security-Policy", pageCSP)
 			h.Set("Referrer-Policy", "same-origin")
-			h.Set("X-Frame-Options", "DENY")
 		}
 		body, etag := a.body, a.etag
 		if compressible(a.contentType) && len(a.body) >= 1024 {

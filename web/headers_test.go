@@ -23,6 +23,9 @@ func TestSecurityHeaders(t *testing.T) {
 	}{
 		{"/", "", 200, "script-src 'self'"},
 		{"/static/app.js", "", 200, "default-src"},
+		// MapLibre's worker runs under its own response's policy: it must
+		// be let fetch tiles from this server
+		{"/static/vendor/maplibre-gl-6.17.0/maplibre-gl-worker.mjs", "", 200, "connect-src 'self'"},
 		{"/healthz", "", 200, "default-src 'none'"},
 		{"/api/v1/summary", "", 401, "default-src 'none'"},
 		{"/api/v1/summary", viewer, 200, "default-src 'none'"},

@@ -945,6 +945,13 @@ function askToken(message) {
 // ---------------------------------------------------------------- start
 
 async function start() {
+  // A token never belongs in an address (history, logs, printed footers):
+  // drop one an old bookmark carries; the page sends its token in headers.
+  if (new URLSearchParams(location.search).has('access_token')) {
+    const u = new URL(location.href);
+    u.searchParams.delete('access_token');
+    history.replaceState(history.state, '', u);
+  }
   const overlay = $('loading');
   let summary, layers;
   try {
