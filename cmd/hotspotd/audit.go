@@ -35,6 +35,7 @@ func auditDir(dataDir string) string { return filepath.Join(dataDir, "audit") }
 func (m *Main) audit(ctx context.Context, args []string) error {
 	fs := m.newFlags("audit", "audit [flags]", auditAbout)
 	dataDir := fs.String("data-dir", defaultDataDir(), "data folder")
+	dir := fs.String("audit-dir", "", "the access log's folder, if serve was given one (default DATA-DIR/audit)")
 	since := fs.String("since", "", "from this time: 2026-11-01, 2026-11-01T09:00:00Z, or a time ago such as 24h or 7d")
 	until := fs.String("until", "", "before this time (same forms as --since)")
 	who := fs.String("who", "", "only this token's name")
@@ -61,11 +62,14 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 		return fmt.Errorf("%w: --format %q: use table or json", errUsage, *format)
 	}
 	f.Who = *who
+	if *dir == "" {
+		*dir = auditDir(*dataDir)
+	}
 	t := &table{head: []string{"Time (UTC)", "Who", "Role", "From", "Action", "Request", "Status", "Rows"},
 		right: []bool{false, false, false, false, false, false, true, true}}
 	enc := json.NewEncoder(m.Stdout)
 	n := 0
-	err = audit.Read(auditDir(*dataDir), f, func(e audit.Entry) error {
+	err = audit.Read(*dir, f, func(e audit.Entry) error {
 		n++
 		if *format == "json" {
 			return enc.Encode(e)
@@ -84,7 +88,7 @@ func (m *Main) audit(ctx context.Context, args []string) error {
 		return nil
 	})
 	if errors.Is(err, audit.ErrNoLog) {
-		fmt.Fprintf(m.Stderr, "No access log in %s yet: the server writes one once it serves an export, incident, import or layer change.\n", auditDir(*dataDir))
+		fmt.Fprintf(m.Stderr, "No access log in %s yet: the server writes one once it serves an export, incident, import or layer change.\n", *dir)
 		return nil
 	}
 	if err != nil {

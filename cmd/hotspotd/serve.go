@@ -27,6 +27,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sf := m.storeFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
+	auditTo := fs.String("audit-dir", "", "folder for the access log (default DATA-DIR/audit; give another when the data folder is read-only)")
 	var hosts listFlag
 	fs.Var(&hosts, "host-name", "a name users reach the server by, such as hotspots.stockton.gov.uk (repeat, or separate by commas); "+
 		"requests naming others are refused (localhost and the server's own addresses always work)")
@@ -64,9 +65,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	uploads := m.uploadDir(sf.dataDir)
-	alog, err := audit.Open(auditDir(sf.dataDir), audit.Options{})
+	if *auditTo == "" {
+		*auditTo = auditDir(sf.dataDir)
+	}
+	alog, err := audit.Open(*auditTo, audit.Options{})
 	if err != nil {
-		return err
+		return fmt.Errorf("%w; the server keeps a log of every export and incident read (Data Protection Act 2018, s.62) and will not serve without one: "+
+			"give a folder it may write with --audit-dir", err)
 	}
 	m.onClose(alog.Close)
 	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, UploadDir: uploads, BasemapStyle: *basemap})
