@@ -125,6 +125,9 @@ func OpenMem(dir string, opts MemOptions) (*MemStore, error) {
 		return nil, err
 	}
 	s.lock = lock
+	if lock.readOnly {
+		s.log.Warn("the data folder is read-only: serving it as it is; imports and layer changes are refused", "data_dir", dir)
+	}
 	if err := s.load(); err != nil {
 		lock.release()
 		return nil, err
@@ -456,11 +459,17 @@ func (s *MemStore) writePartFiles(ctx context.Context, gen int64, parts []*Parti
 	return files, errors.Join(errs...)
 }
 
+// checkOpen refuses a change to a closed store, or to one whose folder is
+// read-only.
 func (s *MemStore) checkOpen() error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
 		return ErrStoreClosed
+	}
+	if s.lock.readOnly {
+		return fmt.Errorf("%w: %s cannot be written, so imports and layer changes are refused; "+
+			"to change the data, run hotspotd on a folder it may write to", ErrReadOnly, s.dir)
 	}
 	return nil
 }

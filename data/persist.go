@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -400,13 +401,41 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 
 // dirLock is an advisory lock on the data directory, so two processes never
 // write it at once. The kernel drops it when the process dies.
-type dirLock struct{ f *os.File }
+// dirLock holds the data folder: an exclusive lock for a writer, a shared
+// one for a read-only folder (readOnly), where no hotspotd can write.
+type dirLock struct {
+	f        *os.File
+	readOnly bool
+}
+
+// readOnlyErr reports whether err says a file may not be written: a
+// read-only file system or folder.
+func readOnlyErr(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
 
 func lockDir(dir string) (*dirLock, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data: cannot create data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, "lock")
+	const wOK = 2 // access(2)'s W_OK
+	if err := syscall.Access(dir, wOK); err != nil && readOnlyErr(err) {
+		// A folder this process may not write: serve it as it is. A shared
+		// lock keeps out a writer that may (another user's import).
+		f, err := os.Open(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return &dirLock{readOnly: true}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("data: the data directory %s is in use by another hotspotd that is changing it; stop it first", dir)
+		}
+		return &dirLock{f: f, readOnly: true}, nil
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)

@@ -80,6 +80,8 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 		status, msg = http.StatusInsufficientStorage, userMessage(err)
 	case errors.Is(err, data.ErrTooManyTypes):
 		status, msg = http.StatusUnprocessableEntity, "import refused, nothing was changed: "+userMessage(err)
+	case errors.Is(err, data.ErrReadOnly):
+		status, msg = http.StatusForbidden, userMessage(err)
 	case errors.Is(err, engine.ErrNoData):
 		status, msg = http.StatusNotFound, userMessage(err)
 	case errors.Is(err, context.Canceled):

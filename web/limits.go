@@ -52,7 +52,7 @@ func (s *Server) timeout(next http.Handler) http.Handler {
 // upload copies the request body (at most MaxUpload bytes) to a temporary
 // file named like name, so readers that take paths can read it.
 func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "hotspots-upload-")
+	dir, err := os.MkdirTemp(s.opts.UploadDir, "hotspots-upload-")
 	if err != nil {
 		return "", nil, uploadDiskFull(os.TempDir(), err)
 	}
@@ -129,7 +129,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Replace(ctx, parts); err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, rep)
+	noteRows(r, int64(rep.Stored))
+	return s.respond(w, r, http.StatusOK, withoutDir(*rep, filepath.Dir(p)))
 }
 
 // putLayer answers POST /api/v1/layers/{layer}: a GeoJSON FeatureCollection
@@ -158,7 +159,8 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return s.respond(w, r, http.StatusCreated, map[string]any{"layer": name, "areas": len(areas), "notes": nonNilStrings(notes)})
+	noteRows(r, int64(len(areas)))
+	return s.respond(w, r, http.StatusCreated, map[string]any{"layer": name, "areas": len(areas), "notes": notesWithoutDir(notes, filepath.Dir(p))})
 }
 
 func (s *Server) deleteLayer(w http.ResponseWriter, r *http.Request) error {
@@ -170,11 +172,4 @@ func (s *Server) deleteLayer(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func nonNilStrings(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
 }
