@@ -3,7 +3,7 @@ GO       ?= go
 DATA_DIR ?= .hotspots-data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: help run test bench lint deps-check fuzz reliability
+.PHONY: help run test bench lint deps-check fuzz reliability mutate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,15 @@ deps-check: ## the import rules of README "Architecture"
 reliability: ## the long checks (kill -9 during imports, 64 clients of heavy queries, bombs, a full disk; several minutes), as a table
 	@$(GO) test -tags reliability -run '^TestReliability$$' -count 1 -timeout 30m -v ./cmd/hotspotd > .reliability.log 2>&1; \
 	rc=$$?; grep -v '^=== \|^--- \|^    --- ' .reliability.log; exit $$rc
+
+GREMLINS ?= github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATE   ?= hotspot geo engine data tiles
+
+mutate: ## mutation testing of $(MUTATE) with gremlins (slow: not in make test); each package's test efficacy
+	@for p in $(MUTATE); do \
+	  echo "== $$p"; \
+	  $(GO) run $(GREMLINS) unleash ./$$p --workers 1 --timeout-coefficient 10 -S lt 2>&1 | grep -v '^Starting\|^Gathering' ; \
+	done
 
 fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s each)
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzReadIncidents$$' -fuzztime $${FUZZTIME:-20s}
