@@ -289,6 +289,22 @@ func TestFDRReject(t *testing.T) {
 	})
 }
 
+// Two values, neither the other's neighbour: z_i = (x_i - mean) / S (W_i =
+// S1_i = 1, n = 2), so 1 and 3 give -1 and +1. Two is the fewest Gi* takes.
+func TestGiStarTwoValues(t *testing.T) {
+	z, err := GiStar([]float64{1, 3}, [][]int32{{}, {}})
+	if err != nil || len(z) != 2 || math.Abs(z[0]+1) > 1e-12 || math.Abs(z[1]-1) > 1e-12 {
+		t.Errorf("GiStar(1, 3) = %v, %v; want -1, +1", z, err)
+	}
+}
+
+// At alpha 0 nothing is significant, not even p = 0.
+func TestFDRAlphaZero(t *testing.T) {
+	if got := FDRReject([]float64{0, 0.5}, 0); slices.Contains(got, true) {
+		t.Errorf("reject = %v at alpha 0", got)
+	}
+}
+
 func TestBinsFDR(t *testing.T) {
 	// p from the FDR vector; BH rejects ranks 1 / 1-2 / 1-6 at 0.01 / 0.05 / 0.10.
 	p := []float64{.001, .008, .039, .041, .042, .060, .074, .205, .212, .216}

@@ -155,3 +155,33 @@ func assertFloats(tb testing.TB, what string, got, want []float64, tol float64) 
 		}
 	}
 }
+
+// The oracle behind PEI ranks cells by observed density, crimes per unit
+// area, not by crimes: with unequal areas the two orders differ. A cell of
+// no area ranks last whatever it holds.
+func TestPAICurveUnequalAreas(t *testing.T) {
+	cells := []Prediction{
+		{Obs: 10, Pred: 3, Area: 10}, // density 1: the map's first choice
+		{Obs: 5, Pred: 1, Area: 1},   // density 5: the oracle's first choice
+		{Obs: 0, Pred: 9, Area: 0},   // no area: last for both
+	}
+	pai, pei := PAICurve(cells)
+	// The map ranks by Pred/Area: B (1/1) before A (3/10); the oracle by
+	// Obs/Area: B (5/1) before A (10/10). At k=1 both take B: 5 of 15
+	// crimes on 1 of 11 units of area.
+	if want := (5.0 / 15) / (1.0 / 11); math.Abs(pai[0]-want) > 1e-12 || math.Abs(pei[0]-1) > 1e-12 {
+		t.Errorf("k=1: PAI %v PEI %v, want %v and 1", pai[0], pei[0], want)
+	}
+	// Now a map that prefers A: PEI at k=1 is A's PAI over B's.
+	cells[0].Pred = 30
+	pai, pei = PAICurve(cells)
+	a, b := (10.0/15)/(10.0/11), (5.0/15)/(1.0/11)
+	if math.Abs(pai[0]-a) > 1e-12 || math.Abs(pei[0]-a/b) > 1e-12 {
+		t.Errorf("k=1 choosing A: PAI %v PEI %v, want %v and %v", pai[0], pei[0], a, a/b)
+	}
+	// The zero-area cell comes last: the first two cells hold every crime
+	// on all the area, PAI 1.
+	if math.Abs(pai[1]-1) > 1e-12 || math.Abs(pai[2]-1) > 1e-12 {
+		t.Errorf("k=2,3: PAI %v, %v, want 1 (the cell without area last)", pai[1], pai[2])
+	}
+}
