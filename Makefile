@@ -3,7 +3,7 @@ GO       ?= go
 DATA_DIR ?= .hotspots-data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: help run test bench lint deps-check fuzz reliability mutate
+.PHONY: help run test bench bench-scale lint deps-check fuzz reliability mutate
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -17,6 +17,9 @@ test: lint deps-check ## lint, import rules, and every test
 bench: ## the speed figures: Go benchmarks of every hot path, then the tile load test
 	$(GO) test -run '^$$' -bench . -skip 'BenchmarkTileLoad' -benchmem -benchtime 10x -count 1 ./...
 	$(GO) test ./web -run '^$$' -bench BenchmarkTileLoad -benchtime 1x -count 3
+
+bench-scale: ## the national-scale figures on a SYNTHETIC set of SCALE_COPIES (75) copies of Cleveland (20 million incidents); minutes
+	$(GO) test -tags scale -run '^TestScale$$' -count 1 -timeout 60m -v ./cmd/scalegen 2>&1 | grep -v '^=== \|^--- '
 
 lint: ## gofmt prints nothing, go vet is clean
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -101,3 +101,15 @@ func TestMannKendallErrors(t *testing.T) {
 		t.Errorf("two values: error %v is not ErrShortSeries", err)
 	}
 }
+
+// Three values are the fewest the test takes: 1, 2, 3 gives S = 3, Var(S) =
+// 3·2·11/18 = 11/3, z = (3-1)/sqrt(11/3), worked by hand.
+func TestMannKendallThreeValues(t *testing.T) {
+	mk, err := MannKendallTest([]float64{1, 2, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mk.S != 3 || math.Abs(mk.Var-11.0/3) > 1e-12 || math.Abs(mk.Z-2/math.Sqrt(11.0/3)) > 1e-12 || mk.N != 3 {
+		t.Errorf("%+v, want S 3, Var 11/3, z %v", mk, 2/math.Sqrt(11.0/3))
+	}
+}
