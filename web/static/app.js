@@ -233,6 +233,8 @@ function updateLinks() {
   const tk = $('tasking');
   tk.href = '/tasking' + query({ ...p, measure: hotspotMeasure(), access_token: tok || undefined });
   tk.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
+  // the strategy view compares the authorities over the same months
+  $('strategy').href = '/strategy' + query({ from: p.from, to: p.to, access_token: tok || undefined });
 }
 
 // ---------------------------------------------------------------- refresh
