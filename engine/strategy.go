@@ -92,8 +92,8 @@ type Strategy struct {
 
 // The statuses of a priority in the summary.
 const (
-	StatusException = "exception" // outside the 99.8% funnel limits, or a signal in the latest month
-	StatusWatch     = "watch"     // outside the 95% limits, or a signal that ended lately
+	StatusException = "exception" // above the 99.8% funnel limit, or a signal of more crime in the latest month
+	StatusWatch     = "watch"     // above the 95% limit, or a signal of more crime that ended lately
 	StatusNormal    = "normal"
 )
 
@@ -102,10 +102,14 @@ type PriorityFigures struct {
 	Name    string   `json:"name"`
 	Types   []string `json:"types"`
 	Sources []string `json:"sources"`
-	// Status is StatusException, StatusWatch or StatusNormal; Reasons say
-	// why in plain words (empty for normal).
+	// Status is StatusException, StatusWatch or StatusNormal, raised by
+	// more crime than normal only; Reasons say why in plain words (empty
+	// for normal).
 	Status  string   `json:"status"`
 	Reasons []string `json:"reasons"`
+	// Better lists the good news: a rate lower than normal for the group,
+	// and signals of less crime that run to the last three months.
+	Better []string `json:"better"`
 	// Count is the partnership area's count over the period; Rate per
 	// 1,000 residents (nil without a population).
 	Count int64    `json:"count"`
@@ -303,7 +307,7 @@ func spcBaseline(ld loaded, series Period, from, to data.Month) (Period, error) 
 
 // priorityFigures computes one priority's section.
 func (e *Engine) priorityFigures(ctx context.Context, sum *data.Summary, ld loaded, s *Strategy, pr hotspot.Priority, layer *geo.Layer, focus int, wards *geo.Layer, top int) (PriorityFigures, error) {
-	pf := PriorityFigures{Name: pr.Name, Types: pr.Types, Sources: pr.Sources, Status: StatusNormal, Reasons: []string{}, Notes: []string{}, TopWards: []WardCount{}}
+	pf := PriorityFigures{Name: pr.Name, Types: pr.Types, Sources: pr.Sources, Status: StatusNormal, Reasons: []string{}, Better: []string{}, Notes: []string{}, TopWards: []WardCount{}}
 	types := make([]string, 0, len(pr.Types))
 	for _, t := range pr.Types {
 		if slices.ContainsFunc(sum.Types, func(tc data.TypeCount) bool { return tc.Type == t }) {
@@ -464,14 +468,16 @@ func (e *Engine) priorityFigures(ctx context.Context, sum *data.Summary, ld load
 	last := len(vals) - 1
 	for _, sg := range x.Signals(vals) {
 		sr := SignalReport{Signal: sg, From: first + data.Month(sg.Start), To: first + data.Month(sg.End), Current: sg.End == last}
-		sr.Words = signalWords(pr.Name, s.AreaName, sr, vals, x)
+		sr.Words = signalWords(pr.Name, sr, vals, x)
 		pf.Chart.Signals = append(pf.Chart.Signals, sr)
 	}
 	pf.status(s.AreaName, last)
 	return pf, nil
 }
 
-// status sets the summary flag and its reasons.
+// status sets the summary flag, its reasons and the good news. Only more
+// crime than normal raises the flag (an exception report asks for action);
+// less crime than normal is listed under Better.
 func (pf *PriorityFigures) status(area string, last int) {
 	raise := func(st string) {
 		if st == StatusException || pf.Status == StatusNormal {
@@ -482,21 +488,29 @@ func (pf *PriorityFigures) status(area string, last int) {
 		if !a.Partnership {
 			continue
 		}
+		words := fmt.Sprintf("%s's rate (%.2f per 1,000) is %s", area, a.Rate, a.Words)
 		switch a.Reading {
-		case hotspot.AboveHigh, hotspot.BelowHigh:
+		case hotspot.AboveHigh:
 			raise(StatusException)
-		case hotspot.Above95, hotspot.Below95:
+			pf.Reasons = append(pf.Reasons, words)
+		case hotspot.Above95:
 			raise(StatusWatch)
-		default:
-			continue
+			pf.Reasons = append(pf.Reasons, words)
+		case hotspot.BelowHigh, hotspot.Below95:
+			pf.Better = append(pf.Better, words)
 		}
-		pf.Reasons = append(pf.Reasons, fmt.Sprintf("%s's rate (%.2f per 1,000) is %s", area, a.Rate, a.Words))
 	}
 	for _, sg := range pf.Chart.Signals {
+		recent := last-sg.End < recentMonths
 		switch {
+		case sg.Direction == hotspot.Down:
+			if recent {
+				pf.Better = append(pf.Better, sg.Words)
+			}
+			continue
 		case sg.Current:
 			raise(StatusException)
-		case last-sg.End < recentMonths:
+		case recent:
 			raise(StatusWatch)
 		default:
 			continue
@@ -505,13 +519,10 @@ func (pf *PriorityFigures) status(area string, last int) {
 	}
 }
 
-// signalWords says a signal in plain words: "Robbery in Stockton-on-Tees
-// has been below its usual level for 10 months (since 2025-02)".
-func signalWords(name, area string, sg SignalReport, vals []float64, x hotspot.XmR) string {
-	subject := name
-	if area != "" && area != "all areas" {
-		subject += " in " + area
-	}
+// signalWords says a signal in plain words: "Robbery has been below its
+// usual level for 10 months (since 2025-02)".
+func signalWords(name string, sg SignalReport, vals []float64, x hotspot.XmR) string {
+	subject := name // the page and the answer name the area
 	n := sg.Points()
 	span := fmt.Sprintf("%s to %s", sg.From, sg.To)
 	upDown := func(up, down string) string {
@@ -530,8 +541,12 @@ func signalWords(name, area string, sg SignalReport, vals []float64, x hotspot.X
 		if sg.Current {
 			verb = "is"
 		}
-		return fmt.Sprintf("%s %s %s its usual range in %s (%.0f; the %s limit is %.0f)", subject, verb,
-			upDown("above", "below"), sg.From, vals[sg.Start], upDown("upper", "lower"), limit)
+		dp := 0
+		if limit < 100 {
+			dp = 1 // so a count of 30 above a limit of 29.7 does not read "30; the limit is 30"
+		}
+		return fmt.Sprintf("%s %s %s its usual range in %s (%.0f; %s limit %.*f)", subject, verb,
+			upDown("above", "below"), sg.From, vals[sg.Start], upDown("upper", "lower"), dp, limit)
 	case hotspot.Shift:
 		if sg.Current {
 			return fmt.Sprintf("%s has been %s its usual level for %d months (since %s)", subject, upDown("above", "below"), n, sg.From)
@@ -543,7 +558,7 @@ func signalWords(name, area string, sg SignalReport, vals []float64, x hotspot.X
 		}
 		return fmt.Sprintf("%s %s for %d months in a row (%s)", subject, upDown("rose", "fell"), n, span)
 	case hotspot.TwoOfThree:
-		return fmt.Sprintf("%s was near its %s limit in two of three months in a row (%s)", subject, upDown("upper", "lower"), span)
+		return fmt.Sprintf("%s was near its %s limit in 2 of 3 months (%s)", subject, upDown("upper", "lower"), span)
 	}
 	return fmt.Sprintf("%s: %s %s (%s)", subject, sg.Kind, sg.Direction, span)
 }

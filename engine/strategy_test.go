@@ -133,8 +133,13 @@ func TestStrategyRobberyFunnelVector(t *testing.T) {
 	if pf.Count != 307 || pf.Rate == nil || math.Abs(*pf.Rate-1.5616) > 5e-5 {
 		t.Errorf("Stockton: %d robberies, rate %v; want 307, 1.5616", pf.Count, pf.Rate)
 	}
-	if pf.Status != StatusException || len(pf.Reasons) == 0 || !strings.Contains(pf.Reasons[0], "lower than normal for the group") {
-		t.Errorf("status %s %v, want an exception: lower than normal", pf.Status, pf.Reasons)
+	// lower than normal is good news, not an exception; the 2025-11 count
+	// of 38 above the upper limit of 29.7 (and a shift since 2025-04) is
+	if len(pf.Better) == 0 || pf.Better[0] != "Stockton-on-Tees's rate (1.56 per 1,000) is lower than normal for the group" {
+		t.Errorf("better %q", pf.Better)
+	}
+	if pf.Status != StatusException || len(pf.Reasons) == 0 || pf.Reasons[0] != "Robbery is above its usual range in 2025-11 (38; upper limit 29.7)" {
+		t.Errorf("status %s %q", pf.Status, pf.Reasons)
 	}
 	// cost: 307 robberies at the table's unit cost
 	unit, _ := hotspot.DefaultCost().Weight("Robbery")

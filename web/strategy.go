@@ -61,7 +61,8 @@ var strategyTmpl = template.Must(template.New("strategy.html").Funcs(template.Fu
 		slices.SortStableFunc(xs, func(a, b engine.SignalReport) int { return cmp.Compare(b.To, a.To) })
 		return xs[:min(n, len(xs))]
 	},
-	"minus": func(a, b int) int { return a - b },
+	"minus":  func(a, b int) int { return a - b },
+	"firstN": func(n int, xs []string) []string { return xs[:min(n, len(xs))] },
 	"statusWord": func(s string) string {
 		switch s {
 		case engine.StatusException:
@@ -85,7 +86,7 @@ type StrategyPage struct {
 
 // maxSignalsShown bounds the signals listed on a priority's page so it
 // stays one A4 page; the CSV and JSON have them all.
-const maxSignalsShown = 6
+const maxSignalsShown = 4
 
 // WriteStrategyHTML writes the printable strategy view: a summary page of
 // every priority flagged by exception, then one A4 page per priority in the

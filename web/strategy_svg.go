@@ -59,24 +59,34 @@ func funnelSVG(pf engine.PriorityFigures) template.HTML {
 	}
 	const w, h = 360.0, 250.0
 	const left, right, top, bottom = 46.0, 12.0, 12.0, 36.0
-	maxN, maxR := 0.0, c.GroupRate
+	// the rate axis spans the areas and the funnel where they are, not
+	// from 0, so a common crime's funnel is not flattened at the top
+	maxN, maxR, minR, minPop := 0.0, c.GroupRate, c.GroupRate, math.Inf(1)
 	for _, a := range c.Areas {
 		maxN = math.Max(maxN, a.Population)
-		maxR = math.Max(maxR, a.Rate)
+		minPop = math.Min(minPop, a.Population)
+		if a.Count >= 0 {
+			maxR = math.Max(maxR, a.Rate)
+			minR = math.Min(minR, a.Rate)
+		}
 	}
 	maxN *= 1.1
-	minN := maxN / 60
-	_, hiAtMin := hotspot.FunnelLimits(c.GroupRate, maxN/8, hotspot.Z998)
-	maxR = math.Max(maxR, hiAtMin) * 1.08
+	minN := math.Min(minPop*0.8, maxN/8)
+	loAtMin, hiAtMin := hotspot.FunnelLimits(c.GroupRate, minN, hotspot.Z998)
+	maxR = math.Max(maxR, hiAtMin)
+	minR = math.Min(minR, loAtMin)
+	pad := (maxR - minR) * 0.08
+	maxR += pad
+	minR = math.Max(0, minR-pad)
 	xs := func(n float64) float64 { return left + n/maxN*(w-left-right) }
-	ys := func(r float64) float64 { return h - bottom - r/maxR*(h-top-bottom) }
+	ys := func(r float64) float64 { return h - bottom - (r-minR)/(maxR-minR)*(h-top-bottom) }
 	var sb strings.Builder
 	label := fmt.Sprintf("Funnel plot of %s: rate per 1,000 residents against population for %d areas; group rate %.2f per 1,000", pf.Name, len(c.Areas), c.GroupRate)
-	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(label))
+	fmt.Fprintf(&sb, `<svg class="chart funnel" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(label))
 	fmt.Fprintf(&sb, `<rect x="%.0f" y="%.0f" width="%.0f" height="%.0f" fill="#fafbfc" stroke="#d5dbe1"/>`, left, top, w-left-right, h-top-bottom)
 	// axes and ticks
-	ry := niceStep(maxR, 5)
-	for v := 0.0; v <= maxR; v += ry {
+	ry := niceStep(maxR-minR, 5)
+	for v := math.Ceil(minR/ry) * ry; v <= maxR; v += ry {
 		y := ys(v)
 		fmt.Fprintf(&sb, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#e3e7eb"/><text x="%.0f" y="%.1f" font-size="9" text-anchor="end" fill="%s">%s</text>`,
 			left, w-right, y, y, left-4, y+3, colCentre, tickLabel(v, ry))
@@ -99,7 +109,7 @@ func funnelSVG(pf engine.PriorityFigures) template.HTML {
 			if upper {
 				r = hi
 			}
-			r = math.Min(r, maxR)
+			r = math.Max(minR, math.Min(r, maxR))
 			if i == 0 {
 				fmt.Fprintf(&pb, "M%.1f %.1f", xs(n), ys(r))
 			} else {
@@ -124,7 +134,7 @@ func funnelSVG(pf engine.PriorityFigures) template.HTML {
 		if a.Count < 0 {
 			continue
 		}
-		x, y := xs(a.Population), ys(math.Min(a.Rate, maxR))
+		x, y := xs(a.Population), ys(a.Rate)
 		col, r := colPoint, 3.5
 		if a.Partnership {
 			col, r = colFocus, 5
@@ -137,7 +147,7 @@ func funnelSVG(pf engine.PriorityFigures) template.HTML {
 				anchor, dx = "end", -6
 			}
 			fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" font-size="9" text-anchor="%s" fill="%s" paint-order="stroke" stroke="#fff" stroke-width="3">%s</text>`,
-				x+dx, y-4, anchor, colPoint, template.HTMLEscapeString(a.Name))
+				x+dx, labelY(y, a.Partnership), anchor, colPoint, template.HTMLEscapeString(a.Name))
 		}
 	}
 	sb.WriteString(`</svg>`)
@@ -172,7 +182,7 @@ func xmrSVG(name string, months []data.Month, ch engine.Chart, base engine.Perio
 	var sb strings.Builder
 	label := fmt.Sprintf("Monthly chart of %s, %s to %s: centre %.0f, limits %.0f to %.0f, %d signals", name, months[0], months[n-1],
 		ch.XmR.Mean, ch.XmR.Lower, ch.XmR.Upper, len(ch.Signals))
-	fmt.Fprintf(&sb, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(label))
+	fmt.Fprintf(&sb, `<svg class="chart xmr" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(label))
 	// baseline shading
 	bi, bj := int(base.From-months[0]), int(base.To-months[0])
 	x0 := left + float64(bi)/float64(n)*(w-left-right)
@@ -250,4 +260,13 @@ func minValue(vs []int64) float64 {
 		return 0
 	}
 	return m
+}
+
+// labelY places a point's label above it, the partnership's below, so the
+// two do not overprint when rates are close.
+func labelY(y float64, partnership bool) float64 {
+	if partnership {
+		return y + 13
+	}
+	return y - 4
 }
