@@ -115,6 +115,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tasking(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
+	case "strategy":
+		return m.strategy(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return m.Run(ctx, []string{rest[0], "--help"})
@@ -148,6 +150,7 @@ Commands:
   evaluate       backtest hot spot maps against the following month
   tasking        the patrol tasking sheet (printable HTML, CSV, JSON)
   token          create, list and revoke API tokens (roles viewer, analyst, admin)
+  strategy       the strategy view: priorities compared across areas, with exceptions (table, csv, json, html)
   version        print the version
 
 Run "hotspotd <command> --help" for a command's flags.
