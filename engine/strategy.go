@@ -264,8 +264,12 @@ func (e *Engine) Strategy(ctx context.Context, q StrategyQuery) (*Strategy, erro
 		if spc.Months < minSPCBaseline {
 			s.Notes = append(s.Notes, fmt.Sprintf("the charts' limits come from %d months only (%s); 20 or more give steadier limits", spc.Months, spc))
 		}
+		rows, err := e.strategyRows(ctx, sum, s, prios, layer, focus, wardLayer)
+		if err != nil {
+			return nil, err
+		}
 		for _, pr := range prios {
-			pf, err := e.priorityFigures(ctx, sum, ld, s, pr, layer, focus, wardLayer, top)
+			pf, err := e.priorityFigures(sum, ld, s, pr, rows, layer, focus, wardLayer, top)
 			if err != nil {
 				return nil, err
 			}
@@ -305,8 +309,49 @@ func spcBaseline(ld loaded, series Period, from, to data.Month) (Period, error) 
 	return period(from, to), nil
 }
 
+// strategyRows are the counts every priority's figures come from, read
+// once for all priorities: by area of the layer, month and type over the
+// months charted and the baseline; by month and type (with no partnership
+// area); by ward and type over the period.
+type strategyRows struct {
+	byArea, byMonth, byWard []data.Row
+}
+
+func (e *Engine) strategyRows(ctx context.Context, sum *data.Summary, s *Strategy, prios []hotspot.Priority, layer *geo.Layer, focus int, wards *geo.Layer) (strategyRows, error) {
+	var out strategyRows
+	var types []string
+	for _, pr := range prios {
+		for _, t := range pr.Types {
+			if !slices.Contains(types, t) && slices.ContainsFunc(sum.Types, func(tc data.TypeCount) bool { return tc.Type == t }) {
+				types = append(types, t)
+			}
+		}
+	}
+	if len(types) == 0 {
+		return out, nil
+	}
+	slices.Sort(types)
+	p, from := s.Period, min(s.Months[0], s.BaselinePeriod.From)
+	var err error
+	if out.byArea, err = e.store.Aggregate(ctx, data.Query{From: from, To: p.To, Types: types,
+		By: data.GroupBy{Layer: layer.Name, Month: true, Type: true}}); err != nil {
+		return out, fmt.Errorf("engine: counting the priorities by %s: %w", layer.Name, err)
+	}
+	if focus < 0 {
+		if out.byMonth, err = e.store.Aggregate(ctx, data.Query{From: from, To: p.To, Types: types, By: data.GroupBy{Month: true, Type: true}}); err != nil {
+			return out, fmt.Errorf("engine: counting the priorities by month: %w", err)
+		}
+	}
+	if wards != nil {
+		if out.byWard, err = e.store.Aggregate(ctx, data.Query{From: p.From, To: p.To, Types: types, By: data.GroupBy{Layer: wards.Name, Type: true}}); err != nil {
+			return out, fmt.Errorf("engine: counting the priorities by %s: %w", wards.Name, err)
+		}
+	}
+	return out, nil
+}
+
 // priorityFigures computes one priority's section.
-func (e *Engine) priorityFigures(ctx context.Context, sum *data.Summary, ld loaded, s *Strategy, pr hotspot.Priority, layer *geo.Layer, focus int, wards *geo.Layer, top int) (PriorityFigures, error) {
+func (e *Engine) priorityFigures(sum *data.Summary, ld loaded, s *Strategy, pr hotspot.Priority, sr strategyRows, layer *geo.Layer, focus int, wards *geo.Layer, top int) (PriorityFigures, error) {
 	pf := PriorityFigures{Name: pr.Name, Types: pr.Types, Sources: pr.Sources, Status: StatusNormal, Reasons: []string{}, Better: []string{}, Notes: []string{}, TopWards: []WardCount{}}
 	types := make([]string, 0, len(pr.Types))
 	for _, t := range pr.Types {
@@ -324,16 +369,7 @@ func (e *Engine) priorityFigures(ctx context.Context, sum *data.Summary, ld load
 	}
 	p, base := s.Period, s.BaselinePeriod
 	first := s.Months[0]
-	// counts by area, month and type, over every month charted and the baseline
-	var rows []data.Row
-	if len(types) > 0 {
-		var err error
-		rows, err = e.store.Aggregate(ctx, data.Query{From: min(first, base.From), To: p.To, Types: types,
-			By: data.GroupBy{Layer: layer.Name, Month: true, Type: true}})
-		if err != nil {
-			return pf, fmt.Errorf("engine: counting %s by %s: %w", pr.Name, layer.Name, err)
-		}
-	}
+	mine := func(r data.Row) bool { return slices.Contains(types, r.Type) }
 	inArea := make([]int64, len(layer.Areas))
 	monthly := make([]int64, len(s.Months))
 	var cur, prev int64
@@ -350,9 +386,9 @@ func (e *Engine) priorityFigures(ctx context.Context, sum *data.Summary, ld load
 			monthly[m-first] += n
 		}
 	}
-	for _, r := range rows {
+	for _, r := range sr.byArea {
 		i := layer.Index(r.Area)
-		if i < 0 {
+		if i < 0 || !mine(r) {
 			continue
 		}
 		if in(p, r.Month) {
@@ -362,12 +398,8 @@ func (e *Engine) priorityFigures(ctx context.Context, sum *data.Summary, ld load
 			addFocus(r.Month, r.Type, r.Count)
 		}
 	}
-	if focus < 0 && len(types) > 0 {
-		all, err := e.store.Aggregate(ctx, data.Query{From: min(first, base.From), To: p.To, Types: types, By: data.GroupBy{Month: true, Type: true}})
-		if err != nil {
-			return pf, fmt.Errorf("engine: counting %s by month: %w", pr.Name, err)
-		}
-		for _, r := range all {
+	for _, r := range sr.byMonth {
+		if mine(r) {
 			addFocus(r.Month, r.Type, r.Count)
 		}
 	}
@@ -427,14 +459,16 @@ func (e *Engine) priorityFigures(ctx context.Context, sum *data.Summary, ld load
 	}
 
 	// hotspot wards
-	if wards != nil && len(types) > 0 {
-		wrows, err := e.store.Aggregate(ctx, data.Query{From: p.From, To: p.To, Types: types, By: data.GroupBy{Layer: wards.Name}})
-		if err != nil {
-			return pf, fmt.Errorf("engine: counting %s by %s: %w", pr.Name, wards.Name, err)
+	if wards != nil {
+		byWard := make([]int64, len(wards.Areas))
+		for _, r := range sr.byWard {
+			if i := wards.Index(r.Area); i >= 0 && mine(r) {
+				byWard[i] += r.Count
+			}
 		}
-		for _, r := range wrows {
-			if i := wards.Index(r.Area); i >= 0 && r.Count > 0 {
-				pf.TopWards = append(pf.TopWards, WardCount{Code: r.Area, Name: wards.Areas[i].Name, Count: r.Count})
+		for i, n := range byWard {
+			if n > 0 {
+				pf.TopWards = append(pf.TopWards, WardCount{Code: wards.Areas[i].Code, Name: wards.Areas[i].Name, Count: n})
 			}
 		}
 		slices.SortFunc(pf.TopWards, func(a, b WardCount) int {
