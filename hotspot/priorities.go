@@ -7,14 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 )
 
 //go:embed priorities/default.csv
 var prioritiesCSV string
 
-// prioritiesHeader is the header line of a priorities file, after any comments.
-var prioritiesHeader = [3]string{"priority", "crime_type", "source"}
+// prioritiesHeader is the header line of a priorities file, after any
+// comments; the fourth column, hours, may be left out.
+var prioritiesHeader = [4]string{"priority", "crime_type", "source", "hours"}
 
 // Priority is one of the partnership's priorities: a named set of crime
 // types, counted together.
@@ -24,6 +27,43 @@ type Priority struct {
 	Types []string `json:"types"`
 	// Sources say where each type's inclusion comes from, one per type.
 	Sources []string `json:"sources"`
+	// Hours is the time of day counted, "HH-HH" (from the first hour to
+	// the start of the second, across midnight when the second is
+	// smaller: "19-05" is 19:00 to 04:59); "" counts every hour. Only
+	// records with a time (force exports) can fall in a window.
+	Hours string `json:"hours,omitempty"`
+
+	fromHour, toHour int
+}
+
+// HasWindow reports whether the priority counts some hours of the day only.
+func (p Priority) HasWindow() bool { return p.Hours != "" }
+
+// InWindow reports whether an hour of the day (0..23) is counted.
+func (p Priority) InWindow(hour int) bool {
+	switch {
+	case !p.HasWindow():
+		return true
+	case hour < 0:
+		return false
+	case p.fromHour < p.toHour:
+		return hour >= p.fromHour && hour < p.toHour
+	}
+	return hour >= p.fromHour || hour < p.toHour
+}
+
+// parseHours reads "HH-HH" (0..24, the two different).
+func parseHours(s string) (from, to int, ok bool) {
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return 0, 0, false
+	}
+	from, err1 := strconv.Atoi(strings.TrimSpace(a))
+	to, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || from < 0 || from > 23 || to < 0 || to > 24 || from == to%24 {
+		return 0, 0, false
+	}
+	return from, to % 24, true
 }
 
 // Priorities is a list of priorities in file order, with the name of the
@@ -52,12 +92,14 @@ func (e *PrioritiesError) Error() string {
 // ParsePriorities reads a priorities file in CSV; name says which in errors.
 //
 // The format: lines starting with # are comments; blank lines are skipped;
-// the first other line is the header priority,crime_type,source; then one
-// row per (priority, crime type), one line each (a field holding a comma is
-// quoted, as in RFC 4180). A priority's rows may be anywhere in the file;
-// priorities keep the order of their first row. priority and crime_type
-// must not be empty and a crime type may appear once in a priority; source
-// is free text. Errors are *PrioritiesError and name the line and field:
+// the first other line is the header priority,crime_type,source[,hours];
+// then one row per (priority, crime type), one line each (a field holding a
+// comma is quoted, as in RFC 4180). A priority's rows may be anywhere in the
+// file; priorities keep the order of their first row. priority and
+// crime_type must not be empty and a crime type may appear once in a
+// priority; source is free text; hours, when the column is there, is empty
+// or "HH-HH" (see Priority.Hours), the same on every row of a priority.
+// Errors are *PrioritiesError and name the line and field:
 //
 //	hotspot: priorities mine.csv line 4: crime_type is empty
 func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
@@ -70,7 +112,8 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 	nameOf := map[string]string{} // folded -> as first written
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	header := false
+	hoursLine := map[string]int{} // priority -> line of its first row
+	header, cols := false, 0
 	for line := 1; sc.Scan(); line++ {
 		text := strings.TrimRight(sc.Text(), "\r")
 		if line == 1 {
@@ -94,14 +137,24 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 			rec[i] = strings.TrimSpace(rec[i])
 		}
 		if !header {
-			if len(rec) != len(prioritiesHeader) || [3]string(rec) != prioritiesHeader {
-				return fail(line, "header is %q, want %q", strings.Join(rec, ","), strings.Join(prioritiesHeader[:], ","))
+			if (len(rec) != 3 && len(rec) != 4) || !slices.Equal(rec, prioritiesHeader[:len(rec)]) {
+				return fail(line, "header is %q, want %q (hours may be left out)", strings.Join(rec, ","), strings.Join(prioritiesHeader[:], ","))
 			}
+			cols = len(rec)
 			header = true
 			continue
 		}
-		if len(rec) != len(prioritiesHeader) {
-			return fail(line, "%d fields, want 3 (%s)", len(rec), strings.Join(prioritiesHeader[:], ","))
+		if len(rec) != cols {
+			return fail(line, "%d fields, want %d (%s)", len(rec), cols, strings.Join(prioritiesHeader[:cols], ","))
+		}
+		hours := ""
+		var fromH, toH int
+		if cols == 4 && rec[3] != "" {
+			var ok bool
+			if fromH, toH, ok = parseHours(rec[3]); !ok {
+				return fail(line, "hours %q is not a time of day such as 19-05 (19:00 to 04:59) or 09-17", rec[3])
+			}
+			hours = fmt.Sprintf("%02d-%02d", fromH, toH)
 		}
 		pn, ct := rec[0], rec[1]
 		switch {
@@ -123,7 +176,10 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 			i = len(ps.List)
 			index[key] = i
 			nameOf[key] = pn
-			ps.List = append(ps.List, Priority{Name: pn})
+			ps.List = append(ps.List, Priority{Name: pn, Hours: hours, fromHour: fromH, toHour: toH})
+			hoursLine[key] = line
+		} else if ps.List[i].Hours != hours {
+			return fail(line, "hours %q differs from %q on line %d; a priority has one time of day", rec[3], ps.List[i].Hours, hoursLine[key])
 		}
 		ps.List[i].Types = append(ps.List[i].Types, ct)
 		ps.List[i].Sources = append(ps.List[i].Sources, rec[2])

@@ -123,3 +123,39 @@ func FuzzParsePriorities(f *testing.F) {
 		}
 	})
 }
+
+func TestPriorityHours(t *testing.T) {
+	ps, err := ParsePriorities("nte.csv", strings.NewReader("priority,crime_type,source,hours\n"+
+		"NTE violence,Violence and sexual offences,plan,19-05\nNTE violence,Public order,plan,19-5\nDay theft,Shoplifting,plan,9-17\nAll day,Robbery,,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nte, day, all := ps.List[0], ps.List[1], ps.List[2]
+	if nte.Hours != "19-05" || day.Hours != "09-17" || all.Hours != "" || all.HasWindow() {
+		t.Fatalf("hours %q %q %q", nte.Hours, day.Hours, all.Hours)
+	}
+	for _, c := range []struct {
+		p    Priority
+		hour int
+		want bool
+	}{
+		{nte, 19, true}, {nte, 23, true}, {nte, 0, true}, {nte, 4, true}, {nte, 5, false}, {nte, 18, false}, {nte, -1, false},
+		{day, 9, true}, {day, 16, true}, {day, 17, false}, {day, 8, false},
+		{all, -1, true}, {all, 3, true},
+	} {
+		if got := c.p.InWindow(c.hour); got != c.want {
+			t.Errorf("%s at %d: %v, want %v", c.p.Name, c.hour, got, c.want)
+		}
+	}
+	for _, c := range []struct{ text, msg string }{
+		{"A,Robbery,x,25-03\n", `hours "25-03" is not a time of day`},
+		{"A,Robbery,x,night\n", `hours "night" is not a time of day`},
+		{"A,Robbery,x,07-07\n", `hours "07-07" is not a time of day`},
+		{"A,Robbery,x,19-05\nA,Burglary,x,18-05\n", `hours "18-05" differs from "19-05" on line 2`},
+	} {
+		_, err := ParsePriorities("h.csv", strings.NewReader("priority,crime_type,source,hours\n"+c.text))
+		if err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.msg)
+		}
+	}
+}
