@@ -166,12 +166,13 @@ type Chart struct {
 	Signals []SignalReport `json:"signals"`
 }
 
-// SignalReport is a Making Data Count signal in months and plain words.
+// SignalReport is a Making Data Count signal in plain words, with its
+// first and last month ("2025-04") or week (its Monday, "2025-04-07").
 type SignalReport struct {
 	hotspot.Signal
-	From data.Month `json:"from"`
-	To   data.Month `json:"to"`
-	// Current is true when the signal runs to the latest month.
+	From string `json:"from"`
+	To   string `json:"to"`
+	// Current is true when the signal runs to the latest month or week.
 	Current bool   `json:"current"`
 	Words   string `json:"words"`
 }
@@ -488,25 +489,38 @@ func (e *Engine) priorityFigures(sum *data.Summary, ld loaded, s *Strategy, pr h
 	}
 
 	// the XmR chart
-	pf.Chart.Values = monthly
-	vals := make([]float64, len(monthly))
-	for i, v := range monthly {
+	labels := make([]string, len(s.Months))
+	for i, m := range s.Months {
+		labels[i] = m.String()
+	}
+	var err error
+	if pf.Chart, err = xmrChart(pr.Name, "month", labels, monthly, int(s.SPCBaseline.From-first), int(s.SPCBaseline.To-first)); err != nil {
+		return pf, err
+	}
+	pf.status(s.AreaName, len(monthly)-1)
+	return pf, nil
+}
+
+// xmrChart puts a series on an XmR chart whose limits come from points
+// b0..b1, and words its signals; unit is "month" or "week", labels name
+// each point.
+func xmrChart(name, unit string, labels []string, values []int64, b0, b1 int) (Chart, error) {
+	vals := make([]float64, len(values))
+	for i, v := range values {
 		vals[i] = float64(v)
 	}
-	x, err := hotspot.NewXmR(vals[s.SPCBaseline.From-first : s.SPCBaseline.To-first+1])
+	x, err := hotspot.NewXmR(vals[b0 : b1+1])
 	if err != nil {
-		return pf, fmt.Errorf("engine: %w", err)
+		return Chart{}, fmt.Errorf("engine: %w", err)
 	}
-	pf.Chart.XmR = x
-	pf.Chart.Signals = []SignalReport{}
+	ch := Chart{Values: values, XmR: x, Signals: []SignalReport{}}
 	last := len(vals) - 1
 	for _, sg := range x.Signals(vals) {
-		sr := SignalReport{Signal: sg, From: first + data.Month(sg.Start), To: first + data.Month(sg.End), Current: sg.End == last}
-		sr.Words = signalWords(pr.Name, sr, vals, x)
-		pf.Chart.Signals = append(pf.Chart.Signals, sr)
+		sr := SignalReport{Signal: sg, From: labels[sg.Start], To: labels[sg.End], Current: sg.End == last}
+		sr.Words = signalWords(name, unit, sr, vals, x)
+		ch.Signals = append(ch.Signals, sr)
 	}
-	pf.status(s.AreaName, last)
-	return pf, nil
+	return ch, nil
 }
 
 // status sets the summary flag, its reasons and the good news. Only more
@@ -554,10 +568,15 @@ func (pf *PriorityFigures) status(area string, last int) {
 }
 
 // signalWords says a signal in plain words: "Robbery has been below its
-// usual level for 10 months (since 2025-02)".
-func signalWords(name string, sg SignalReport, vals []float64, x hotspot.XmR) string {
+// usual level for 10 months (since 2025-02)"; unit is "month" or "week".
+func signalWords(name, unit string, sg SignalReport, vals []float64, x hotspot.XmR) string {
 	subject := name // the page and the answer name the area
 	n := sg.Points()
+	units := unit + "s"
+	at := sg.From
+	if unit == "week" {
+		at = "the week of " + sg.From
+	}
 	span := fmt.Sprintf("%s to %s", sg.From, sg.To)
 	upDown := func(up, down string) string {
 		if sg.Direction == hotspot.Up {
@@ -580,19 +599,19 @@ func signalWords(name string, sg SignalReport, vals []float64, x hotspot.XmR) st
 			dp = 1 // so a count of 30 above a limit of 29.7 does not read "30; the limit is 30"
 		}
 		return fmt.Sprintf("%s %s %s its usual range in %s (%.0f; %s limit %.*f)", subject, verb,
-			upDown("above", "below"), sg.From, vals[sg.Start], upDown("upper", "lower"), dp, limit)
+			upDown("above", "below"), at, vals[sg.Start], upDown("upper", "lower"), dp, limit)
 	case hotspot.Shift:
 		if sg.Current {
-			return fmt.Sprintf("%s has been %s its usual level for %d months (since %s)", subject, upDown("above", "below"), n, sg.From)
+			return fmt.Sprintf("%s has been %s its usual level for %d %s (since %s)", subject, upDown("above", "below"), n, units, sg.From)
 		}
-		return fmt.Sprintf("%s was %s its usual level for %d months (%s)", subject, upDown("above", "below"), n, span)
+		return fmt.Sprintf("%s was %s its usual level for %d %s (%s)", subject, upDown("above", "below"), n, units, span)
 	case hotspot.Trend:
 		if sg.Current {
-			return fmt.Sprintf("%s has %s for %d months in a row (since %s)", subject, upDown("risen", "fallen"), n, sg.From)
+			return fmt.Sprintf("%s has %s for %d %s in a row (since %s)", subject, upDown("risen", "fallen"), n, units, sg.From)
 		}
-		return fmt.Sprintf("%s %s for %d months in a row (%s)", subject, upDown("rose", "fell"), n, span)
+		return fmt.Sprintf("%s %s for %d %s in a row (%s)", subject, upDown("rose", "fell"), n, units, span)
 	case hotspot.TwoOfThree:
-		return fmt.Sprintf("%s was near its %s limit in 2 of 3 months (%s)", subject, upDown("upper", "lower"), span)
+		return fmt.Sprintf("%s was near its %s limit in 2 of 3 %s (%s)", subject, upDown("upper", "lower"), units, span)
 	}
 	return fmt.Sprintf("%s: %s %s (%s)", subject, sg.Kind, sg.Direction, span)
 }

@@ -197,9 +197,9 @@ func TestStrategyViolenceXmRVector(t *testing.T) {
 		dir := map[hotspot.Direction]string{hotspot.Up: "above", hotspot.Down: "below"}[sg.Direction]
 		switch sg.Kind {
 		case hotspot.Outside:
-			outside = append(outside, sg.From.String()+" "+dir+" "+strconv.FormatInt(ch.Values[sg.Start], 10))
+			outside = append(outside, sg.From+" "+dir+" "+strconv.FormatInt(ch.Values[sg.Start], 10))
 		case hotspot.Shift:
-			shifts = append(shifts, sg.From.String()+".."+sg.To.String()+" "+dir)
+			shifts = append(shifts, sg.From+".."+sg.To+" "+dir)
 		}
 		words = append(words, sg.Words)
 	}

@@ -216,7 +216,7 @@ func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
 			row(n, "chart", s.AreaCode, s.AreaName, "", f.name, num(f.v, 4))
 		}
 		for _, sg := range pf.Chart.Signals {
-			row(n, "signal", s.AreaCode, s.AreaName, sg.From.String()+".."+sg.To.String(), string(sg.Kind)+" "+string(sg.Direction), sg.Words)
+			row(n, "signal", s.AreaCode, s.AreaName, sg.From+".."+sg.To, string(sg.Kind)+" "+string(sg.Direction), sg.Words)
 		}
 	}
 	cw.Flush()
