@@ -126,8 +126,11 @@ type PriorityFigures struct {
 	// TopWards are the wards with most of the priority over the period.
 	TopWards []WardCount `json:"top_wards"`
 	// Chart is the partnership area's monthly series as an XmR chart.
-	Chart Chart    `json:"chart"`
-	Notes []string `json:"notes"`
+	Chart Chart `json:"chart"`
+	// Weekly is the same by week, where the records have times; nil
+	// otherwise.
+	Weekly *WeeklyChart `json:"weekly"`
+	Notes  []string     `json:"notes"`
 }
 
 // Comparison is a priority's areas on a funnel plot.
@@ -269,10 +272,30 @@ func (e *Engine) Strategy(ctx context.Context, q StrategyQuery) (*Strategy, erro
 		if err != nil {
 			return nil, err
 		}
-		for _, pr := range prios {
-			pf, err := e.priorityFigures(sum, ld, s, pr, rows, layer, focus, wardLayer, top)
+		tc, err := e.timedCounts(ctx, sum, s, prios, layer, focus, wardLayer)
+		if err != nil {
+			return nil, err
+		}
+		if tc.weekly == nil {
+			s.Notes = append(s.Notes, "no weekly charts: they need records with times (force exports); police.uk records have the month only")
+		}
+		for k, pr := range prios {
+			sr := rows
+			if pr.HasWindow() {
+				sr = tc.windowed[k]
+			}
+			pf, err := e.priorityFigures(sum, ld, s, pr, sr, layer, focus, wardLayer, top)
 			if err != nil {
 				return nil, err
+			}
+			if pr.HasWindow() {
+				pf.Notes = append(pf.Notes, fmt.Sprintf("counts only records timed %s:00 to %s:00; records with no time (police.uk's) cannot be placed and are left out",
+					pr.Hours[:2], pr.Hours[3:]))
+			}
+			if tc.weekly != nil {
+				if pf.Weekly, err = weeklyChart(pr.Name, tc.weeks, tc.weekly[k], s.SPCBaseline); err != nil {
+					return nil, err
+				}
 			}
 			s.Priorities = append(s.Priorities, pf)
 		}

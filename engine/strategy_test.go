@@ -4,13 +4,17 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/hotspot"
@@ -310,5 +314,105 @@ func BenchmarkStrategy(b *testing.B) {
 		if _, err := e.Strategy(ctx, StrategyQuery{Area: StrategyArea}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestStrategyTimes gives a force export with times: a priority narrowed to
+// the night counts only the night's records, and the partnership area gets
+// weekly charts whose signals name the week. Expected figures are hand
+// counts of the records written.
+func TestStrategyTimes(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("Date,Time,Crime type,Longitude,Latitude\n")
+	nights := 0
+	for d := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC); d.Month() <= 6 && d.Year() == 2025; d = d.AddDate(0, 0, 1) {
+		// area A: one robbery at 22:00 and one at 10:00 every day
+		fmt.Fprintf(&b, "%s,22:15,Robbery,-1.30,54.55\n%s,10:00,Robbery,-1.30,54.55\n", d.Format("02/01/2006"), d.Format("02/01/2006"))
+		nights++
+		if d.Day() <= 10 {
+			fmt.Fprintf(&b, "%s,12:00,Robbery,-1.20,54.55\n", d.Format("02/01/2006")) // area B, by day
+		}
+	}
+	// 30 more night robberies in A in the week of Monday 2 June 2025
+	for i := 0; i < 30; i++ {
+		fmt.Fprintf(&b, "%02d/06/2025,23:%02d,Robbery,-1.30,54.55\n", 2+i%7, i)
+	}
+	p := filepath.Join(dir, "export.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	parts, _, err := data.ReadIncidents(ctx, []string{p}, data.ReadOptions{Force: "Test Police"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := data.OpenMem(filepath.Join(dir, "store"), data.MemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sq := func(code string, w float64) geo.Area {
+		return geo.Area{Code: code, Name: "Area " + code, Population: 10000, HasPopulation: true,
+			Geometry: orb.MultiPolygon{{{{w, 54.5}, {w + 0.05, 54.5}, {w + 0.05, 54.6}, {w, 54.6}, {w, 54.5}}}}}
+	}
+	if err := st.PutLayer(ctx, "squares", []geo.Area{sq("A", -1.33), sq("B", -1.23)}, data.LayerMeta{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Replace(ctx, parts); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := hotspot.ParsePriorities("t.csv", strings.NewReader("priority,crime_type,source,hours\nNight robbery,Robbery,test,19-05\nAll robbery,Robbery,test,\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, st, Options{Priorities: ps})
+	s, err := e.Strategy(ctx, StrategyQuery{Layer: "squares", Area: "A", Wards: "squares", SPCFrom: month(t, "2025-01"), SPCTo: month(t, "2025-04")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	night, all := s.Priorities[0], s.Priorities[1]
+	if night.Count != int64(nights+30) || all.Count != int64(2*nights+30) {
+		t.Errorf("counts: night %d, all %d; want %d and %d", night.Count, all.Count, nights+30, 2*nights+30)
+	}
+	if got := fmt.Sprint(night.Chart.Values); got != "[31 28 31 30 31 60]" {
+		t.Errorf("night by month %s", got)
+	}
+	// B's robberies are all by day: 0 at night, 60 in all
+	for _, c := range []struct {
+		pf   PriorityFigures
+		want float64
+	}{{night, 0}, {all, 60}} {
+		for _, a := range c.pf.Comparison.Areas {
+			if a.Code == "B" && a.Count != c.want {
+				t.Errorf("%s: B has %v, want %v", c.pf.Name, a.Count, c.want)
+			}
+		}
+	}
+	if len(night.TopWards) != 1 || night.TopWards[0].Code != "A" {
+		t.Errorf("night top wards %+v", night.TopWards)
+	}
+	w := night.Weekly
+	if w == nil {
+		t.Fatal("no weekly chart")
+	}
+	// whole weeks: Monday 2025-01-06 to the week of Monday 2025-06-23
+	if len(w.Weeks) != 25 || w.Weeks[0] != "2025-01-06" || w.Weeks[24] != "2025-06-23" || w.Baseline != "2025-01-06..2025-04-28" {
+		t.Fatalf("weeks %d %v..%v, baseline %s", len(w.Weeks), w.Weeks[0], w.Weeks[len(w.Weeks)-1], w.Baseline)
+	}
+	for i, v := range w.Values {
+		want := int64(7)
+		if w.Weeks[i] == "2025-06-02" {
+			want = 37
+		}
+		if v != want {
+			t.Errorf("week %s: %d, want %d", w.Weeks[i], v, want)
+		}
+	}
+	if len(w.Signals) != 1 || w.Signals[0].Words != "Night robbery was above its usual range in the week of 2025-06-02 (37; upper limit 7.0)" {
+		t.Errorf("weekly signals %+v", w.Signals)
+	}
+	if !slices.ContainsFunc(night.Notes, func(n string) bool { return strings.Contains(n, "timed 19:00 to 05:00") }) {
+		t.Errorf("notes %q", night.Notes)
 	}
 }
