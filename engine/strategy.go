@@ -283,6 +283,7 @@ func (e *Engine) Strategy(ctx context.Context, q StrategyQuery) (*Strategy, erro
 			sr := rows
 			if pr.HasWindow() {
 				sr = tc.windowed[k]
+				sr.anyData = rows.anyData
 			}
 			pf, err := e.priorityFigures(sum, ld, s, pr, sr, layer, focus, wardLayer, top)
 			if err != nil {
@@ -339,6 +340,10 @@ func spcBaseline(ld loaded, series Period, from, to data.Month) (Period, error) 
 // area); by ward and type over the period.
 type strategyRows struct {
 	byArea, byMonth, byWard []data.Row
+	// anyData marks the areas of the layer with a record of any type in
+	// the period: an area with none lies outside the data loaded (another
+	// force's), and comparing its zero would mislead.
+	anyData []bool
 }
 
 func (e *Engine) strategyRows(ctx context.Context, sum *data.Summary, s *Strategy, prios []hotspot.Priority, layer *geo.Layer, focus int, wards *geo.Layer) (strategyRows, error) {
@@ -351,12 +356,21 @@ func (e *Engine) strategyRows(ctx context.Context, sum *data.Summary, s *Strateg
 			}
 		}
 	}
+	p, from := s.Period, min(s.Months[0], s.BaselinePeriod.From)
+	out.anyData = make([]bool, len(layer.Areas))
+	all, err := e.store.Aggregate(ctx, data.Query{From: p.From, To: p.To, By: data.GroupBy{Layer: layer.Name}})
+	if err != nil {
+		return out, fmt.Errorf("engine: counting records by %s: %w", layer.Name, err)
+	}
+	for _, r := range all {
+		if i := layer.Index(r.Area); i >= 0 && r.Count > 0 {
+			out.anyData[i] = true
+		}
+	}
 	if len(types) == 0 {
 		return out, nil
 	}
 	slices.Sort(types)
-	p, from := s.Period, min(s.Months[0], s.BaselinePeriod.From)
-	var err error
 	if out.byArea, err = e.store.Aggregate(ctx, data.Query{From: from, To: p.To, Types: types,
 		By: data.GroupBy{Layer: layer.Name, Month: true, Type: true}}); err != nil {
 		return out, fmt.Errorf("engine: counting the priorities by %s: %w", layer.Name, err)
@@ -437,10 +451,16 @@ func (e *Engine) priorityFigures(sum *data.Summary, ld loaded, s *Strategy, pr h
 	var fa []hotspot.FunnelArea
 	var idx []int
 	pf.Comparison.LeftOut = []string{}
+	var noData []string
 	for i := range layer.Areas {
 		a := &layer.Areas[i]
 		if !a.HasPopulation || a.Population <= 0 {
 			pf.Comparison.LeftOut = append(pf.Comparison.LeftOut, a.Name)
+			continue
+		}
+		if sr.anyData != nil && !sr.anyData[i] {
+			pf.Comparison.LeftOut = append(pf.Comparison.LeftOut, a.Name)
+			noData = append(noData, a.Name)
 			continue
 		}
 		fa = append(fa, hotspot.FunnelArea{Count: float64(inArea[i]), Population: a.Population})
@@ -476,10 +496,13 @@ func (e *Engine) priorityFigures(sum *data.Summary, ld loaded, s *Strategy, pr h
 			pf.Notes = append(pf.Notes, fmt.Sprintf("%d areas expect fewer than 10 crimes in the period: their funnel limits are rough", small))
 		}
 	} else {
-		pf.Notes = append(pf.Notes, fmt.Sprintf("no comparison: fewer than two areas of %s have a population figure (import one with hotspotd areas import --population)", layer.Name))
+		pf.Notes = append(pf.Notes, fmt.Sprintf("no comparison: fewer than two areas of %s have both a population figure and records (import populations with hotspotd areas import --population)", layer.Name))
 	}
-	if len(pf.Comparison.LeftOut) > 0 && len(fa) >= 2 {
-		pf.Notes = append(pf.Notes, "not compared (no population figure): "+strings.Join(pf.Comparison.LeftOut, ", "))
+	if n := len(pf.Comparison.LeftOut) - len(noData); n > 0 {
+		pf.Notes = append(pf.Notes, "not compared (no population figure): "+strings.Join(without(pf.Comparison.LeftOut, noData), ", "))
+	}
+	if len(noData) > 0 {
+		pf.Notes = append(pf.Notes, "not compared (no records of any kind in the period: outside the data loaded): "+strings.Join(noData, ", "))
 	}
 
 	// hotspot wards
@@ -637,4 +660,15 @@ func signalWords(name, unit string, sg SignalReport, vals []float64, x hotspot.X
 		return fmt.Sprintf("%s was near its %s limit in 2 of 3 %s (%s)", subject, upDown("upper", "lower"), units, span)
 	}
 	return fmt.Sprintf("%s: %s %s (%s)", subject, sg.Kind, sg.Direction, span)
+}
+
+// without is xs less the strings in drop.
+func without(xs, drop []string) []string {
+	var out []string
+	for _, x := range xs {
+		if !slices.Contains(drop, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }

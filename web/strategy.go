@@ -97,8 +97,10 @@ func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 		s = suppressStrategy(s)
 	}
 	charts := make([]template.HTML, len(s.Priorities))
+	weekly := make([]template.HTML, len(s.Priorities))
 	for i, pf := range s.Priorities {
 		charts[i] = xmrSVG(pf.Name, s.Months, pf.Chart, s.SPCBaseline)
+		weekly[i] = weeklySVG(pf.Name, pf.Weekly)
 	}
 	counts := map[string]int{}
 	for _, pf := range s.Priorities {
@@ -107,6 +109,7 @@ func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 	return strategyTmpl.Execute(w, map[string]any{
 		"S":           s,
 		"Charts":      charts,
+		"Weekly":      weekly,
 		"Counts":      counts,
 		"MaxSignals":  maxSignalsShown,
 		"Generated":   p.Now.Format("2 January 2006 15:04"),
@@ -141,12 +144,21 @@ func suppressStrategy(s *engine.Strategy) *engine.Strategy {
 			}
 			q.TopWards[j] = wc
 		}
-		q.Chart.Values = make([]int64, len(pf.Chart.Values))
-		for j, v := range pf.Chart.Values {
-			if small(float64(v)) {
-				v = -1
+		hide := func(vs []int64) []int64 {
+			out := make([]int64, len(vs))
+			for j, v := range vs {
+				if small(float64(v)) {
+					v = -1
+				}
+				out[j] = v
 			}
-			q.Chart.Values[j] = v
+			return out
+		}
+		q.Chart.Values = hide(pf.Chart.Values)
+		if pf.Weekly != nil {
+			wc := *pf.Weekly
+			wc.Values = hide(wc.Values)
+			q.Weekly = &wc
 		}
 		c.Priorities[i] = q
 	}
@@ -217,6 +229,21 @@ func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
 		}
 		for _, sg := range pf.Chart.Signals {
 			row(n, "signal", s.AreaCode, s.AreaName, sg.From+".."+sg.To, string(sg.Kind)+" "+string(sg.Direction), sg.Words)
+		}
+		if wc := pf.Weekly; wc != nil {
+			for i, wk := range wc.Weeks {
+				row(n, "weekly_chart", s.AreaCode, s.AreaName, wk, "count", cnt(float64(wc.Values[i])))
+			}
+			row(n, "weekly_chart", s.AreaCode, s.AreaName, "", "baseline", wc.Baseline)
+			for _, f := range []struct {
+				name string
+				v    float64
+			}{{"mean", wc.XmR.Mean}, {"mean_moving_range", wc.XmR.MeanMovingRange}, {"upper_limit", wc.XmR.Upper}, {"lower_limit", wc.XmR.Lower}} {
+				row(n, "weekly_chart", s.AreaCode, s.AreaName, "", f.name, num(f.v, 4))
+			}
+			for _, sg := range wc.Signals {
+				row(n, "weekly_signal", s.AreaCode, s.AreaName, sg.From+".."+sg.To, string(sg.Kind)+" "+string(sg.Direction), sg.Words)
+			}
 		}
 	}
 	cw.Flush()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/stockton-csp/hotspots/data"
@@ -161,6 +162,32 @@ func xmrSVG(name string, months []data.Month, ch engine.Chart, base engine.Perio
 	if len(months) == 0 {
 		return ""
 	}
+	labels := make([]string, len(months))
+	for i, m := range months {
+		labels[i] = m.String()
+	}
+	return xmrSeriesSVG(name+" by month", labels, ch, int(base.From-months[0]), int(base.To-months[0]), func(i int) bool { return i == 0 || months[i].Num() == 1 })
+}
+
+// weeklySVG draws a weekly chart like xmrSVG, labelling the first week of
+// each quarter.
+func weeklySVG(name string, w *engine.WeeklyChart) template.HTML {
+	if w == nil || len(w.Weeks) == 0 {
+		return ""
+	}
+	b0 := slices.Index(w.Weeks, w.Baseline[:10])
+	b1 := slices.Index(w.Weeks, w.Baseline[len(w.Baseline)-10:])
+	return xmrSeriesSVG(name+" by week", w.Weeks, w.Chart, b0, b1, func(i int) bool {
+		l := w.Weeks[i]
+		m := l[5:7]
+		return i == 0 || ((m == "01" || m == "04" || m == "07" || m == "10") && l[8:10] <= "07")
+	})
+}
+
+// xmrSeriesSVG draws a series labelled by labels, its baseline points
+// b0..b1 shaded, with the x-axis labelled where tick says.
+func xmrSeriesSVG(name string, labels []string, ch engine.Chart, b0, b1 int, tick func(int) bool) template.HTML {
+	months := labels
 	const w, h = 700.0, 190.0
 	const left, right, top, bottom = 48.0, 60.0, 10.0, 24.0
 	lo, hi := math.Min(0, ch.XmR.Lower), ch.XmR.Upper
@@ -180,11 +207,11 @@ func xmrSVG(name string, months []data.Month, ch engine.Chart, base engine.Perio
 	xs := func(i int) float64 { return left + (float64(i)+0.5)/float64(n)*(w-left-right) }
 	ys := func(v float64) float64 { return h - bottom - (v-minV)/(maxV-minV)*(h-top-bottom) }
 	var sb strings.Builder
-	label := fmt.Sprintf("Monthly chart of %s, %s to %s: centre %.0f, limits %.0f to %.0f, %d signals", name, months[0], months[n-1],
+	label := fmt.Sprintf("Chart of %s, %s to %s: centre %.0f, limits %.0f to %.0f, %d signals", name, months[0], months[n-1],
 		ch.XmR.Mean, ch.XmR.Lower, ch.XmR.Upper, len(ch.Signals))
 	fmt.Fprintf(&sb, `<svg class="chart xmr" viewBox="0 0 %.0f %.0f" role="img" aria-label="%s">`, w, h, template.HTMLEscapeString(label))
 	// baseline shading
-	bi, bj := int(base.From-months[0]), int(base.To-months[0])
+	bi, bj := b0, b1
 	x0 := left + float64(bi)/float64(n)*(w-left-right)
 	x1 := left + float64(bj+1)/float64(n)*(w-left-right)
 	fmt.Fprintf(&sb, `<rect x="%.1f" y="%.0f" width="%.1f" height="%.0f" fill="#f0f3f6"/>`, x0, top, x1-x0, h-top-bottom)
@@ -194,8 +221,10 @@ func xmrSVG(name string, months []data.Month, ch engine.Chart, base engine.Perio
 		fmt.Fprintf(&sb, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" stroke="#e3e7eb"/><text x="%.0f" y="%.1f" font-size="9" text-anchor="end" fill="%s">%s</text>`,
 			left, w-right, ys(v), ys(v), left-4, ys(v)+3, colCentre, tickLabel(v, step))
 	}
+	lastTick := math.Inf(-1)
 	for i, m := range months {
-		if m.Num() == 1 || i == 0 {
+		if tick(i) && xs(i)-lastTick >= 60 { // labels about 50 units wide must not overprint
+			lastTick = xs(i)
 			fmt.Fprintf(&sb, `<text x="%.1f" y="%.0f" font-size="9" text-anchor="middle" fill="%s">%s</text>`, xs(i), h-8, colCentre, m)
 		}
 	}

@@ -153,6 +153,12 @@ func writeStrategyTable(m *Main, s *engine.Strategy) error {
 		for _, sg := range pf.Chart.Signals {
 			fmt.Fprintf(w, "  - %s\n", sg.Words)
 		}
+		if wc := pf.Weekly; wc != nil {
+			fmt.Fprintf(w, "  weekly chart (%d weeks): mean %.1f, limits %.1f..%.1f from the weeks %s\n", len(wc.Weeks), wc.XmR.Mean, wc.XmR.Lower, wc.XmR.Upper, wc.Baseline)
+			for _, sg := range wc.Signals {
+				fmt.Fprintf(w, "  - %s\n", sg.Words)
+			}
+		}
 		for _, n := range pf.Notes {
 			fmt.Fprintf(w, "  note: %s\n", n)
 		}
