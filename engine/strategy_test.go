@@ -356,7 +356,7 @@ func TestStrategyTimes(t *testing.T) {
 		return geo.Area{Code: code, Name: "Area " + code, Population: 10000, HasPopulation: true,
 			Geometry: orb.MultiPolygon{{{{w, 54.5}, {w + 0.05, 54.5}, {w + 0.05, 54.6}, {w, 54.6}, {w, 54.5}}}}}
 	}
-	if err := st.PutLayer(ctx, "squares", []geo.Area{sq("A", -1.33), sq("B", -1.23)}, data.LayerMeta{}); err != nil {
+	if err := st.PutLayer(ctx, "squares", []geo.Area{sq("A", -1.33), sq("B", -1.23), sq("C", -1.13)}, data.LayerMeta{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Replace(ctx, parts); err != nil {
@@ -388,6 +388,12 @@ func TestStrategyTimes(t *testing.T) {
 				t.Errorf("%s: B has %v, want %v", c.pf.Name, a.Count, c.want)
 			}
 		}
+	}
+	// C has residents but no records at all (outside the data): left out,
+	// not read as "below"
+	if len(night.Comparison.Areas) != 2 || fmt.Sprint(night.Comparison.LeftOut) != "[Area C]" ||
+		!slices.ContainsFunc(night.Notes, func(n string) bool { return strings.Contains(n, "no records of any kind in the period") }) {
+		t.Errorf("compared %d areas, left out %v, notes %q", len(night.Comparison.Areas), night.Comparison.LeftOut, night.Notes)
 	}
 	if len(night.TopWards) != 1 || night.TopWards[0].Code != "A" {
 		t.Errorf("night top wards %+v", night.TopWards)
