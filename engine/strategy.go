@@ -181,7 +181,7 @@ type SignalReport struct {
 }
 
 // FunnelMethod describes the funnel limits used.
-const FunnelMethod = "normal approximation to the Poisson (Spiegelhalter 2005): rate ± z·√E / population, z 1.96 (95%) and 3.09 (99.8%)"
+const FunnelMethod = "Spiegelhalter (2005): for an expected count E of 100 or more the normal approximation to the Poisson, (E ± z·√E) / population with z 1.96 (95%) and 3.09 (99.8%); below 100 exact Poisson limits"
 
 // Strategy builds the strategy view from the engine's priorities.
 func (e *Engine) Strategy(ctx context.Context, q StrategyQuery) (*Strategy, error) {
@@ -477,14 +477,10 @@ func (e *Engine) priorityFigures(sum *data.Summary, ld loaded, s *Strategy, pr h
 			return pf, fmt.Errorf("engine: %w", err)
 		}
 		pf.Comparison.GroupRate = f.GroupRate
-		small := 0
 		for k, pt := range f.Points {
 			a := &layer.Areas[idx[k]]
 			pf.Comparison.Areas = append(pf.Comparison.Areas, ComparedArea{Code: a.Code, Name: a.Name, FunnelPoint: pt,
 				Words: pt.Reading.Words(), Partnership: idx[k] == focus})
-			if pt.Expected < 10 {
-				small++
-			}
 		}
 		slices.SortStableFunc(pf.Comparison.Areas, func(a, b ComparedArea) int {
 			if c := cmp.Compare(b.Rate, a.Rate); c != 0 {
@@ -492,9 +488,6 @@ func (e *Engine) priorityFigures(sum *data.Summary, ld loaded, s *Strategy, pr h
 			}
 			return cmp.Compare(a.Name, b.Name)
 		})
-		if small > 0 {
-			pf.Notes = append(pf.Notes, fmt.Sprintf("%d areas expect fewer than 10 crimes in the period: their funnel limits are rough", small))
-		}
 	} else {
 		pf.Notes = append(pf.Notes, fmt.Sprintf("no comparison: fewer than two areas of %s have both a population figure and records (import populations with hotspotd areas import --population)", layer.Name))
 	}

@@ -79,12 +79,18 @@ type Funnel struct {
 // ErrFunnel marks input a funnel plot cannot be drawn from.
 var ErrFunnel = errors.New("hotspot: no funnel plot")
 
+// ExactBelow is the expected count below which funnel limits are exact
+// Poisson limits; at and above it the normal approximation is used (the two
+// then differ by under 1%).
+const ExactBelow = 100
+
 // NewFunnel compares each area's rate with the group rate theta = sum of
-// counts / sum of populations. The expected count is E = theta x N and the
-// limits on the rate are 1000 x (E +/- z x sqrt(E)) / N, the normal
-// approximation to the Poisson, clipped at 0. For an expected count under
-// about 10 the approximation is rough (the lower limit especially): say so
-// where such areas are shown.
+// counts / sum of populations. The expected count is E = theta x N. The
+// limits on the rate are, for E >= ExactBelow, 1000 x (E +/- z x sqrt(E)) /
+// N, the normal approximation to the Poisson; for a smaller E, where that
+// approximation is poor (a ward's robberies), the exact Poisson limits with
+// Spiegelhalter's interpolation (see PoissonLimit). Lower limits are
+// clipped at 0.
 func NewFunnel(areas []FunnelArea) (Funnel, error) {
 	if len(areas) == 0 {
 		return Funnel{}, fmt.Errorf("%w: no areas to compare", ErrFunnel)
@@ -130,6 +136,27 @@ func NewFunnel(areas []FunnelArea) (Funnel, error) {
 // draws the funnel's curves as well as placing each area.
 func FunnelLimits(rate, n, z float64) (lo, hi float64) {
 	e := rate / 1000 * n
+	if e < ExactBelow {
+		p := 0.5 * math.Erfc(z/math.Sqrt2) // the one-sided tail beyond z
+		return math.Max(0, PoissonLimit(e, p)/n*1000), PoissonLimit(e, 1-p) / n * 1000
+	}
 	half := z * math.Sqrt(e)
 	return math.Max(0, (e-half)/n*1000), (e + half) / n * 1000
+}
+
+// PoissonLimit is the p-quantile of a Poisson count with mean e (e below
+// about 700), made continuous by Spiegelhalter's (2005) interpolation: with
+// r the smallest count whose cumulative probability F(r) reaches p, the
+// limit is r - (F(r) - p) / (F(r) - F(r-1)). It may be below 0 for a small
+// e and a low p.
+func PoissonLimit(e, p float64) float64 {
+	pmf := math.Exp(-e)
+	prev, cdf := 0.0, pmf
+	r := 0
+	for cdf < p && r < 100000 {
+		r++
+		pmf *= e / float64(r)
+		prev, cdf = cdf, cdf+pmf
+	}
+	return float64(r) - (cdf-p)/(cdf-prev)
 }

@@ -124,9 +124,16 @@ func TestFunnelRefuses(t *testing.T) {
 }
 
 func TestFunnelLimitsClipAtZero(t *testing.T) {
-	lo, hi := FunnelLimits(1, 1000, Z998) // E = 1: 1 - 3.09 < 0
-	if lo != 0 || math.Abs(hi-(1+Z998)) > 1e-12 {
-		t.Errorf("limits %v..%v, want 0..%v", lo, hi, 1+Z998)
+	// E = 1: the exact lower 99.8% limit is -0.997 (clipped), the upper
+	// 4.8676 (mpmath, as in TestPoissonLimit)
+	lo, hi := FunnelLimits(1, 1000, Z998)
+	if lo != 0 || math.Abs(hi-4.867625595670548) > 1e-9 {
+		t.Errorf("limits %v..%v, want 0..4.8676", lo, hi)
+	}
+	// E = 400 (normal approximation): 400 - 3.09 x 20 > 0, no clipping
+	lo, hi = FunnelLimits(1, 400000, Z998)
+	if math.Abs(lo-(1-Z998*20/400)) > 1e-12 || math.Abs(hi-(1+Z998*20/400)) > 1e-12 {
+		t.Errorf("E=400 limits %v..%v", lo, hi)
 	}
 }
 
@@ -140,5 +147,30 @@ func BenchmarkFunnel(b *testing.B) {
 		if _, err := NewFunnel(areas); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestPoissonLimit checks the interpolated Poisson quantiles against values
+// computed independently with mpmath at 40 digits (Poisson CDF summed term
+// by term, then Spiegelhalter's interpolation).
+func TestPoissonLimit(t *testing.T) {
+	for _, c := range []struct {
+		e    float64
+		want [4]float64 // p = 0.001, 0.025, 0.975, 0.999
+	}{
+		{4, [4]float64{-0.9454018499668557, 0.09123843770715151, 7.877845369002781, 10.95595259851669}},
+		{25, [4]float64{10.498532507209964, 15.175156532855532, 34.77671719008972, 41.346523474719966}},
+		{0.5, [4]float64{-0.9983512787292999, -0.9587819682324968, 1.8600259114609992, 3.475858980900359}},
+	} {
+		for i, p := range []float64{0.001, 0.025, 0.975, 0.999} {
+			if got := PoissonLimit(c.e, p); math.Abs(got-c.want[i]) > 1e-9 {
+				t.Errorf("E=%v p=%v: %.12f, want %.12f", c.e, p, got, c.want[i])
+			}
+		}
+	}
+	// a small area uses them: E = 4 (4 per 1,000 of 1,000 residents)
+	lo, hi := FunnelLimits(4, 1000, Z95)
+	if math.Abs(lo-0.09123843770715151) > 1e-6 || math.Abs(hi-7.877845369002781) > 1e-6 {
+		t.Errorf("E=4 95%% limits %v..%v, want the exact 0.0912..7.8778", lo, hi)
 	}
 }
