@@ -27,7 +27,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
 	basemap := fs.String("basemap-style", "", "MapLibre style URL to draw under the data (needs internet; default: none, the map works offline)")
-	prioFile := fs.String("priorities", "", "priorities CSV file for the strategy view (priority,crime_type,source; default: the built-in list)")
+	prioFile := fs.String("priorities", "", "priorities CSV file for the strategy view (priority,crime_type,source[,hours]; default: the built-in list)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

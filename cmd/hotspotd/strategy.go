@@ -25,8 +25,10 @@ By default the four Cleveland authorities are compared and the partnership's
 area is Stockton-on-Tees. --format html writes a printable page: a summary and
 one A4 page per priority; csv writes every figure, one a row.
 
-The priorities come from a CSV file (priority,crime_type,source; the default
-is hotspot/priorities/default.csv); --priorities FILE replaces them.`
+The priorities come from a CSV file (priority,crime_type,source[,hours]; the
+default is hotspot/priorities/default.csv); --priorities FILE replaces them.
+hours (such as 19-05) narrows a priority to a time of day on data with times.
+Where the records have times (force exports), weekly charts are added.`
 
 func (m *Main) strategy(ctx context.Context, args []string) error {
 	fs := m.newFlags("strategy", "strategy [flags] > strategy.html", strategyAbout)
@@ -40,7 +42,7 @@ func (m *Main) strategy(ctx context.Context, args []string) error {
 	spcTo := fs.String("spc-to", "", "last month of the charts' baseline, YYYY-MM (default: 24 months from --spc-from)")
 	wards := fs.String("wards", "", "area layer of the hotspot wards (default: wards)")
 	top := fs.Int("top", engine.DefaultTopWards, "hotspot wards listed per priority")
-	prioFile := fs.String("priorities", "", "priorities CSV file (priority,crime_type,source) to use instead of the default")
+	prioFile := fs.String("priorities", "", "priorities CSV file (priority,crime_type,source[,hours]) to use instead of the default")
 	var only listFlag
 	fs.Var(&only, "priority", "show only these priorities, by name (repeat or comma separate)")
 	format := fs.String("format", "table", "output: table, csv, json, html")
