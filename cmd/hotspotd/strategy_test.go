@@ -26,7 +26,9 @@ func strategyData(t *testing.T) string {
 		{"areas", "import", "--data-dir", dir, "--layer", "authorities",
 			"--population", filepath.Join(sample, "population", "tees_lad24_population_census2021_lsoa_sum.csv"),
 			filepath.Join(sample, "boundaries", "tees_valley_lads_2024.geojson.gz")},
-		{"areas", "import", "--data-dir", dir, "--layer", "wards", shared(t, "data/boundaries/stockton_wards_2023.geojson")},
+		{"areas", "import", "--data-dir", dir, "--layer", "wards",
+			"--population", filepath.Join(sample, "population", "stockton_ward2023_population_census2021_bestfit.csv"),
+			filepath.Join(sample, "boundaries", "stockton_wards_2023.geojson.gz")},
 	} {
 		if _, stderr, err := run(t, args...); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, stderr)
