@@ -216,7 +216,7 @@ func (e *Engine) Strategy(ctx context.Context, q StrategyQuery) (*Strategy, erro
 		return nil, err
 	}
 	series := period(ld.first(), p.To)
-	spc, err := spcBaseline(ld, series, q.SPCFrom, q.SPCTo)
+	spc, err := spcBaseline(series, q.SPCFrom, q.SPCTo)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +316,7 @@ func baselinePeriod(p Period, year int) (Period, error) {
 }
 
 // spcBaseline resolves the XmR baseline inside the series.
-func spcBaseline(ld loaded, series Period, from, to data.Month) (Period, error) {
+func spcBaseline(series Period, from, to data.Month) (Period, error) {
 	if from == 0 {
 		from = series.From
 	}
