@@ -3,7 +3,7 @@ GO       ?= go
 DATA_DIR ?= .hotspots-data
 ADDR     ?= 127.0.0.1:8080
 
-.PHONY: help run test bench lint deps-check fuzz
+.PHONY: help run test bench lint deps-check fuzz reliability
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -12,7 +12,7 @@ run: ## serve the map on http://$(ADDR)/ (the bundled Stockton sample on first s
 	$(GO) run ./cmd/hotspotd serve --data-dir $(DATA_DIR) --addr $(ADDR)
 
 test: lint deps-check ## lint, import rules, and every test
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $(TESTFLAGS) ./...
 
 bench: ## the speed figures: Go benchmarks of every hot path, then the tile load test
 	$(GO) test -run '^$$' -bench . -skip 'BenchmarkTileLoad' -benchmem -benchtime 10x -count 1 ./...
@@ -25,6 +25,10 @@ lint: ## gofmt prints nothing, go vet is clean
 
 deps-check: ## the import rules of README "Architecture"
 	$(GO) run ./cmd/depscheck
+
+reliability: ## the long checks (kill -9 during imports, 64 clients of heavy queries, bombs, a full disk; several minutes), as a table
+	@$(GO) test -tags reliability -run '^TestReliability$$' -count 1 -timeout 30m -v ./cmd/hotspotd > .reliability.log 2>&1; \
+	rc=$$?; grep -v '^=== \|^--- \|^    --- ' .reliability.log; exit $$rc
 
 fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s each)
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzReadIncidents$$' -fuzztime $${FUZZTIME:-20s}

@@ -359,7 +359,7 @@ func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	loc := &s.locs[p.loc[i]]
 	*in = Incident{
 		Month: p.month, Minute: -1, Force: p.force,
-		FallsWithin: s.strs[p.falls[i]], Type: s.strs[p.typ[i]], Outcome: s.strs[p.outcome[i]],
+		FallsWithin: s.names[p.falls[i]], Type: s.strs[p.typ[i]], Outcome: s.names[p.outcome[i]],
 		Location: Location{Point: loc.pt, Cell: loc.cell, Name: s.names[loc.name], LSOACode: s.names[loc.lsoaCode], LSOAName: s.names[loc.lsoaName]},
 	}
 	if loc.cell == 0 {

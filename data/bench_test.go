@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // threeLayers reads the three layers the import benchmark assigns points
@@ -16,12 +17,12 @@ func threeLayers(tb testing.TB) map[string][]geo.Area {
 	tb.Helper()
 	out := map[string][]geo.Area{}
 	var files13, files11 []string
-	for _, la := range []string{"E06000001", "E06000002", "E06000003", "E06000004"} {
-		files13 = append(files13, shared(tb, "data/boundaries/wards_2013/"+la+".geojson"))
-		files11 = append(files11, shared(tb, "data/boundaries/lsoa_2011/"+la+".geojson"))
+	for _, la := range fixture.Authorities {
+		files13 = append(files13, fixture.Path(tb, fixture.Wards2013(la)))
+		files11 = append(files11, fixture.Path(tb, fixture.LSOAs2011(la)))
 	}
 	for name, files := range map[string][]string{
-		"wards":      {shared(tb, "data/boundaries/stockton_wards_2023.geojson")},
+		"wards":      {fixture.Path(tb, fixture.StocktonWards)},
 		"wards-2013": files13,
 		"lsoa-2011":  files11,
 	} {
@@ -37,7 +38,7 @@ func threeLayers(tb testing.TB) map[string][]geo.Area {
 // BenchmarkImportCleveland is the whole import of the 35 real months into a
 // store with three area layers: parse, validate, H3, areas, persist (fsync).
 func BenchmarkImportCleveland(b *testing.B) {
-	dir := shared(b, "data/policeuk/cleveland")
+	dir := plainCleveland(b)
 	layers := threeLayers(b)
 	ctx := context.Background()
 	b.ReportAllocs()

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // FuzzReadIncidents feeds arbitrary bytes to the CSV reader as a file: it
@@ -15,9 +17,7 @@ func FuzzReadIncidents(f *testing.F) {
 	f.Add([]byte("Month,Crime.type,Longitude,Latitude\n2025-11,Burglary,-1.31,54.56\n"))
 	f.Add([]byte("Date,Time,Offence,Easting,Northing\n03/11/2025,14:25,Robbery,444800,518900\n"))
 	f.Add([]byte(PoliceUKHeader + "\n\"unterminated,2025-11\n"))
-	if b, err := os.ReadFile(filepath.Join("..", "..", "shared", "data", "policeuk", "cleveland", "2023-01", "2023-01-cleveland-street.csv")); err == nil {
-		f.Add(b[:4096])
-	}
+	f.Add(fixture.Read(f, fixture.ClevelandMonth("2023-01"))[:4096])
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p := filepath.Join(dir, "f.csv")

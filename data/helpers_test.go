@@ -4,24 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
-)
 
-// shared returns a path inside ../shared, the project's real data set. It
-// is on every developer machine and in CI; a test needing it fails under CI
-// when it is missing and skips elsewhere.
-func shared(tb testing.TB, rel string) string {
-	tb.Helper()
-	p := filepath.Join("..", "..", "shared", rel)
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared data missing under CI: %v", err)
-		}
-		tb.Skipf("shared data not here: %v", err)
-	}
-	return p
-}
+	"github.com/stockton-csp/hotspots/internal/fixture"
+)
 
 var (
 	clevelandOnce  sync.Once
@@ -33,7 +21,7 @@ var (
 // cleveland reads the 35 real Cleveland months once per test binary.
 func cleveland(tb testing.TB) ([]*Partition, *Report) {
 	tb.Helper()
-	dir := shared(tb, "data/policeuk/cleveland")
+	dir := fixture.Path(tb, fixture.Cleveland)
 	clevelandOnce.Do(func() {
 		clevelandParts, clevelandRep, clevelandErr = ReadIncidents(context.Background(), []string{dir}, ReadOptions{})
 	})
@@ -41,4 +29,27 @@ func cleveland(tb testing.TB) ([]*Partition, *Report) {
 		tb.Fatal(clevelandErr)
 	}
 	return clevelandParts, clevelandRep
+}
+
+// plainCleveland writes the 35 bundled months decompressed into a temporary
+// folder, as police.uk ships them (plain CSV), so that benchmarks measure the
+// import of the files users download, not gunzip.
+func plainCleveland(tb testing.TB) string {
+	tb.Helper()
+	src := fixture.Path(tb, fixture.Cleveland)
+	dir := tb.TempDir()
+	names, err := os.ReadDir(src)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, e := range names {
+		if !strings.HasSuffix(e.Name(), ".csv.gz") {
+			continue
+		}
+		b := fixture.Read(tb, fixture.Cleveland+"/"+e.Name())
+		if err := os.WriteFile(filepath.Join(dir, strings.TrimSuffix(e.Name(), ".gz")), b, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return dir
 }

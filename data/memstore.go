@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -33,8 +36,10 @@ type MemStore struct {
 
 	parts map[partKey]*memPart
 
-	// global dictionaries, append-only: strs for categories (crime types,
-	// outcomes, forces), names for location names and LSOAs
+	// global dictionaries, append-only: strs for crime types (uint16 ids,
+	// at most MaxCrimeTypes live; compacted if replaced months' types ever
+	// fill it), names for free text: location names, LSOAs, outcomes and
+	// "Falls within" (uint32 ids, no practical ceiling)
 	strs    []string
 	strIdx  map[string]uint16
 	names   []string
@@ -47,6 +52,9 @@ type MemStore struct {
 	// hook, when set by a test in this package, is called at each step of a
 	// change ("wrote", "commit") so a crash test can kill the process there.
 	hook func(step string)
+	// writeFault, when set by a test in this package, stands between each
+	// file write and the file (to inject a full disk).
+	writeFault func(rel string, w io.Writer) io.Writer
 
 	sumMu sync.Mutex
 	sum   *Summary // the Summary of version sum.Version
@@ -70,7 +78,7 @@ type memLocKey struct {
 	name, lsoaCode, lsoaName uint32
 }
 
-// memPart is a partition translated to the global dictionaries: 44 bytes an
+// memPart is a partition translated to the global dictionaries: 48 bytes an
 // incident plus its share of the locations.
 type memPart struct {
 	force   string
@@ -78,8 +86,9 @@ type memPart struct {
 	file    string
 	loc     []uint32
 	typ     []uint16
-	outcome []uint16
-	falls   []uint16
+	types   []uint16 // the distinct values of typ
+	outcome []uint32 // into names
+	falls   []uint32 // into names
 	minute  []uint16
 	ids     []byte
 	other   map[uint32]string // non-police.uk IDs
@@ -116,6 +125,9 @@ func OpenMem(dir string, opts MemOptions) (*MemStore, error) {
 		return nil, err
 	}
 	s.lock = lock
+	if lock.readOnly {
+		s.log.Warn("the data folder is read-only: serving it as it is; imports and layer changes are refused", "data_dir", dir)
+	}
 	if err := s.load(); err != nil {
 		lock.release()
 		return nil, err
@@ -141,22 +153,30 @@ func (s *MemStore) Version() uint64 { return s.version.Load() }
 // Dir is the data directory.
 func (s *MemStore) Dir() string { return s.dir }
 
-// intern returns the global id of a category string (crime type, outcome,
-// force); caller holds mu for writing.
-func (s *MemStore) intern(v string) (uint16, error) {
+// MaxCrimeTypes bounds the distinct crime types a store holds. police.uk
+// publishes 14; a force's own offence list has some hundreds. Thousands mean
+// a free-text column was taken for the crime type. Outcomes and other free
+// text have no such bound.
+const MaxCrimeTypes = 5000
+
+// ErrTooManyTypes refuses data that would give the store more than
+// MaxCrimeTypes distinct crime types.
+var ErrTooManyTypes = errors.New("data: too many distinct crime types")
+
+// intern returns the global id of a crime type; caller holds mu for writing
+// and has made room (makeTypeRoom), so it cannot run out of ids.
+func (s *MemStore) intern(v string) uint16 {
 	if i, ok := s.strIdx[v]; ok {
-		return i, nil
-	}
-	if len(s.strs) >= math.MaxUint16 {
-		return 0, fmt.Errorf("data: more than %d distinct crime types and outcomes; is a free-text column mapped as the crime type?", math.MaxUint16)
+		return i
 	}
 	i := uint16(len(s.strs))
 	s.strs = append(s.strs, v)
 	s.strIdx[v] = i
-	return i, nil
+	return i
 }
 
-// internName returns the global id of a location name or LSOA.
+// internName returns the global id of a free-text string: a location name,
+// an LSOA, an outcome or "Falls within".
 func (s *MemStore) internName(v string) uint32 {
 	if i, ok := s.nameIdx[v]; ok {
 		return i
@@ -167,19 +187,103 @@ func (s *MemStore) internName(v string) uint32 {
 	return i
 }
 
-// absorb translates a partition to global ids; caller holds mu for writing.
+// partTypes lists the distinct crime types of a partition, in first-seen
+// order.
+func partTypes(p *Partition) []string {
+	seen := make([]bool, len(p.Strs))
+	var out []string
+	for _, t := range p.Type {
+		if int(t) < len(seen) && !seen[t] {
+			seen[t] = true
+			out = append(out, p.Strs[t])
+		}
+	}
+	return out
+}
+
+// checkTypes refuses parts when the store they would make holds more than
+// MaxCrimeTypes distinct crime types. It counts what a reopened store would
+// hold (the kept partitions and the new ones), not the append-only
+// dictionary; caller holds writeMu.
+func (s *MemStore) checkTypes(parts []*Partition) error {
+	replaced := make(map[partKey]bool, len(parts))
+	for _, p := range parts {
+		replaced[partKey{p.Force, p.Month}] = true
+	}
+	seen := map[string]bool{}
+	for _, p := range parts {
+		for _, t := range partTypes(p) {
+			seen[t] = true
+		}
+		if len(seen) > MaxCrimeTypes {
+			return fmt.Errorf("%w: %s %s alone has more than %d; is a free-text column read as the crime type? Name the crime type column (--type-col)",
+				ErrTooManyTypes, p.Force, p.Month, MaxCrimeTypes)
+		}
+	}
+	s.mu.RLock()
+	for k, mp := range s.parts {
+		if replaced[k] {
+			continue
+		}
+		for _, t := range mp.types {
+			seen[s.strs[t]] = true
+		}
+	}
+	s.mu.RUnlock()
+	if len(seen) > MaxCrimeTypes {
+		return fmt.Errorf("%w: with this import the store would hold %d distinct crime types, more than %d; is a free-text column read as the crime type? Name the crime type column (--type-col)",
+			ErrTooManyTypes, len(seen), MaxCrimeTypes)
+	}
+	return nil
+}
+
+// makeTypeRoom makes sure the crime type dictionary can take parts' types.
+// It only grows, so a long-running server that keeps replacing months with
+// new type names could fill its 65,535 ids while far fewer are live; it is
+// then rebuilt from the live partitions (each given a new typ column, so
+// readers holding the old ones stay consistent). Caller holds mu for writing;
+// live and new types are each at most MaxCrimeTypes (checkTypes), so the
+// rebuilt dictionary has room.
+func (s *MemStore) makeTypeRoom(parts []*Partition) {
+	fresh := map[string]bool{}
+	for _, p := range parts {
+		for _, t := range partTypes(p) {
+			if _, ok := s.strIdx[t]; !ok {
+				fresh[t] = true
+			}
+		}
+	}
+	if len(s.strs)+len(fresh) <= math.MaxUint16 {
+		return
+	}
+	old := s.strs
+	s.strs, s.strIdx = nil, make(map[string]uint16)
+	s.intern("")
+	remap := make(map[uint16]uint16)
+	for k, mp := range s.parts {
+		c := *mp
+		c.typ = make([]uint16, len(mp.typ))
+		c.types = make([]uint16, len(mp.types))
+		for i, t := range mp.types {
+			remap[t] = s.intern(old[t])
+			c.types[i] = remap[t]
+		}
+		for i, t := range mp.typ {
+			c.typ[i] = remap[t]
+		}
+		s.parts[k] = &c
+	}
+	s.sum = nil
+	s.log.Info("rebuilt the crime type dictionary", "before", len(old), "after", len(s.strs))
+}
+
+// absorb translates a partition to global ids; caller holds mu for writing
+// and has called makeTypeRoom. It fails only on a location that cannot be
+// indexed, and leaves nothing but unused dictionary entries behind.
 func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
 	strMap := make([]int32, len(p.Strs))
 	for i := range strMap {
 		strMap[i] = -1
-	}
-	cat := func(i uint32) (uint16, error) {
-		if v := strMap[i]; v >= 0 {
-			return uint16(v), nil
-		}
-		id, err := s.intern(p.Strs[i])
-		strMap[i] = int32(id)
-		return id, err
 	}
 	nameMap := make(map[uint32]uint32)
 	name := func(i uint32) uint32 {
@@ -217,17 +321,18 @@ func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
 	}
 	n := p.Len()
 	mp := &memPart{force: p.Force, month: p.Month, file: file,
-		loc: make([]uint32, n), typ: make([]uint16, n), outcome: make([]uint16, n),
-		falls: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
+		loc: make([]uint32, n), typ: make([]uint16, n), outcome: make([]uint32, n),
+		falls: make([]uint32, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
 	for i := 0; i < n; i++ {
-		var e1, e2, e3 error
 		mp.loc[i] = locMap[p.Loc[i]]
-		mp.typ[i], e1 = cat(p.Type[i])
-		mp.outcome[i], e2 = cat(p.Outcome[i])
-		mp.falls[i], e3 = cat(p.FallsWithin[i])
-		if e1 != nil || e2 != nil || e3 != nil {
-			return nil, errors.Join(e1, e2, e3)
+		t := p.Type[i]
+		if strMap[t] < 0 {
+			strMap[t] = int32(s.intern(p.Strs[t]))
+			mp.types = append(mp.types, uint16(strMap[t]))
 		}
+		mp.typ[i] = uint16(strMap[t])
+		mp.outcome[i] = name(p.Outcome[i])
+		mp.falls[i] = name(p.FallsWithin[i])
 		if c := p.Context[i]; c != 0 {
 			if mp.context == nil {
 				mp.context = map[uint32]string{}
@@ -246,6 +351,10 @@ func locate(l *geo.Layer, loc memLoc) int32 {
 }
 
 // Replace stores partitions atomically, each replacing its (force, month).
+// Everything that can refuse them (the crime type limit, indexing, writing
+// the files) happens before the manifest is committed; a refused or failed
+// Replace removes the files it wrote and leaves disk and memory as they
+// were.
 func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 	if len(parts) == 0 {
 		return ErrNothingToAdd
@@ -255,42 +364,68 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
+	if err := s.checkTypes(parts); err != nil {
+		return err
+	}
+	mps := make([]*memPart, len(parts))
+	s.mu.Lock()
+	s.makeTypeRoom(parts)
+	for i, p := range parts {
+		mp, err := s.absorb(p, "")
+		if err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		mps[i] = mp
+	}
+	s.mu.Unlock()
 	next := s.man.clone()
 	next.Generation++
 	files, err := s.writePartFiles(ctx, next.Generation, parts)
 	if err != nil {
+		s.removeFiles(files)
 		return err
 	}
 	for i, p := range parts {
 		next.setPartition(manPart{Force: p.Force, Month: p.Month, File: files[i], Rows: p.Len()})
+		mps[i].file = files[i]
 	}
 	if err := ctx.Err(); err != nil {
+		s.removeFiles(files)
 		return err
 	}
 	if s.hook != nil {
 		s.hook("commit")
 	}
 	if err := s.commit(next); err != nil {
+		s.removeFiles(files)
 		return err
 	}
 	if s.hook != nil {
 		s.hook("committed")
 	}
 	s.mu.Lock()
-	var absorbErr error
 	for i, p := range parts {
-		mp, err := s.absorb(p, files[i])
-		if err != nil {
-			absorbErr = err
-			break
-		}
-		s.parts[partKey{p.Force, p.Month}] = mp
+		s.parts[partKey{p.Force, p.Month}] = mps[i]
 	}
 	s.man = next
 	s.version.Store(uint64(next.Generation))
 	s.mu.Unlock()
 	s.collect()
-	return absorbErr
+	return nil
+}
+
+// removeFiles removes files a failed change wrote (relative names; empty
+// ones are skipped), so a failure on a full disk does not keep it full.
+func (s *MemStore) removeFiles(rels []string) {
+	for _, rel := range rels {
+		if rel == "" {
+			continue
+		}
+		if err := os.Remove(filepath.Join(s.dir, rel)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			s.log.Warn("could not remove a file of a failed change", "file", rel, "err", err)
+		}
+	}
 }
 
 // writePartFiles writes the partitions' files, four at a time: each write
@@ -324,11 +459,17 @@ func (s *MemStore) writePartFiles(ctx context.Context, gen int64, parts []*Parti
 	return files, errors.Join(errs...)
 }
 
+// checkOpen refuses a change to a closed store, or to one whose folder is
+// read-only.
 func (s *MemStore) checkOpen() error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.closed {
 		return ErrStoreClosed
+	}
+	if s.lock.readOnly {
+		return fmt.Errorf("%w: %s cannot be written, so imports and layer changes are refused; "+
+			"to change the data, run hotspotd on a folder it may write to", ErrReadOnly, s.dir)
 	}
 	return nil
 }
@@ -358,9 +499,11 @@ func (s *MemStore) PutLayer(ctx context.Context, name string, areas []geo.Area, 
 	}
 	next.setLayer(manLayer{Name: name, File: f, Meta: meta})
 	if err := ctx.Err(); err != nil {
+		s.removeFiles([]string{f})
 		return err
 	}
 	if err := s.commit(next); err != nil {
+		s.removeFiles([]string{f})
 		return err
 	}
 	s.mu.Lock()

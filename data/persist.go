@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -122,19 +125,48 @@ func slug(s string) string {
 	return v
 }
 
+// ErrDiskFull is a change refused because the disk holding the data
+// directory has no space left (or the user's quota is used up). Nothing is
+// changed, and the files the change had written are removed.
+var ErrDiskFull = errors.New("data: the disk is full")
+
+// DiskFullError says which directory's disk is full. It matches ErrDiskFull
+// and the system's error with errors.Is.
+type DiskFullError struct {
+	Dir string
+	Err error
+}
+
+func (e *DiskFullError) Error() string {
+	return fmt.Sprintf("data: the disk holding %s is full; nothing was changed. Free some space there and try again", e.Dir)
+}
+
+func (e *DiskFullError) Unwrap() []error { return []error{ErrDiskFull, e.Err} }
+
+// IsNoSpace reports whether err is the system's "no space left on device"
+// or "disk quota exceeded".
+func IsNoSpace(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT)
+}
+
 // writeFile writes data produced by fill to dir/rel through a temporary
-// file, fsyncs it and renames it into place.
-func (s *MemStore) writeFile(rel string, fill func(f *os.File) error) error {
+// file, fsyncs it and renames it into place. On failure the temporary file
+// is removed.
+func (s *MemStore) writeFile(rel string, fill func(w io.Writer) error) error {
 	path := filepath.Join(s.dir, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("data: %w", err)
+		return s.writeErr(path, err)
 	}
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
-		return fmt.Errorf("data: %w", err)
+		return s.writeErr(path, err)
 	}
-	err = fill(f)
+	var w io.Writer = f
+	if s.writeFault != nil {
+		w = s.writeFault(rel, f)
+	}
+	err = fill(w)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -146,14 +178,21 @@ func (s *MemStore) writeFile(rel string, fill func(f *os.File) error) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("data: writing %s: %w", path, err)
+		return s.writeErr(path, err)
 	}
 	return nil
 }
 
+func (s *MemStore) writeErr(path string, err error) error {
+	if IsNoSpace(err) {
+		return &DiskFullError{Dir: s.dir, Err: err}
+	}
+	return fmt.Errorf("data: writing %s: %w", path, err)
+}
+
 func (s *MemStore) writePartFile(gen int64, p *Partition) (string, error) {
 	rel := filepath.Join("partitions", fmt.Sprintf("%08d-%s-%s.hsp", gen, slug(p.Force), p.Month))
-	return rel, s.writeFile(rel, func(f *os.File) error { return writePartition(f, p) })
+	return rel, s.writeFile(rel, func(w io.Writer) error { return writePartition(w, p) })
 }
 
 func (s *MemStore) writeLayerFile(gen int64, name string, areas []geo.Area) (string, error) {
@@ -172,7 +211,7 @@ func (s *MemStore) writeLayerFile(gen int64, name string, areas []geo.Area) (str
 	if err != nil {
 		return "", fmt.Errorf("data: encoding layer %s: %w", name, err)
 	}
-	return rel, s.writeFile(rel, func(f *os.File) error { _, err := f.Write(b); return err })
+	return rel, s.writeFile(rel, func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 // commit makes next the stored state: the manifest rename is atomic.
@@ -181,10 +220,16 @@ func (s *MemStore) commit(next manifest) error {
 	if err != nil {
 		return fmt.Errorf("data: %w", err)
 	}
-	if err := s.writeFile(manifestName, func(f *os.File) error { _, err := f.Write(b); return err }); err != nil {
+	if err := s.writeFile(manifestName, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return err
 	}
-	return syncDir(s.dir)
+	// The rename has happened: the change is made, and a caller that undid
+	// it now (removing its files) would break the store. A failed directory
+	// sync only leaves the rename's durability to the file system.
+	if err := syncDir(s.dir); err != nil {
+		s.log.Warn("the change is saved but the data directory could not be synced", "err", err)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -264,6 +309,16 @@ func (s *MemStore) load() error {
 	parts, err := readPartFiles(s.dir, m.Partitions)
 	if err != nil {
 		return err
+	}
+	types := map[string]bool{}
+	for _, p := range parts {
+		for _, t := range partTypes(p) {
+			types[t] = true
+		}
+	}
+	if len(types) > math.MaxUint16 {
+		return fmt.Errorf("%w: %s holds %d distinct crime types, more than this version can load (%d); import the data again into an empty data directory",
+			ErrCorrupt, s.dir, len(types), math.MaxUint16)
 	}
 	for i, p := range parts {
 		mp, err := s.absorb(p, m.Partitions[i].File)
@@ -346,13 +401,41 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 
 // dirLock is an advisory lock on the data directory, so two processes never
 // write it at once. The kernel drops it when the process dies.
-type dirLock struct{ f *os.File }
+// dirLock holds the data folder: an exclusive lock for a writer, a shared
+// one for a read-only folder (readOnly), where no hotspotd can write.
+type dirLock struct {
+	f        *os.File
+	readOnly bool
+}
+
+// readOnlyErr reports whether err says a file may not be written: a
+// read-only file system or folder.
+func readOnlyErr(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
 
 func lockDir(dir string) (*dirLock, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("data: cannot create data directory %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, "lock")
+	const wOK = 2 // access(2)'s W_OK
+	if err := syscall.Access(dir, wOK); err != nil && readOnlyErr(err) {
+		// A folder this process may not write: serve it as it is. A shared
+		// lock keeps out a writer that may (another user's import).
+		f, err := os.Open(path)
+		if errors.Is(err, os.ErrNotExist) {
+			return &dirLock{readOnly: true}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("data: %w", err)
+		}
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH|syscall.LOCK_NB); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("data: the data directory %s is in use by another hotspotd that is changing it; stop it first", dir)
+		}
+		return &dirLock{f: f, readOnly: true}, nil
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("data: %w", err)

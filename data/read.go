@@ -57,6 +57,9 @@ type ReadOptions struct {
 	// Rejects, when set, receives every rejected row as CSV
 	// (file,line,field,reason, then the row's own fields).
 	Rejects io.Writer
+	// MaxFileBytes bounds each file's uncompressed size; zero means
+	// DefaultMaxFileBytes.
+	MaxFileBytes int64
 }
 
 // Problem is one rejected row: where it is and why.
@@ -100,7 +103,8 @@ type FileReport struct {
 	Rejected    int            `json:"rejected"`
 	NoLocation  int            `json:"no_location"`
 	UnknownType map[string]int `json:"unknown_types,omitempty"`
-	Skipped     string         `json:"skipped,omitempty"` // why the whole file was passed over
+	Duplicates  int            `json:"duplicates,omitempty"` // rows of a month another file also holds, passed over
+	Skipped     string         `json:"skipped,omitempty"`    // why the whole file was passed over
 }
 
 // MonthReport counts one month's rows.
@@ -119,6 +123,12 @@ type Report struct {
 	Months     map[string]MonthReport `json:"months"`
 	Files      []FileReport           `json:"files"`
 	Partitions int                    `json:"partitions"`
+	// Duplicates counts rows passed over as a second copy of a month
+	// (RowsRead = Stored + Rejected + Duplicates).
+	Duplicates int `json:"duplicates"`
+	// Warnings say what the import did that the user should know, such as
+	// keeping one of two copies of a month.
+	Warnings []string `json:"warnings,omitempty"`
 	// Problems lists the first rejected rows (up to 100) with their place.
 	Problems []Problem `json:"problems,omitempty"`
 }
@@ -135,6 +145,9 @@ const maxProblems = 100
 func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Partition, *Report, error) {
 	if opts.MaxRejectShare == 0 {
 		opts.MaxRejectShare = 0.5
+	}
+	if opts.MaxFileBytes <= 0 {
+		opts.MaxFileBytes = DefaultMaxFileBytes
 	}
 	rep := &Report{Reasons: map[string]int{}, Months: map[string]MonthReport{}}
 	if len(paths) == 0 {
@@ -185,6 +198,7 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 		_ = rejects.Write([]string{"file", "line", "field", "reason", "row"})
 	}
 	parts := map[partKey]*builder{}
+	from := map[partKey]int{} // the index in rep.Files of the file each partition came from
 	for _, r := range results {
 		if r.err != nil {
 			return nil, rep, r.err
@@ -215,6 +229,10 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 			into, ok := parts[k]
 			if !ok {
 				parts[k] = b
+				from[k] = len(rep.Files) - 1
+				continue
+			}
+			if keepOne(rep, k, parts, from, b, len(rep.Files)-1) {
 				continue
 			}
 			// two files hold the same force and month: append this one's
@@ -398,13 +416,17 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	if b, _ := br.Peek(3); bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
 		_, _ = br.Discard(3)
 	}
-	cr := csv.NewReader(br)
+	g := &guard{r: br, maxBytes: r.opts.MaxFileBytes}
+	cr := csv.NewReader(g)
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
+	span := &rowSpan{maxLines: maxRowLines, nextLine: 1}
 	header, err := cr.Read()
 	if err != nil {
-		return &FileError{File: name, Line: 1, Err: readErr(err)}
+		return r.limitErr(name, span, 1, err)
 	}
+	g.rowStart = cr.InputOffset()
+	span.nextLine = 2
 	header = append([]string(nil), header...)
 	fr := FileReport{File: name}
 	cols, format, skip, err := mapColumns(header, r.opts.Mapping)
@@ -417,7 +439,11 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 		return nil
 	}
 	fr.Format = format
+	if format == "police.uk" {
+		span.maxLines = 0
+	}
 	pr := rowParser{cols: cols, force: r.opts.Force, file: name}
+	ids := make(map[partKey]map[[32]byte]int)
 	var in Incident
 	var problemsHere []Problem
 	line := 1
@@ -432,13 +458,23 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 				line = pe.Line
 			}
 			if pe != nil && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
+				if err := span.quoteError(pe.StartLine, pe.Line); err != nil {
+					return withFile(name, err)
+				}
+				span.nextLine = pe.Line + 1
+				g.rowStart = cr.InputOffset()
 				fr.Rows++
 				r.reject(&fr, &problemsHere, Problem{File: name, Line: pe.Line, Field: "(row)", Reason: "badly quoted field: " + pe.Err.Error()}, nil)
 				continue
 			}
-			return &FileError{File: name, Line: line, Err: readErr(err)}
+			return r.limitErr(name, span, line, err)
 		}
 		line, _ = cr.FieldPos(0)
+		lastLine, _ := cr.FieldPos(len(rec) - 1)
+		if err := span.row(line, lastLine, rec[len(rec)-1]); err != nil {
+			return withFile(name, err)
+		}
+		g.rowStart = cr.InputOffset()
 		if fr.Rows%8192 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -449,13 +485,21 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 			r.reject(&fr, &problemsHere, prob, rec)
 			continue
 		}
+		k := partKey{in.Force, in.Month}
+		if prob, ok := firstID(ids, k, name, &in, line); !ok {
+			r.reject(&fr, &problemsHere, prob, rec)
+			continue
+		}
 		if !knownTypes[in.Type] {
 			if fr.UnknownType == nil {
 				fr.UnknownType = map[string]int{}
 			}
 			fr.UnknownType[in.Type]++
+			if len(fr.UnknownType) > MaxCrimeTypes {
+				return &FileError{File: name, Line: line, Err: &refusal{kind: ErrTooManyTypes,
+					msg: fmt.Sprintf("more than %d distinct crime types by this line; is a free-text column read as the crime type? Name the crime type column (--type-col)", MaxCrimeTypes)}}
+			}
 		}
-		k := partKey{in.Force, in.Month}
 		b := r.parts[k]
 		if b == nil {
 			b = newBuilder(in.Force, in.Month)
@@ -475,8 +519,8 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 		return &FileError{File: name, Err: errors.New("has a header but no rows")}
 	}
 	if fr.Rejected > 0 && float64(fr.Rejected) > r.opts.MaxRejectShare*float64(fr.Rows) {
-		return &FileError{File: name, Err: fmt.Errorf("%w: %d of %d rows are unusable, mostly %s (first: %s)",
-			ErrRefused, fr.Rejected, fr.Rows, commonReason(problemsHere), problemsHere[0])}
+		return &FileError{File: name, Err: &refusal{kind: ErrRefused, msg: fmt.Sprintf("refused: %d of %d rows are unusable, mostly %s (first: %s)",
+			fr.Rejected, fr.Rows, commonReason(problemsHere), problemsHere[0])}}
 	}
 	r.rep.RowsRead += fr.Rows
 	r.rep.Stored += fr.Stored
@@ -484,6 +528,27 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	r.rep.NoLocation += fr.NoLocation
 	r.rep.Files = append(r.rep.Files, fr)
 	return nil
+}
+
+// limitErr is the FileError for a read error at line: a runaway row or a
+// file past the size limit gets its own message.
+func (r *reader) limitErr(name string, span *rowSpan, line int, err error) error {
+	switch {
+	case errors.Is(err, errRowTooLong):
+		return withFile(name, span.tooLong())
+	case errors.Is(err, ErrTooLarge):
+		return &FileError{File: name, Err: &refusal{kind: ErrTooLarge,
+			msg: fmt.Sprintf("it is larger than %d MB uncompressed, the most one file may hold; split it by month", r.opts.MaxFileBytes>>20)}}
+	}
+	return &FileError{File: name, Line: line, Err: readErr(err)}
+}
+
+func withFile(name string, err error) error {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		fe.File = name
+	}
+	return err
 }
 
 func readErr(err error) error {
@@ -508,6 +573,9 @@ func commonReason(ps []Problem) string {
 
 // reasonKind strips the value from a reason so reasons can be counted.
 func reasonKind(reason string) string {
+	if i := strings.LastIndex(reason, " (line "); i > 0 && strings.HasSuffix(reason, ")") {
+		reason = reason[:i]
+	}
 	if i := strings.Index(reason, "\" "); i >= 0 && strings.HasPrefix(reason, "\"") {
 		return strings.TrimSpace(reason[i+1:])
 	}

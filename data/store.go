@@ -18,6 +18,7 @@ var (
 	ErrBadQuery     = errors.New("data: invalid query")
 	ErrStoreClosed  = errors.New("data: store is closed")
 	ErrNothingToAdd = errors.New("data: nothing to import")
+	ErrReadOnly     = errors.New("data: the data folder is read-only")
 )
 
 // Store is the contract every storage engine implements: the embedded

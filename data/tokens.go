@@ -48,6 +48,9 @@ type Tokens struct {
 	list    []Token
 	modTime time.Time
 	checked time.Time
+	// err is why the file could not be read last time; while it is set no
+	// token is valid and the file does not count as empty (fail closed).
+	err error
 }
 
 // OpenTokens opens the token file in dir (it need not exist).
@@ -69,9 +72,14 @@ func OpenTokens(dir string, now func() time.Time) (*Tokens, error) {
 func (t *Tokens) reload(force bool) error {
 	now := t.now()
 	if !force && now.Sub(t.checked) < time.Second {
-		return nil
+		return t.err
 	}
 	t.checked = now
+	t.err = t.read(force)
+	return t.err
+}
+
+func (t *Tokens) read(force bool) error {
 	st, err := os.Stat(t.path)
 	if errors.Is(err, os.ErrNotExist) {
 		t.list, t.modTime = nil, time.Time{}
@@ -176,24 +184,44 @@ func (t *Tokens) List() ([]Token, error) {
 	return out, nil
 }
 
-// Empty reports whether no token is configured.
+// Empty reports whether no token is configured: the file is missing or
+// lists none. A file that cannot be read or parsed is not empty.
 func (t *Tokens) Empty() bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_ = t.reload(false)
+	if t.reload(false) != nil {
+		return false // an unreadable file is not "no tokens"
+	}
 	return len(t.list) == 0
 }
 
 // Lookup finds the token whose secret is secret, comparing hashes in
-// constant time.
+// constant time. While the file cannot be read, no token is found.
 func (t *Tokens) Lookup(secret string) (Token, bool) {
 	sum := sha256.Sum256([]byte(secret))
 	h := hex.EncodeToString(sum[:])
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	_ = t.reload(false)
+	if t.reload(false) != nil {
+		return Token{}, false
+	}
 	for _, x := range t.list {
 		if subtle.ConstantTimeCompare([]byte(x.Hash), []byte(h)) == 1 {
+			return x, true
+		}
+	}
+	return Token{}, false
+}
+
+// Named finds the token called name.
+func (t *Tokens) Named(name string) (Token, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.reload(false) != nil {
+		return Token{}, false
+	}
+	for _, x := range t.list {
+		if x.Name == name {
 			return x, true
 		}
 	}

@@ -24,6 +24,10 @@ var (
 	// ErrNoMonth marks a month outside the data loaded; the message names
 	// the months that are.
 	ErrNoMonth = errors.New("engine: month not loaded")
+	// ErrTooLarge marks a query too large to answer within the engine's
+	// bounds (Options.MaxCells, MaxCellMonths); the message says how large
+	// it is and how to narrow it.
+	ErrTooLarge = errors.New("engine: query too large")
 	// ErrNoData is returned when the store holds no incidents at all.
 	ErrNoData = errors.New("engine: no crime data is loaded; import police.uk files first (hotspotd import)")
 )
@@ -45,6 +49,21 @@ type Options struct {
 	// first). 0 means 256; a negative value keeps none, so every query is
 	// computed (study grids are still kept).
 	CacheEntries int
+	// CacheBytes bounds the memory the kept results hold, as sizeOf
+	// estimates it (least recently used dropped first; a single result
+	// larger than the budget is not kept). 0 means DefaultCacheBytes;
+	// negative means no byte bound. Study grids have a budget of their own,
+	// a quarter of this one.
+	CacheBytes int64
+	// MaxCells bounds the study cells of one query (a layer's area at the
+	// query's resolution): larger queries are refused with ErrTooLarge
+	// before any work, saying how to narrow them. 0 means DefaultMaxCells;
+	// negative means no bound.
+	MaxCells int
+	// MaxCellMonths bounds cells x months for the queries that compute per
+	// month (emerging hot spots, cell trends, the backtest). 0 means
+	// DefaultMaxCellMonths; negative means no bound.
+	MaxCellMonths int
 	// Logger receives a debug line per computed result; nil discards.
 	Logger *slog.Logger
 	// Now is the clock, for result timestamps; nil is time.Now.
@@ -54,6 +73,13 @@ type Options struct {
 // gridCacheEntries bounds the study grids kept: a grid of every Cleveland
 // cell at resolution 11 holds about 300,000 cells and their neighbours.
 const gridCacheEntries = 16
+
+// Defaults of Options' bounds.
+const (
+	DefaultCacheBytes    = 256 << 20
+	DefaultMaxCells      = 150_000
+	DefaultMaxCellMonths = 2_000_000
+)
 
 // Engine answers analysts' questions from a data.Store, caching each answer
 // for the store's current Version. It is safe for concurrent use.
@@ -69,6 +95,8 @@ type Engine struct {
 
 	results *lru
 	grids   *lru
+
+	maxCells, maxCellMonths int
 
 	sumMu sync.Mutex
 	sum   *data.Summary // latest summary read, for its Version
@@ -91,6 +119,15 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = 256
 	}
+	if opts.CacheBytes == 0 {
+		opts.CacheBytes = DefaultCacheBytes
+	}
+	if opts.MaxCells == 0 {
+		opts.MaxCells = DefaultMaxCells
+	}
+	if opts.MaxCellMonths == 0 {
+		opts.MaxCellMonths = DefaultMaxCellMonths
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -100,7 +137,8 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	return &Engine{
 		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, priorities: opts.Priorities,
 		log: opts.Logger, now: opts.Now,
-		results: newLRU(opts.CacheEntries), grids: newLRU(gridCacheEntries),
+		results: newLRU(opts.CacheEntries, opts.CacheBytes), grids: newLRU(gridCacheEntries, opts.CacheBytes/4),
+		maxCells: opts.MaxCells, maxCellMonths: opts.MaxCellMonths,
 	}, nil
 }
 

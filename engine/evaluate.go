@@ -148,6 +148,9 @@ func (e *Engine) Evaluate(ctx context.Context, q EvalQuery) (*Evaluation, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := e.checkCellMonths(g, int(scored[len(scored)-1]-scored[0])+1+evalLookback); err != nil {
+		return nil, err
+	}
 	key := fmt.Sprintf("%s|%d|%d|%s|%s..%s", q.Layer, res, k, keyList(types), scored[0], scored[len(scored)-1])
 	return compute(ctx, e, sum, "evaluate", key, func(ctx context.Context) (*Evaluation, error) {
 		return e.evaluate(ctx, sum, g, types, scored)

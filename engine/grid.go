@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
+	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -68,8 +70,62 @@ func (e *Engine) grid(ctx context.Context, sum *data.Summary, layer string, res,
 		if err != nil {
 			return nil, err
 		}
-		return buildGrid(ctx, l, res, k)
+		// Refuse before building: a grid of 400,000 cells takes seconds and
+		// hundreds of megabytes, and its answers more.
+		if est := estimateCells(l, res); e.maxCells > 0 && est > float64(e.maxCells)*1.1 {
+			return nil, tooManyCells(l.Name, res, int(est), e.maxCells)
+		}
+		g, err := buildGrid(ctx, l, res, k)
+		if err == nil && e.maxCells > 0 && len(g.cells) > e.maxCells {
+			return nil, tooManyCells(l.Name, res, len(g.cells), e.maxCells)
+		}
+		return g, err
 	})
+}
+
+// estimateCells is about how many resolution-res cells cover the layer: its
+// areas' total area (overlaps counted twice) over a cell's mean area.
+func estimateCells(l *geo.Layer, res int) float64 {
+	var m2 float64
+	for _, a := range l.Areas {
+		m2 += orbgeo.Area(a.Geometry)
+	}
+	return m2 / geo.AvgCellAreaM2(res)
+}
+
+func tooManyCells(layer string, res, cells, max int) error {
+	hint := "a layer of smaller areas (wards rather than authorities)"
+	if res > MinGridRes {
+		coarser := res - 1
+		for coarser > MinGridRes && float64(cells)/math.Pow(7, float64(res-coarser)) > float64(max) {
+			coarser--
+		}
+		hint = fmt.Sprintf("resolution %d or coarser (each step down makes cells 7 times larger), or %s", coarser, hint)
+	}
+	return fmt.Errorf("%w: layer %s at H3 resolution %d covers about %d cells, more than the %d one query may use; choose %s",
+		ErrTooLarge, layer, res, roundSig(cells), max, hint)
+}
+
+// roundSig rounds n to its two leading digits (425,703 -> 430,000), as
+// estimates should be stated.
+func roundSig(n int) int {
+	p := 1
+	for n/p >= 100 {
+		p *= 10
+	}
+	return (n + p/2) / p * p
+}
+
+// checkCellMonths refuses a per-month computation over g's cells and months
+// months when it exceeds the engine's bound.
+func (e *Engine) checkCellMonths(g *grid, months int) error {
+	if e.maxCellMonths <= 0 || len(g.cells)*months <= e.maxCellMonths {
+		return nil
+	}
+	fit := e.maxCellMonths / len(g.cells)
+	return fmt.Errorf("%w: %d cells x %d months of layer %s at H3 resolution %d is %d cell-months, more than the %d one query may use; "+
+		"choose at most %d months, a coarser resolution or a layer of smaller areas",
+		ErrTooLarge, len(g.cells), months, g.layer, g.res, len(g.cells)*months, e.maxCellMonths, max(fit, 1))
 }
 
 func buildGrid(ctx context.Context, l *geo.Layer, res, k int) (*grid, error) {

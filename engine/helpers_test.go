@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -12,16 +14,9 @@ import (
 	"testing"
 
 	"github.com/stockton-csp/hotspots/data"
-	"github.com/stockton-csp/hotspots/data/storetest"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
-
-// shared returns a path inside ../../shared, the project's real data set. A
-// test needing it skips when it is missing, and fails under CI.
-func shared(tb testing.TB, rel string) string {
-	tb.Helper()
-	return storetest.Shared(tb, rel)
-}
 
 var (
 	clevelandOnce  sync.Once
@@ -32,7 +27,7 @@ var (
 // cleveland reads the 35 real Cleveland months once per test binary.
 func cleveland(tb testing.TB) []*data.Partition {
 	tb.Helper()
-	dir := shared(tb, "data/policeuk/cleveland")
+	dir := fixture.Path(tb, fixture.Cleveland)
 	clevelandOnce.Do(func() {
 		clevelandParts, _, clevelandErr = data.ReadIncidents(context.Background(), []string{dir}, data.ReadOptions{})
 	})
@@ -46,11 +41,11 @@ func cleveland(tb testing.TB) []*data.Partition {
 // populations.
 func stocktonWards(tb testing.TB) []geo.Area {
 	tb.Helper()
-	areas, _, err := data.ReadAreaFiles([]string{shared(tb, "data/boundaries/stockton_wards_2023.geojson")}, geo.ReadOptions{})
+	areas, _, err := data.ReadAreaFiles([]string{fixture.Path(tb, fixture.StocktonWards)}, geo.ReadOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	pop, err := data.ReadPopulation(shared(tb, "data/population/stockton_ward2023_population_census2021_bestfit.csv"), "WD23CD", "population_census2021_bestfit_lsoa_sum")
+	pop, err := data.ReadPopulation(fixture.Path(tb, fixture.StocktonWardPopulation), "WD23CD", "population_census2021_bestfit_lsoa_sum")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -64,8 +59,8 @@ func stocktonWards(tb testing.TB) []geo.Area {
 func clevelandWards(tb testing.TB) []geo.Area {
 	tb.Helper()
 	var paths []string
-	for _, la := range []string{"E06000001", "E06000002", "E06000003", "E06000004"} {
-		paths = append(paths, shared(tb, "data/boundaries/wards_2013/"+la+".geojson"))
+	for _, la := range fixture.Authorities {
+		paths = append(paths, fixture.Path(tb, fixture.Wards2013(la)))
 	}
 	areas, _, err := data.ReadAreaFiles(paths, geo.ReadOptions{})
 	if err != nil {
@@ -136,10 +131,13 @@ var (
 // of package data's readers.
 func raw(tb testing.TB) []rawRow {
 	tb.Helper()
-	dir := shared(tb, "data/policeuk/cleveland")
+	dir := fixture.Path(tb, fixture.Cleveland)
 	rawOnce.Do(func() {
-		files, err := filepath.Glob(filepath.Join(dir, "*", "*-street.csv"))
-		if err != nil || len(files) == 0 {
+		files, err := filepath.Glob(filepath.Join(dir, "*-street.csv.gz"))
+		if err == nil && len(files) != 35 {
+			err = fmt.Errorf("%d police.uk files in %s, want 35", len(files), dir)
+		}
+		if err != nil {
 			rawErr = err
 			return
 		}
@@ -149,7 +147,12 @@ func raw(tb testing.TB) []rawRow {
 				rawErr = err
 				return
 			}
-			r := csv.NewReader(fh)
+			zr, err := gzip.NewReader(fh)
+			if err != nil {
+				rawErr = err
+				return
+			}
+			r := csv.NewReader(zr)
 			if _, err := r.Read(); err != nil { // header
 				rawErr = err
 				return
@@ -189,10 +192,7 @@ type rawWard struct {
 
 func readRawWards(tb testing.TB) []rawWard {
 	tb.Helper()
-	b, err := os.ReadFile(shared(tb, "data/boundaries/stockton_wards_2023.geojson"))
-	if err != nil {
-		tb.Fatal(err)
-	}
+	b := fixture.Read(tb, fixture.StocktonWards)
 	var fc struct {
 		Features []struct {
 			Properties map[string]any `json:"properties"`

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // refCell is a row of the R spdep reference grid.
@@ -23,7 +24,7 @@ type refCell struct {
 
 func readRefGrid(tb testing.TB) (map[string]refCell, []string) {
 	tb.Helper()
-	f, err := os.Open(shared(tb, "testdata/gistar/stockton_res9_k1_2024-12_2025-11.csv"))
+	f, err := os.Open(fixture.Path(tb, fixture.GiStarStockton))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -13,12 +13,13 @@ import (
 
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // readPopulation reads the ward population file with encoding/csv.
 func readPopulation(tb testing.TB) map[string]float64 {
 	tb.Helper()
-	f, err := os.Open(shared(tb, "data/population/stockton_ward2023_population_census2021_bestfit.csv"))
+	f, err := os.Open(fixture.Path(tb, fixture.StocktonWardPopulation))
 	if err != nil {
 		tb.Fatal(err)
 	}

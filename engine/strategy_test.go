@@ -169,7 +169,7 @@ func TestStrategyViolenceXmRVector(t *testing.T) {
 	ch := s.Priorities[0].Chart
 	// monthly counts: a second count, in the reference table
 	i := 0
-	for _, r := range readCSVFile(t, "..", "testdata", "strategy", "cleveland_monthly_counts_by_type.csv")[1:] {
+	for _, r := range readCSVFile(t, "..", "testdata", "reference", "cleveland_monthly_counts_by_type.csv")[1:] {
 		if r[1] != "Violence and sexual offences" {
 			continue
 		}

@@ -69,6 +69,28 @@ func TestTaskingZones(t *testing.T) {
 	for _, r := range rows {
 		perCell[r.Cell] = r.Count
 	}
+	// The previous 12 months, and every loaded month up to the period's end,
+	// counted per cell by the store, for each zone's change and trend.
+	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, By: data.GroupBy{CellRes: 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prevCell := map[geo.Cell]int64{}
+	for _, r := range prevRows {
+		prevCell[r.Cell] = r.Count
+	}
+	first := month(t, "2023-01")
+	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, By: data.GroupBy{CellRes: 9, Month: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cellMonth := map[geo.Cell][]float64{}
+	for _, r := range monthRows {
+		if cellMonth[r.Cell] == nil {
+			cellMonth[r.Cell] = make([]float64, int(q.To-first)+1)
+		}
+		cellMonth[r.Cell][r.Month-first] += float64(r.Count)
+	}
 	for i, z := range tk.Zones {
 		if i > 0 && z.Harm > tk.Zones[i-1].Harm {
 			t.Errorf("%s has more harm (%v) than %s (%v)", z.ID, z.Harm, tk.Zones[i-1].ID, tk.Zones[i-1].Harm)
@@ -82,6 +104,20 @@ func TestTaskingZones(t *testing.T) {
 		}
 		if z.Count != want || typed != want {
 			t.Errorf("%s counts %d (by type %d); its cells hold %d", z.ID, z.Count, typed, want)
+		}
+		var prev int64
+		series := make([]float64, int(q.To-first)+1)
+		for _, c := range z.Cells {
+			prev += prevCell[c]
+			for m, v := range cellMonth[c] {
+				series[m] += v
+			}
+		}
+		if z.Change == nil || z.Change.Current != float64(want) || z.Change.Previous != float64(prev) {
+			t.Errorf("%s change %+v; its cells hold %d now and %d in the 12 months before", z.ID, z.Change, want, prev)
+		}
+		if sv, zz := mannKendallByHand(series); z.Trend == nil || z.Trend.S != sv || math.Abs(z.Trend.Z-zz) > 1e-12 {
+			t.Errorf("%s trend %+v; by hand over 2023-01..2025-11: S %v z %v", z.ID, z.Trend, sv, zz)
 		}
 		if z.Rank != i+1 || z.ID == "" || len(z.Areas) == 0 || len(z.Locations) == 0 || z.Change == nil || z.TrendWord == "" {
 			t.Errorf("%s incomplete: %+v", z.ID, z)

@@ -92,6 +92,9 @@ func (e *Engine) Trends(ctx context.Context, q TrendQuery) (*Trends, error) {
 	var err error
 	if q.Res != 0 {
 		hq, err = e.prepareGrid(ctx, HotspotQuery{Layer: q.Layer, Res: q.Res, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure}, 36, Count, Harm, Cost)
+		if err == nil {
+			err = e.checkCellMonths(hq.g, hq.p.Months)
+		}
 	} else if hq, err = e.prepare(ctx, q.Measure, q.Types, q.From, q.To, 36, Count, Harm, Cost); err == nil {
 		l, err = e.layer(ctx, hq.sum, q.Layer)
 		hq.keyBase = fmt.Sprintf("%s|0|%s|%s|%s", q.Layer, hq.p, hq.m, keyList(hq.types))
@@ -225,6 +228,9 @@ type CategoryCount struct {
 func (e *Engine) Emerging(ctx context.Context, q HotspotQuery) (*EmergingResult, error) {
 	hq, err := e.prepareGrid(ctx, q, 12, Count, Harm)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.checkCellMonths(hq.g, hq.p.Months); err != nil {
 		return nil, err
 	}
 	return compute(ctx, e, hq.sum, "emerging", hq.keyBase, func(ctx context.Context) (*EmergingResult, error) {

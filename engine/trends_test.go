@@ -85,17 +85,30 @@ func TestTrendsAreasAndCells(t *testing.T) {
 	if len(tr.Series) != 27 || len(tr.Months) != 12 {
 		t.Fatalf("%d series of %d months", len(tr.Series), len(tr.Months))
 	}
+	for i, m := range tr.Months {
+		if m != from+data.Month(i) {
+			t.Fatalf("months %v: not 2024-12..2025-11 in order", tr.Months)
+		}
+	}
+	raw := rawWardCounts(t)
 	for _, s := range tr.Series {
 		var n float64
-		for _, v := range s.Values {
+		for i, v := range s.Values {
 			n += v
+			// month by month against ray casting on the raw rows
+			if want := sumRaw(raw, s.Code, tr.Months[i], tr.Months[i], nil); int64(v) != want {
+				t.Errorf("%s %s: %v incidents, ray casting counts %d", s.Name, tr.Months[i], v, want)
+			}
 		}
 		if int64(n) != byCode[s.Code] {
 			t.Errorf("%s: months add to %v, ranking says %d", s.Name, n, byCode[s.Code])
 		}
-		mk, err := hotspot.MannKendallTest(s.Values)
-		if err != nil || s.Trend == nil || *s.Trend != mk || s.Direction != mk.Direction(TrendAlpha) {
-			t.Errorf("%s: trend %+v, want %+v", s.Name, s.Trend, mk)
+		sv, z := mannKendallByHand(s.Values)
+		if s.Trend == nil || s.Trend.S != sv || math.Abs(s.Trend.Z-z) > 1e-12 {
+			t.Errorf("%s: trend %+v, by hand S %v z %v", s.Name, s.Trend, sv, z)
+		}
+		if want := fsign(z) * btoi(2*(1-normalCDF(math.Abs(z))) < TrendAlpha); s.Direction != want {
+			t.Errorf("%s: direction %d, want %d (z %v)", s.Name, s.Direction, want, z)
 		}
 	}
 	// Default: three years, clipped to the 35 months loaded.
@@ -170,4 +183,58 @@ func TestEmergingStockton(t *testing.T) {
 			t.Fatalf("cell %s: category %d %s, want %v", c.Cell, c.Category, c.Label, want)
 		}
 	}
+}
+
+// mannKendallByHand is the Mann-Kendall S and continuity-corrected z written
+// out from the textbook (Hipel & McLeod 1994, ch. 23), independently of
+// package hotspot: S = sum over i < j of sign(x_j - x_i), Var(S) =
+// [n(n-1)(2n+5) - sum over tie groups t(t-1)(2t+5)] / 18.
+func mannKendallByHand(x []float64) (s, z float64) {
+	n := len(x)
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			switch {
+			case x[j] > x[i]:
+				s++
+			case x[j] < x[i]:
+				s--
+			}
+		}
+	}
+	ties := map[float64]int{}
+	for _, v := range x {
+		ties[v]++
+	}
+	v := float64(n * (n - 1) * (2*n + 5))
+	for _, t := range ties {
+		v -= float64(t * (t - 1) * (2*t + 5))
+	}
+	v /= 18
+	switch {
+	case v == 0 || s == 0:
+		return s, 0
+	case s > 0:
+		return s, (s - 1) / math.Sqrt(v)
+	default:
+		return s, (s + 1) / math.Sqrt(v)
+	}
+}
+
+func normalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+
+func fsign(z float64) int {
+	switch {
+	case z > 0:
+		return 1
+	case z < 0:
+		return -1
+	}
+	return 0
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

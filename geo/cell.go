@@ -182,6 +182,17 @@ func (c Cell) AreaM2() float64 {
 	return a
 }
 
+// AvgCellAreaM2 is the mean area of an H3 cell of resolution res in square
+// metres (about 105,000 m² at 9, 2,150 m² at 11); 0 for a resolution
+// outside 0..15.
+func AvgCellAreaM2(res int) float64 {
+	a, err := h3.HexagonAreaAvgM2(res)
+	if err != nil {
+		return 0
+	}
+	return a
+}
+
 // PolygonCells returns the cells of resolution res whose centres lie inside
 // the polygon (H3 polygonToCells, centre containment). Holes are honoured.
 func PolygonCells(p orb.Polygon, res int) ([]Cell, error) {

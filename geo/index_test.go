@@ -4,54 +4,39 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
+	"path"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
-// The shared boundary files live outside the module, beside it in
-// /work/shared; the paths are relative to this package's directory.
+// The bundled boundary files (data/sample), as internal/fixture names them.
 var (
-	stocktonWardsFile = filepath.Join("..", "..", "shared", "data", "boundaries", "stockton_wards_2023.geojson")
+	stocktonWardsFile = fixture.StocktonWards
 	lsoaFiles         = []string{
-		filepath.Join("..", "..", "shared", "data", "boundaries", "lsoa_2011", "E06000001.geojson"),
-		filepath.Join("..", "..", "shared", "data", "boundaries", "lsoa_2011", "E06000002.geojson"),
-		filepath.Join("..", "..", "shared", "data", "boundaries", "lsoa_2011", "E06000003.geojson"),
-		filepath.Join("..", "..", "shared", "data", "boundaries", "lsoa_2011", "E06000004.geojson"),
+		fixture.LSOAs2011("E06000001"),
+		fixture.LSOAs2011("E06000002"),
+		fixture.LSOAs2011("E06000003"),
+		fixture.LSOAs2011("E06000004"),
 	}
 	wards2013Files = []string{
-		filepath.Join("..", "..", "shared", "data", "boundaries", "wards_2013", "E06000001.geojson"),
-		filepath.Join("..", "..", "shared", "data", "boundaries", "wards_2013", "E06000002.geojson"),
-		filepath.Join("..", "..", "shared", "data", "boundaries", "wards_2013", "E06000003.geojson"),
-		filepath.Join("..", "..", "shared", "data", "boundaries", "wards_2013", "E06000004.geojson"),
+		fixture.Wards2013("E06000001"),
+		fixture.Wards2013("E06000002"),
+		fixture.Wards2013("E06000003"),
+		fixture.Wards2013("E06000004"),
 	}
 )
 
-// readShared reads one of the shared data files: a missing file skips the
-// test locally and fails it when CI is set, so CI never goes green by
-// skipping.
-func readShared(tb testing.TB, path string) []byte {
-	tb.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared data missing in CI: %v", err)
-		}
-		tb.Skipf("shared data missing: %v", err)
-	}
-	return data
-}
-
-// sharedAreas reads and concatenates the areas of the given shared files.
-func sharedAreas(tb testing.TB, paths ...string) []Area {
+// bundledAreas reads and concatenates the areas of the given bundled
+// boundary files (paths of internal/fixture).
+func bundledAreas(tb testing.TB, paths ...string) []Area {
 	tb.Helper()
 	var all []Area
 	for _, p := range paths {
-		areas, _, err := ReadAreas(filepath.Base(p), readShared(tb, p), ReadOptions{})
+		areas, _, err := ReadAreas(strings.TrimSuffix(path.Base(p), ".gz"), fixture.Read(tb, p), ReadOptions{})
 		if err != nil {
 			tb.Fatalf("ReadAreas(%s): %v", p, err)
 		}
@@ -112,7 +97,7 @@ func TestLocateMatchesBruteForce(t *testing.T) {
 	}
 	for _, ly := range layers {
 		t.Run(ly.name, func(t *testing.T) {
-			areas := sharedAreas(t, ly.files...)
+			areas := bundledAreas(t, ly.files...)
 			if len(areas) < ly.min {
 				t.Fatalf("%d areas, want at least %d", len(areas), ly.min)
 			}
@@ -369,7 +354,7 @@ func TestLocateSmallLayers(t *testing.T) {
 var sinkInt int
 
 func BenchmarkLocate(b *testing.B) {
-	areas := sharedAreas(b, stocktonWardsFile)
+	areas := bundledAreas(b, stocktonWardsFile)
 	l := mustLayer(b, "stockton wards", areas)
 	rng := rand.New(rand.NewPCG(13, 14))
 	pts := make([]orb.Point, 4096)
@@ -383,7 +368,7 @@ func BenchmarkLocate(b *testing.B) {
 }
 
 func BenchmarkLocateLSOA(b *testing.B) {
-	areas := sharedAreas(b, lsoaFiles...)
+	areas := bundledAreas(b, lsoaFiles...)
 	l := mustLayer(b, "lsoa", areas)
 	rng := rand.New(rand.NewPCG(15, 16))
 	pts := make([]orb.Point, 4096)
@@ -397,7 +382,7 @@ func BenchmarkLocateLSOA(b *testing.B) {
 }
 
 func BenchmarkNewLayerLSOA(b *testing.B) {
-	areas := sharedAreas(b, lsoaFiles...)
+	areas := bundledAreas(b, lsoaFiles...)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := NewLayer("lsoa", areas); err != nil {

@@ -1,20 +1,22 @@
 package hotspot
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
-// The shared reference vectors, relative to this package's directory.
+// The reference vectors (testdata/gistar, see its README).
 const (
-	pysalCSV    = "../../shared/testdata/gistar/pysal_6point.csv"
-	stocktonCSV = "../../shared/testdata/gistar/stockton_res9_k1_2024-12_2025-11.csv"
+	pysalCSV    = fixture.GiStarPySAL
+	stocktonCSV = fixture.GiStarStockton
 )
 
 // giStarCase is one reference vector: values, neighbour lists as indices, expected z.
@@ -24,17 +26,12 @@ type giStarCase struct {
 	want       []float64
 }
 
-// loadGiStarCSV reads a vector from ../../shared/testdata/gistar: the first column is the
+// loadGiStarCSV reads a vector from testdata/gistar: the first column is the
 // cell's key (PySAL id or H3 index), "value" or "count" its value, "neighbours" the
 // space-separated keys of its neighbours (self excluded) and "gistar_z" the expected z.
 func loadGiStarCSV(tb testing.TB, path string) giStarCase {
 	tb.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		tb.Fatalf("reference vector: %v", err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(fixture.Read(tb, path))).ReadAll()
 	if err != nil {
 		tb.Fatalf("%s: %v", path, err)
 	}
@@ -274,6 +271,20 @@ func TestFDRReject(t *testing.T) {
 		got := FDRReject([]float64{math.NaN(), 0.0001}, 0.05)
 		if want := []bool{false, true}; !slices.Equal(got, want) {
 			t.Errorf("reject = %v, want %v", got, want)
+		}
+	})
+	// A location with no p value (NaN) is still one of the n tests: BH's
+	// lines are k/n x alpha with n counting every location. Here n = 4
+	// gives lines .0125 and .025, which .02 and .04 both miss; counting
+	// only the two finite p values (lines .025, .05) would reject both.
+	t.Run("NaN counts in n", func(t *testing.T) {
+		p := []float64{0.02, math.NaN(), 0.04, math.NaN()}
+		if got, want := FDRReject(p, 0.05), []bool{false, false, false, false}; !slices.Equal(got, want) {
+			t.Errorf("reject = %v, want %v", got, want)
+		}
+		if got, want := BinsFDR([]float64{2.3, 0, 2.05, 0}, p), []int{1, 0, 1, 0}; !slices.Equal(got, want) {
+			// at 0.10 the lines are .025 and .05: both rejected, bin 1
+			t.Errorf("bins = %v, want %v", got, want)
 		}
 	})
 }

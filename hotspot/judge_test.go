@@ -115,6 +115,8 @@ func TestTopShare(t *testing.T) {
 		{"top 10% of 100 is 10 cells", hundred, 0.10, (50 + 5*10 + 4) / 194.0},
 		// ceil(0.1 * 5) = 1 cell of 5.
 		{"rounds up: 10% of 5 cells is 1", []float64{1, 2, 7, 0, 0}, 0.10, 0.7},
+		// ceil(0.1 * 15) = 2 cells of 15 (rounding down would give 1: 10/28).
+		{"rounds up: 10% of 15 cells is 2", []float64{1, 1, 10, 1, 1, 1, 5, 1, 1, 1, 1, 1, 1, 1, 1}, 0.10, 15.0 / 28},
 		{"all", []float64{1, 2, 7}, 1, 1},
 		{"more than all", []float64{1, 2, 7}, 2, 1},
 		{"zero fraction", []float64{1, 2, 7}, 0, 0},

@@ -14,7 +14,7 @@ import (
 // counts, 2023-01..2025-11, from the reference counts in testdata/strategy.
 func violenceSeries(tb testing.TB) []float64 {
 	tb.Helper()
-	f, err := os.Open(filepath.Join("..", "testdata", "strategy", "cleveland_monthly_counts_by_type.csv"))
+	f, err := os.Open(filepath.Join("..", "testdata", "reference", "cleveland_monthly_counts_by_type.csv"))
 	if err != nil {
 		tb.Fatal(err)
 	}

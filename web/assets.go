@@ -36,7 +36,7 @@ const (
 // server or a configured basemap.
 const pageCSP = "default-src 'self'; script-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; " +
 	"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https: http:; font-src 'self' data: https:; " +
-	"connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+	"connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 // contentTypes are the types of the page's files, by extension; the
 // system's MIME tables are not used, as they differ between machines (and
@@ -154,8 +154,12 @@ func Assets() http.Handler {
 		h.Set("Content-Type", a.contentType)
 		h.Set("Cache-Control", a.cache)
 		h.Set("X-Content-Type-Options", "nosniff")
+		// Every file gets the page's policy: a script run as a worker
+		// (MapLibre's) is governed by its own response's policy, and must
+		// be allowed to fetch tiles.
+		h.Set("Content-Security-Policy", pageCSP)
+		h.Set("X-Frame-Options", "DENY")
 		if a.name == "index.html" {
-			h.Set("Content-Security-Policy", pageCSP)
 			h.Set("Referrer-Policy", "same-origin")
 		}
 		body, etag := a.body, a.etag

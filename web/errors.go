@@ -29,14 +29,41 @@ func badRequest(format string, args ...any) error {
 // handlerFunc is a handler that returns its error instead of writing it.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// adapt turns a handlerFunc into an http.Handler, writing its error.
+// adapt turns a handlerFunc into an http.Handler, writing its error. An
+// error after the response has begun (a download cut short by the request's
+// time limit) cannot change the status already sent: it is logged, and the
+// truncated body ends the response.
 func (s *Server) adapt(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		tw := &startedWriter{ResponseWriter: w}
+		if err := h(tw, r); err != nil {
+			if tw.started {
+				s.log.Warn("response cut short", "method", r.Method, "path", r.URL.Path, "err", err)
+				return
+			}
 			s.errorResponse(w, r, err)
 		}
 	}
 }
+
+// startedWriter notes whether a response has begun.
+type startedWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *startedWriter) WriteHeader(code int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *startedWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *startedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // errorResponse is the one place errors become HTTP responses.
 func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error) {
@@ -47,8 +74,14 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 		status, msg = we.Status, we.Message
 	case errors.Is(err, data.ErrNoLayer), errors.Is(err, data.ErrNoArea):
 		status, msg = http.StatusNotFound, userMessage(err)
-	case errors.Is(err, data.ErrBadQuery), errors.Is(err, engine.ErrBadQuery), errors.Is(err, engine.ErrNoMonth):
+	case errors.Is(err, data.ErrBadQuery), errors.Is(err, engine.ErrBadQuery), errors.Is(err, engine.ErrNoMonth), errors.Is(err, engine.ErrTooLarge):
 		status, msg = http.StatusBadRequest, userMessage(err)
+	case errors.Is(err, data.ErrDiskFull):
+		status, msg = http.StatusInsufficientStorage, userMessage(err)
+	case errors.Is(err, data.ErrTooManyTypes):
+		status, msg = http.StatusUnprocessableEntity, "import refused, nothing was changed: "+userMessage(err)
+	case errors.Is(err, data.ErrReadOnly):
+		status, msg = http.StatusForbidden, userMessage(err)
 	case errors.Is(err, engine.ErrNoData):
 		status, msg = http.StatusNotFound, userMessage(err)
 	case errors.Is(err, context.Canceled):

@@ -685,7 +685,7 @@ func exFileName(parts ...string) string {
 // mountExports adds the export endpoints under /api/v1 to r:
 // /export/{ranking,hotspots,zones,incidents}.{geojson,csv}.
 func (s *Server) mountExports(r chi.Router) {
-	r.With(s.heavy).Get("/export/{file}", s.adapt(s.exportFile))
+	r.With(s.audited(exportAction), s.heavy).Get("/export/{file}", s.adapt(s.exportFile))
 }
 
 func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
@@ -730,12 +730,19 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("Content-Type", "application/geo+json")
 	}
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", t.File+"."+format))
+	// count the rows written, for the access log
+	var rows int64
+	inner := *t
+	t.stream = func(ctx context.Context, fn func(*exFeature) error) error {
+		return inner.each(ctx, func(f *exFeature) error { rows++; return fn(f) })
+	}
 	w.WriteHeader(http.StatusOK)
 	if format == "csv" {
 		err = exWriteCSV(r.Context(), w, t)
 	} else {
 		err = exWriteCollection(r.Context(), w, t)
 	}
+	noteRows(r, rows)
 	if err != nil {
 		// The status is sent: the file is cut short, which the client sees.
 		s.log.Warn("export cut short", "path", r.URL.Path, "err", err)

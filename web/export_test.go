@@ -552,9 +552,9 @@ func exNeedGDAL(tb testing.TB) {
 	for _, tool := range []string{"ogrinfo", "ogr2ogr"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") != "" {
-				tb.Fatalf("%s is missing under CI (apt-get install exGDAL-bin): %v", tool, err)
+				tb.Fatalf("%s is missing under CI (apt-get install gdal-bin): %v", tool, err)
 			}
-			tb.Skipf("%s not installed (apt-get install exGDAL-bin): %v", tool, err)
+			tb.Skipf("%s not installed (apt-get install gdal-bin): %v", tool, err)
 		}
 	}
 }

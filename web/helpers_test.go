@@ -10,21 +10,13 @@ import (
 	"testing"
 
 	"github.com/stockton-csp/hotspots/data"
-	"github.com/stockton-csp/hotspots/data/storetest"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // Test helpers shared by the package's tests. Those of the OGC API and
 // export tests carry an ogc prefix.
-
-// shared returns a path inside ../shared, the project's real data set
-// (../../shared from this folder). A test needing it skips when it is
-// missing, and fails under CI.
-func shared(tb testing.TB, rel string) string {
-	tb.Helper()
-	return storetest.Shared(tb, rel)
-}
 
 var (
 	ogcOnce  sync.Once
@@ -38,9 +30,9 @@ var (
 // Census 2021 populations as layer "wards".
 func ogcStore(tb testing.TB) *data.MemStore {
 	tb.Helper()
-	clev := shared(tb, "data/policeuk/cleveland")
-	wards := shared(tb, "data/boundaries/stockton_wards_2023.geojson")
-	popFile := shared(tb, "data/population/stockton_ward2023_population_census2021_bestfit.csv")
+	clev := fixture.Path(tb, fixture.Cleveland)
+	wards := fixture.Path(tb, fixture.StocktonWards)
+	popFile := fixture.Path(tb, fixture.StocktonWardPopulation)
 	ogcOnce.Do(func() {
 		if ogcParts, _, ogcErr = data.ReadIncidents(context.Background(), []string{clev}, data.ReadOptions{}); ogcErr != nil {
 			return

@@ -52,16 +52,16 @@ func (s *Server) timeout(next http.Handler) http.Handler {
 // upload copies the request body (at most MaxUpload bytes) to a temporary
 // file named like name, so readers that take paths can read it.
 func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
-	dir, err := os.MkdirTemp("", "hotspots-upload-")
+	dir, err := os.MkdirTemp(s.opts.UploadDir, "hotspots-upload-")
 	if err != nil {
-		return "", nil, err
+		return "", nil, uploadDiskFull(os.TempDir(), err)
 	}
 	cleanup := func() { os.RemoveAll(dir) }
 	p := filepath.Join(dir, filepath.Base(name))
 	f, err := os.Create(p)
 	if err != nil {
 		cleanup()
-		return "", nil, err
+		return "", nil, uploadDiskFull(os.TempDir(), err)
 	}
 	_, err = io.Copy(f, http.MaxBytesReader(nil, r.Body, s.opts.MaxUpload))
 	if cerr := f.Close(); err == nil {
@@ -69,6 +69,9 @@ func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 	}
 	if err != nil {
 		cleanup()
+		if data.IsNoSpace(err) {
+			return "", nil, uploadDiskFull(os.TempDir(), err)
+		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return "", nil, &Error{Status: http.StatusRequestEntityTooLarge,
@@ -77,6 +80,16 @@ func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 		return "", nil, badRequest("the upload did not arrive whole: %v", err)
 	}
 	return p, cleanup, nil
+}
+
+// uploadDiskFull is a 507 for an upload that found no space in dir, where
+// uploads are kept while they are read; other errors pass through.
+func uploadDiskFull(dir string, err error) error {
+	if !data.IsNoSpace(err) {
+		return err
+	}
+	return &Error{Status: http.StatusInsufficientStorage, Err: err,
+		Message: fmt.Sprintf("the disk holding %s (where uploads are kept while they are read) is full; nothing was changed. Free some space there and try again", dir)}
 }
 
 // uploadName is the file name to read an upload as: ?filename=, else one
@@ -116,7 +129,8 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.Replace(ctx, parts); err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, rep)
+	noteRows(r, int64(rep.Stored))
+	return s.respond(w, r, http.StatusOK, withoutDir(*rep, filepath.Dir(p)))
 }
 
 // putLayer answers POST /api/v1/layers/{layer}: a GeoJSON FeatureCollection
@@ -145,7 +159,8 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
-	return s.respond(w, r, http.StatusCreated, map[string]any{"layer": name, "areas": len(areas), "notes": nonNilStrings(notes)})
+	noteRows(r, int64(len(areas)))
+	return s.respond(w, r, http.StatusCreated, map[string]any{"layer": name, "areas": len(areas), "notes": notesWithoutDir(notes, filepath.Dir(p))})
 }
 
 func (s *Server) deleteLayer(w http.ResponseWriter, r *http.Request) error {
@@ -157,11 +172,4 @@ func (s *Server) deleteLayer(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func nonNilStrings(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
 }

@@ -57,8 +57,8 @@ func (s *Server) mountOGC(r chi.Router) {
 		r.Get("/collections/{collectionId}", s.adapt(s.ogcCollection))
 		// Items run the engine's Gi* and tasking: they queue with the other
 		// heavy queries.
-		r.With(s.heavy).Get("/collections/{collectionId}/items", s.adapt(s.ogcItems))
-		r.With(s.heavy).Get("/collections/{collectionId}/items/{featureId}", s.adapt(s.ogcItem))
+		r.With(s.audited(ogcAction), s.heavy).Get("/collections/{collectionId}/items", s.adapt(s.ogcItems))
+		r.With(s.audited(ogcAction), s.heavy).Get("/collections/{collectionId}/items/{featureId}", s.adapt(s.ogcItem))
 	})
 }
 
@@ -789,6 +789,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	noteRows(r, int64(len(page)))
 	path := "/ogc/collections/" + url.PathEscape(c.ID) + "/items"
 	self := r.URL.Query()
 	self.Del("access_token")
@@ -880,6 +881,7 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 		{Href: ogcHref(r, base+"/items/"+url.PathEscape(id), self), Rel: "self", Type: ogcMediaGeoJSON, Title: "this feature"},
 		{Href: ogcHref(r, base, nil), Rel: "collection", Type: ogcMediaJSON, Title: c.Title},
 	}
+	noteRows(r, 1)
 	b, err := exAppendFeature(nil, found, t.Cols, []exMember{{"links", links}})
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // --- Parsers --------------------------------------------------------------
@@ -265,7 +266,7 @@ func TestOGCBBoxIntersects(t *testing.T) {
 // and crime type ("" for all types).
 func ogcReferenceCount(tb testing.TB, month, typ string) int {
 	tb.Helper()
-	f, err := os.Open(shared(tb, "data/reference/cleveland_monthly_counts_by_type.csv"))
+	f, err := os.Open(fixture.Path(tb, fixture.Tally))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"crypto/rand"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -19,12 +22,25 @@ type Options struct {
 	Now    func() time.Time
 	// Attribution is shown with every map and export.
 	Attribution string
-	// Tokens checks API tokens; nil or empty makes every caller an admin
-	// (a single-user tool on loopback).
+	// Tokens checks API tokens. Nil or empty makes every caller an admin,
+	// but only on a loopback connection and only until a token has been
+	// configured (a single-user tool on this computer).
 	Tokens TokenSource
+	// Hosts are the names, besides localhost and the address a connection
+	// arrives on, that requests may give in their Host header (the names
+	// users type to reach the server, or a reverse proxy passes on). Others
+	// are refused, which stops DNS rebinding.
+	Hosts []string
+	// Audit records exports, incident reads, imports and layer changes
+	// (an *audit.Log); nil records nothing.
+	Audit Auditor
 	// BasemapStyle is a MapLibre style URL drawn under the data, for
 	// deployments with internet access; empty draws the map without one.
 	BasemapStyle string
+	// UploadDir holds uploads while they are read; "" is the system's
+	// temporary folder. The server removes each when done; whoever starts
+	// the server empties the folder first, of what a crash left.
+	UploadDir string
 	// MaxUpload bounds an uploaded file (bytes); 0 is DefaultMaxUpload.
 	MaxUpload int64
 	// QueryTimeout bounds a request's work; 0 is DefaultQueryTimeout.
@@ -47,6 +63,11 @@ type Server struct {
 	classify     []func(error) (int, string, bool)
 	heavySem     chan struct{}
 	ogcPageCache ogcPageCache
+	// tokensSeen: a token has been configured while this server ran, so
+	// it never serves without one again (openMode).
+	tokensSeen atomic.Bool
+	// linkKey signs links (links.go); it lives only in memory.
+	linkKey []byte
 }
 
 // New builds a Server over a store and the engine that analyses it.
@@ -70,8 +91,18 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 		opts.HeavyQueries = DefaultHeavyQueries
 	}
 	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries)}
+	if opts.Tokens != nil && !opts.Tokens.Empty() {
+		s.tokensSeen.Store(true)
+	}
+	s.linkKey = make([]byte, 32)
+	if _, err := rand.Read(s.linkKey); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
 	r := chi.NewRouter()
+	r.Use(securityHeaders)
 	r.Use(middleware.Recoverer)
+	r.Use(s.checkHost)
+	r.Use(s.crossSite)
 	r.Use(s.authenticate)
 	r.Get("/healthz", s.adapt(s.healthz))
 	// The page holds no data: anyone may load it (it asks for a token when
@@ -84,18 +115,21 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	// configured); endpoints for analysts and admins check again.
 	r.Group(func(r chi.Router) {
 		r.Use(s.need(RoleViewer, "this"))
+		r.Use(s.bodyType)
 		r.Route("/api/v1", func(r chi.Router) {
 			r.Use(s.timeout)
 			r.Get("/summary", s.adapt(s.summary))
 			r.Get("/layers", s.adapt(s.layers))
-			r.Post("/layers/{layer}", s.adapt(s.putLayer))
-			r.Delete("/layers/{layer}", s.adapt(s.deleteLayer))
-			r.Post("/import", s.adapt(s.importUpload))
+			r.With(s.audited(actionIs("layer"))).Post("/layers/{layer}", s.adapt(s.putLayer))
+			r.With(s.audited(actionIs("layer"))).Delete("/layers/{layer}", s.adapt(s.deleteLayer))
+			r.With(s.audited(actionIs("import"))).Post("/import", s.adapt(s.importUpload))
 			r.Get("/layers/{layer}/counts", s.adapt(s.counts))
 			r.Get("/layers/{layer}/ranking", s.adapt(s.ranking))
 			r.Get("/layers/{layer}/areas/{code}/profile", s.adapt(s.profile))
 			r.Get("/cells/{cell}/profile", s.adapt(s.cellProfile))
 			r.Get("/config", s.adapt(s.config))
+			r.Get("/tasking/link", s.adapt(s.sheetLink))
+			r.Get("/strategy/link", s.adapt(s.strategyLink))
 			r.Group(func(r chi.Router) {
 				r.Use(s.heavy)
 				r.Get("/layers/{layer}/trends", s.adapt(s.trends))
@@ -129,10 +163,20 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 // ServeHTTP makes Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
+// healthz answers GET /healthz, for load balancers and monitoring, which
+// need no token: {"status": "ok"} or a 503 {"status": "not ready"}. Callers
+// with a token (or in single-user mode) also see the incident count and
+// data version; without one, nothing about the data.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	sum, err := s.store.Summary(r.Context())
 	if err != nil {
-		return err
+		s.log.Error("health check: the store does not answer", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready"})
+		return nil
+	}
+	if caller(r) < RoleViewer {
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
+		return nil
 	}
 	return s.respond(w, r, http.StatusOK, map[string]any{"status": "ok", "incidents": sum.Incidents, "version": sum.Version})
 }

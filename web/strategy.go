@@ -23,8 +23,8 @@ var strategyFS embed.FS
 
 var strategyTmpl = template.Must(template.New("strategy.html").Funcs(template.FuncMap{
 	"join":   strings.Join,
-	"count":  func(n int64) string { return thousands(float64(n), 0) },
-	"countF": func(v float64) string { return thousands(v, 0) },
+	"count":  func(n int64) string { return countText(float64(n)) },
+	"countF": countText,
 	"rate": func(r *float64) string {
 		if r == nil || *r < 0 {
 			return "n/a"
@@ -250,6 +250,15 @@ func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
 	return cw.Error()
 }
 
+// countText prints a count with thousands separators; a withheld count
+// (negative, see suppressStrategy) prints "<3".
+func countText(v float64) string {
+	if v < 0 {
+		return "<3"
+	}
+	return Thousands(v, 0)
+}
+
 func rateCell(r float64) string {
 	if r < 0 {
 		return ""
@@ -345,5 +354,18 @@ func (s *Server) strategyPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", sheetCSP)
 	return WriteStrategyHTML(w, StrategyPage{Strategy: st, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r)})
+}
+
+// strategyLink answers GET /api/v1/strategy/link?(the page's parameters):
+// {"url": "/strategy?...", "expires": "..."}, a signed link to the page for
+// the caller (see links.go), so the map opens it in a new tab with no token
+// in the address.
+func (s *Server) strategyLink(w http.ResponseWriter, r *http.Request) error {
+	if _, err := strategyQuery(r); err != nil {
+		return err
+	}
+	u := s.signLink("/strategy", r.URL.Query(), callerOf(r))
+	return s.respond(w, r, http.StatusOK, map[string]any{"url": u, "expires": s.now().Add(LinkLifetime).UTC().Format(time.RFC3339)})
 }

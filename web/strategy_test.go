@@ -177,3 +177,41 @@ func TestStrategyAPIErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestStrategyLink: the map opens the strategy view by a signed link with
+// no token in it; the page itself needs the link (or a token), and it is
+// served with the printable sheets' Content-Security-Policy.
+func TestStrategyLink(t *testing.T) {
+	tok, base := strategyServer(t)
+	if code, _, _ := ogcGet(t, base+"/strategy?priorities=Robbery", ""); code != http.StatusUnauthorized {
+		t.Errorf("the page with no token or link: %d, want 401", code)
+	}
+	var link struct{ URL, Expires string }
+	ogcJSON(t, base+"/api/v1/strategy/link?priorities=Robbery&from=2024-12&to=2025-11", tok.viewer, http.StatusOK, &link)
+	if !strings.HasPrefix(link.URL, "/strategy?") || strings.Contains(link.URL, tok.viewer) || strings.Contains(link.URL, "access_token") {
+		t.Fatalf("link %s", link.URL)
+	}
+	code, ctype, body := ogcGet(t, base+link.URL, "")
+	if code != http.StatusOK || !strings.HasPrefix(ctype, "text/html") || !strings.Contains(string(body), "Robbery") {
+		t.Fatalf("opening the link: %d %s %.200s", code, ctype, body)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+link.URL, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if csp := resp.Header.Get("Content-Security-Policy"); csp != sheetCSP {
+		t.Errorf("CSP %q, want the sheets' %q", csp, sheetCSP)
+	}
+	// a link does not open the JSON API, nor a page with other parameters
+	if code, _, _ := ogcGet(t, base+strings.Replace(link.URL, "/strategy?", "/api/v1/strategy?", 1), ""); code != http.StatusUnauthorized {
+		t.Errorf("the link's signature opened the API: %d", code)
+	}
+	if code, _, _ := ogcGet(t, base+strings.Replace(link.URL, "Robbery", "Drugs", 1), ""); code != http.StatusUnauthorized {
+		t.Errorf("a changed link opened: %d", code)
+	}
+	if code, _, _ := ogcGet(t, base+"/api/v1/strategy/link?baseline_year=x", tok.viewer); code != http.StatusBadRequest {
+		t.Errorf("a link for bad parameters: %d, want 400", code)
+	}
+}

@@ -80,6 +80,11 @@ func suppressJSON(v any) (any, error) {
 
 // respond writes v as JSON, suppressing small numbers for viewers.
 func (s *Server) respond(w http.ResponseWriter, r *http.Request, status int, v any) error {
+	// An answer that came too late is not encoded: the caller has gone or
+	// is being told the query took too long.
+	if err := r.Context().Err(); err != nil {
+		return err
+	}
 	if suppressed(r) {
 		sv, err := suppressJSON(v)
 		if err != nil {

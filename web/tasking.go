@@ -23,9 +23,26 @@ var templateFS embed.FS
 
 var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.FuncMap{
 	"join":       strings.Join,
-	"thousands":  func(n int64) string { return thousands(float64(n), 0) },
-	"thousandsF": func(v float64) string { return thousands(v, 0) },
-	"binLabel":   engine.BinLabel,
+	"thousands":  func(n int64) string { return Thousands(float64(n), 0) },
+	"thousandsF": func(v float64) string { return Thousands(v, 0) },
+	// count and harm print a count of incidents and its harm as the reader
+	// may see them: withheld for 1 or 2 incidents when suppress is on.
+	"count": func(suppress bool, n int64) string {
+		if hidden(n, suppress) {
+			return "<3"
+		}
+		return Thousands(float64(n), 0)
+	},
+	"harm": func(suppress bool, n int64, harm float64) string {
+		switch {
+		case hidden(n, suppress):
+			return "withheld"
+		case harm == 0:
+			return "–"
+		}
+		return Thousands(harm, 0)
+	},
+	"binLabel": engine.BinLabel,
 	"halves": func(xs []engine.TypeFigures) [][]engine.TypeFigures {
 		h := (len(xs) + 1) / 2
 		return [][]engine.TypeFigures{xs[:h], xs[h:]}
@@ -54,9 +71,6 @@ type TaskingPage struct {
 // one A4 page per zone with its map, locations, times, crime types and dose.
 func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 	t := p.Tasking
-	if p.Suppress {
-		t = suppressTasking(t)
-	}
 	title := "all crime"
 	if len(t.Types) > 0 {
 		title = strings.Join(t.Types, ", ")
@@ -93,33 +107,8 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 		"CellKm2":     strconv.FormatFloat(cellKm2, 'f', 2, 64),
 		"TypesText":   types,
 		"Attribution": p.Attribution,
+		"Suppress":    p.Suppress,
 	})
-}
-
-// suppressTasking copies t with by-type counts of 1 or 2 hidden: the
-// template prints a negative count as "<3".
-func suppressTasking(t *engine.Tasking) *engine.Tasking {
-	c := *t
-	c.Zones = make([]engine.Zone, len(t.Zones))
-	for i, z := range t.Zones {
-		zc := z
-		zc.ByType = make([]engine.TypeFigures, len(z.ByType))
-		for j, bt := range z.ByType {
-			if bt.Count > 0 && bt.Count < SmallCount {
-				bt.Count, bt.Harm = -1, -1
-			}
-			zc.ByType[j] = bt
-		}
-		zc.Locations = make([]engine.LocationCount, len(z.Locations))
-		for j, l := range z.Locations {
-			if l.Count > 0 && l.Count < SmallCount {
-				l.Count = -1
-			}
-			zc.Locations[j] = l
-		}
-		c.Zones[i] = zc
-	}
-	return &c
 }
 
 // Thousands formats v with dp decimals and comma thousands separators
@@ -141,15 +130,6 @@ func Thousands(v float64, dp int) string {
 		b.WriteRune(c)
 	}
 	return b.String() + frac
-}
-
-// thousands is Thousands for the tasking sheet, where a negative value is a
-// withheld small count, shown "<3".
-func thousands(v float64, dp int) string {
-	if v < 0 {
-		return "<3"
-	}
-	return Thousands(v, dp)
 }
 
 func changeText(c *hotspot.Change) string {
@@ -311,5 +291,6 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", sheetCSP)
 	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r)})
 }

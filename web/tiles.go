@@ -48,7 +48,7 @@ func (s *Server) mountTiles(r chi.Router) {
 	// bounded like the API's queries. Tiles are not "heavy" queries: most
 	// are answered from the cache in microseconds.
 	r.With(s.timeout).Get("/tiles/{file}", s.adapt(ts.tileJSON))
-	r.With(s.timeout).Get("/tiles/{set}/{z}/{x}/{file}", s.adapt(ts.tile))
+	r.With(s.audited(tileAction), s.timeout).Get("/tiles/{set}/{z}/{x}/{file}", s.adapt(ts.tile))
 }
 
 // classifyTileError maps package tiles' errors to a status and message.

@@ -457,7 +457,7 @@ func (m *Main) evaluate(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(q.format, "table", "json", "markdown"); err != nil {
+	if err := checkFormat(q.format, "table", "json"); err != nil {
 		return err
 	}
 	eng, from, to, _, err := m.open(&q)

@@ -47,18 +47,6 @@ func TestBrowserMap(t *testing.T) {
 
 	t.Run("assets", func(t *testing.T) { checkAssets(t, base) })
 
-	// The map needs the ranking and the tiles; until the server has them
-	// only the parts that do not are tested.
-	for _, p := range []struct{ path, what string }{
-		{"/api/v1/layers/wards/ranking", "needs /api/v1/layers/{layer}/ranking: not yet served"},
-		{"/tiles/cells.json", "needs /tiles: not yet served"},
-		{"/api/v1/layers/wards/areas/E05014882/profile", "needs /api/v1/layers/{layer}/areas/{code}/profile: not yet served"},
-	} {
-		if code := status(t, api+p.path); code == http.StatusNotFound || code == http.StatusNotImplemented {
-			t.Skip(p.what)
-		}
-	}
-
 	b := newBrowser(t, 1366, 768)
 	b.do(chromedp.Navigate(base + "/"))
 	b.waitMap()

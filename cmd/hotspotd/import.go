@@ -103,6 +103,9 @@ func (m *Main) printReport(rep *data.Report, asJSON bool, took time.Duration) {
 	w := m.Stdout
 	fmt.Fprintf(w, "Read %d rows from %d files in %.1fs: stored %d, rejected %d, %d with no location (kept, counted, not mapped).\n",
 		rep.RowsRead, len(rep.Files), took.Seconds(), rep.Stored, rep.Rejected, rep.NoLocation)
+	if rep.Duplicates > 0 {
+		fmt.Fprintf(w, "Passed over %d rows: second copies of months another file holds (see the warnings).\n", rep.Duplicates)
+	}
 	months := make([]string, 0, len(rep.Months))
 	for k := range rep.Months {
 		months = append(months, k)
@@ -121,6 +124,9 @@ func (m *Main) printReport(rep *data.Report, asJSON bool, took time.Duration) {
 		if f.NoLocation > 0 {
 			fmt.Fprintf(w, "Note: %s has %d rows with no coordinates.\n", f.File, f.NoLocation)
 		}
+	}
+	for _, x := range rep.Warnings {
+		fmt.Fprintf(w, "Warning: %s.\n", x)
 	}
 	if len(rep.Reasons) > 0 {
 		fmt.Fprintln(w, "Rejected rows by reason:")

@@ -115,6 +115,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tasking(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
+	case "audit":
+		return m.audit(ctx, rest)
 	case "strategy":
 		return m.strategy(ctx, rest)
 	case "help", "-h", "-help", "--help":
@@ -150,6 +152,7 @@ Commands:
   evaluate       backtest hot spot maps against the following month
   tasking        the patrol tasking sheet (printable HTML, CSV, JSON)
   token          create, list and revoke API tokens (roles viewer, analyst, admin)
+  audit          read the access log: who exported or read incidents, imported, changed layers
   strategy       the strategy view: priorities compared across areas, with exceptions (table, csv, json, html)
   version        print the version
 

@@ -8,17 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/stockton-csp/hotspots/data/storetest"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
-
-func shared(tb testing.TB, rel string) string {
-	tb.Helper()
-	return storetest.Shared(tb, rel)
-}
 
 // run runs hotspotd in process and returns its stdout and stderr.
 func run(tb testing.TB, args ...string) (string, string, error) {
@@ -82,7 +78,7 @@ func getJSON(tb testing.TB, url string, v any) int {
 
 func TestImportJSONThenServe(t *testing.T) {
 	dir := t.TempDir()
-	clev := shared(t, "data/policeuk/cleveland")
+	clev := fixture.Path(t, fixture.Cleveland)
 	out, stderr, err := run(t, "import", "--data-dir", dir, "--json", clev)
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
@@ -105,8 +101,8 @@ func TestImportJSONThenServe(t *testing.T) {
 		t.Errorf("no per-month detail")
 	}
 	out, stderr, err = run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
-		"--population", shared(t, "data/population/stockton_ward2023_population_census2021_bestfit.csv"),
-		shared(t, "data/boundaries/stockton_wards_2023.geojson"))
+		"--population", fixture.Path(t, fixture.StocktonWardPopulation),
+		fixture.Path(t, fixture.StocktonWards))
 	if err != nil {
 		t.Fatalf("areas import: %v\n%s", err, stderr)
 	}
@@ -228,12 +224,12 @@ func TestHelpAndUsage(t *testing.T) {
 // real data and checks what a reader relies on in each.
 func TestAnalysisCommands(t *testing.T) {
 	dir := t.TempDir()
-	if _, stderr, err := run(t, "import", "--data-dir", dir, shared(t, "data/policeuk/cleveland")); err != nil {
+	if _, stderr, err := run(t, "import", "--data-dir", dir, fixture.Path(t, fixture.Cleveland)); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
 	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
-		"--population", shared(t, "data/population/stockton_ward2023_population_census2021_bestfit.csv"),
-		shared(t, "data/boundaries/stockton_wards_2023.geojson")); err != nil {
+		"--population", fixture.Path(t, fixture.StocktonWardPopulation),
+		fixture.Path(t, fixture.StocktonWards)); err != nil {
 		t.Fatalf("areas import: %v\n%s", err, stderr)
 	}
 	t.Run("rank table", func(t *testing.T) {
@@ -249,8 +245,10 @@ func TestAnalysisCommands(t *testing.T) {
 		if !strings.Contains(out, "   1  Stockton Town Centre") || !strings.Contains(out, "Total") || !strings.Contains(out, "Not weighed in harm: Anti-social behaviour") {
 			t.Errorf("table:\n%s", out)
 		}
-		if n := strings.Count(out, "\n   "); n < 9 {
-			t.Errorf("only %d ranked lines", n)
+		// one ranked line per ward: rank, name, figures
+		ranked := regexp.MustCompile(`(?m)^ +\d+  \S`).FindAllString(out, -1)
+		if len(ranked) != 27 {
+			t.Errorf("%d ranked lines, want one for each of the 27 wards:\n%s", len(ranked), out)
 		}
 	})
 	t.Run("rank csv", func(t *testing.T) {
@@ -303,6 +301,46 @@ func TestAnalysisCommands(t *testing.T) {
 		ring := fc.Features[0].Geometry.Coordinates[0]
 		if len(ring) != 7 || ring[0][0] != ring[6][0] || ring[0][0] > -1 || ring[0][1] < 54 {
 			t.Errorf("first hexagon ring %v: want 7 closed lon,lat points near Stockton", ring)
+		}
+	})
+	t.Run("evaluate", func(t *testing.T) {
+		out, stderr, err := run(t, "evaluate", "--data-dir", dir)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, stderr)
+		}
+		// 2,238 study cells (the R spdep grid); every month from 2024-01
+		// has the 12 months before it loaded: 23 months scored.
+		if !strings.Contains(out, "Backtest on 2238 H3 resolution-9 cells of wards, 23 months scored (2024-01 to 2025-11)") {
+			t.Errorf("heading:\n%s", out)
+		}
+		for _, w := range []string{"most incidents in the 12 months before", "most harm (CCHI days) in the 12 months before",
+			"highest Gi* z-score", "most incidents in the 3 months before", "top 1% (23 cells)", "top 5% (112 cells)", "Best at top 1%"} {
+			if !strings.Contains(out, w) {
+				t.Errorf("evaluate lacks %q:\n%s", w, out)
+			}
+		}
+		js, _, err := run(t, "evaluate", "--data-dir", dir, "--format", "json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ev struct {
+			Cells   int      `json:"cells"`
+			Months  []string `json:"months"`
+			Methods []struct {
+				Method      string  `json:"method"`
+				Cells       int     `json:"cells"`
+				MeanHitRate float64 `json:"mean_hit_rate"`
+			} `json:"methods"`
+		}
+		if err := json.Unmarshal([]byte(js), &ev); err != nil || ev.Cells != 2238 || len(ev.Months) != 23 || len(ev.Methods) != 8 {
+			t.Fatalf("json: %v %+v", err, ev)
+		}
+		// the table prints the JSON's figures
+		if want := fmt.Sprintf("%.1f%%", ev.Methods[0].MeanHitRate*100); !strings.Contains(out, want) {
+			t.Errorf("table lacks the count_12m top-1%% mean hit rate %s:\n%s", want, out)
+		}
+		if _, _, err := run(t, "evaluate", "--data-dir", dir, "--format", "markdown"); err == nil {
+			t.Error("--format markdown accepted but not written")
 		}
 	})
 	t.Run("bad flags say so", func(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // TestPostgresStoreEndToEnd imports into PostgreSQL with --store, then
@@ -22,7 +24,7 @@ func TestPostgresStoreEndToEnd(t *testing.T) {
 	schema := fmt.Sprintf("e2e_%d", time.Now().UnixNano())
 	store := []string{"--store", url, "--store-schema", schema}
 	dir := t.TempDir()
-	out, stderr, err := run(t, append([]string{"import", "--data-dir", dir, "--json"}, append(store, shared(t, "data/policeuk/cleveland/2025-11"))...)...)
+	out, stderr, err := run(t, append([]string{"import", "--data-dir", dir, "--json"}, append(store, fixture.Path(t, fixture.ClevelandMonth("2025-11")))...)...)
 	if err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
@@ -33,7 +35,7 @@ func TestPostgresStoreEndToEnd(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil || rep.Stored == 0 {
 		t.Fatalf("report: %v %s", err, out)
 	}
-	if _, stderr, err := run(t, append([]string{"areas", "import", "--data-dir", dir, "--layer", "wards"}, append(store, shared(t, "data/boundaries/stockton_wards_2023.geojson"))...)...); err != nil {
+	if _, stderr, err := run(t, append([]string{"areas", "import", "--data-dir", dir, "--layer", "wards"}, append(store, fixture.Path(t, fixture.StocktonWards))...)...); err != nil {
 		t.Fatalf("areas import: %v\n%s", err, stderr)
 	}
 	base := serve(t, dir, store...)
@@ -50,7 +52,7 @@ func TestPostgresStoreEndToEnd(t *testing.T) {
 	if len(counts) != 27 {
 		t.Errorf("%d wards", len(counts))
 	}
-	_, _, err = run(t, "import", "--store", "mysql://nope", shared(t, "data/policeuk/cleveland/2025-11"))
+	_, _, err = run(t, "import", "--store", "mysql://nope", fixture.Path(t, fixture.ClevelandMonth("2025-11")))
 	if err == nil || !strings.Contains(err.Error(), "postgres://") {
 		t.Errorf("bad --store: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/stockton-csp/hotspots/audit"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/data/sample"
 	"github.com/stockton-csp/hotspots/engine"
@@ -26,6 +27,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	sf := m.storeFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
+	auditTo := fs.String("audit-dir", "", "folder for the access log (default DATA-DIR/audit; give another when the data folder is read-only)")
+	var hosts listFlag
+	fs.Var(&hosts, "host-name", "a name users reach the server by, such as hotspots.stockton.gov.uk (repeat, or separate by commas); "+
+		"requests naming others are refused (localhost and the server's own addresses always work)")
 	basemap := fs.String("basemap-style", "", "MapLibre style URL to draw under the data (needs internet; default: none, the map works offline)")
 	prioFile := fs.String("priorities", "", "priorities CSV file for the strategy view (priority,crime_type,source[,hours]; default: the built-in list)")
 	if err := parse(fs, args); err != nil {
@@ -64,7 +69,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, BasemapStyle: *basemap})
+	uploads := m.uploadDir(sf.dataDir)
+	if *auditTo == "" {
+		*auditTo = auditDir(sf.dataDir)
+	}
+	alog, err := audit.Open(*auditTo, audit.Options{})
+	if err != nil {
+		return fmt.Errorf("%w; the server keeps a log of every export and incident read (Data Protection Act 2018, s.62) and will not serve without one: "+
+			"give a folder it may write with --audit-dir", err)
+	}
+	m.onClose(alog.Close)
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, UploadDir: uploads, BasemapStyle: *basemap})
 	if err != nil {
 		return err
 	}
@@ -176,4 +191,21 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// uploadDir empties and returns DATA-DIR/uploads, where the server keeps
+// uploads while it reads them: whatever is there was left by a server that
+// stopped mid-upload (a crash, a kill -9) and would hold disk space for
+// good. It returns "" (the system's temporary folder) when the data folder
+// cannot be written.
+func (m *Main) uploadDir(dataDir string) string {
+	dir := filepath.Join(dataDir, "uploads")
+	if err := os.RemoveAll(dir); err != nil {
+		m.Logger.Warn("cannot remove uploads left by an earlier run", "dir", dir, "err", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		m.Logger.Warn("cannot keep uploads in the data folder; using the system's temporary folder", "err", err)
+		return ""
+	}
+	return dir
 }

@@ -6,21 +6,18 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // TestShutdownFinishesImport starts an upload import, shuts the server down
 // while the upload is still arriving, and checks the import completed and
 // was stored before the server stopped.
 func TestShutdownFinishesImport(t *testing.T) {
-	month, err := os.ReadFile(shared(t, "data/policeuk/cleveland/2025-11/2025-11-cleveland-street.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	month := fixture.Read(t, fixture.ClevelandMonth("2025-11"))
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := NewMain()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // strategyData imports the real Cleveland months, the bundled authorities
@@ -20,15 +21,14 @@ import (
 func strategyData(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	sample := filepath.Join("..", "..", "data", "sample")
 	for _, args := range [][]string{
-		{"import", "--data-dir", dir, shared(t, "data/policeuk/cleveland")},
+		{"import", "--data-dir", dir, fixture.Path(t, fixture.Cleveland)},
 		{"areas", "import", "--data-dir", dir, "--layer", "authorities",
-			"--population", filepath.Join(sample, "population", "tees_lad24_population_census2021_lsoa_sum.csv"),
-			filepath.Join(sample, "boundaries", "tees_valley_lads_2024.geojson.gz")},
+			"--population", fixture.Path(t, "data/sample/population/tees_lad24_population_census2021_lsoa_sum.csv"),
+			fixture.Path(t, fixture.TeesValleyAuthorities)},
 		{"areas", "import", "--data-dir", dir, "--layer", "wards",
-			"--population", filepath.Join(sample, "population", "stockton_ward2023_population_census2021_bestfit.csv"),
-			filepath.Join(sample, "boundaries", "stockton_wards_2023.geojson.gz")},
+			"--population", fixture.Path(t, fixture.StocktonWardPopulation),
+			fixture.Path(t, fixture.StocktonWards)},
 	} {
 		if _, stderr, err := run(t, args...); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, stderr)
@@ -105,7 +105,7 @@ func axeCheck(t *testing.T, url string) {
 		}
 		t.Skipf("needs Chromium at %s: %v", chromiumPath, err)
 	}
-	axe := mustRead(t, filepath.Join("..", "..", "testdata", "axe-core", "axe.min.js"))
+	axe := fixture.Read(t, "testdata/axe-core/axe.min.js")
 	b := newBrowser(t, 1000, 1400)
 	b.do(chromedp.Navigate(url))
 	var ok bool

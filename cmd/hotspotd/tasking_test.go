@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // TestTaskingPrintsOneA4PagePerZone prints the tasking sheet to PDF with
@@ -30,10 +32,10 @@ func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
 		t.Skip("pdfinfo not installed")
 	}
 	dir := t.TempDir()
-	if _, stderr, err := run(t, "import", "--data-dir", dir, shared(t, "data/policeuk/cleveland")); err != nil {
+	if _, stderr, err := run(t, "import", "--data-dir", dir, fixture.Path(t, fixture.Cleveland)); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
-	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards", shared(t, "data/boundaries/stockton_wards_2023.geojson")); err != nil {
+	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards", fixture.Path(t, fixture.StocktonWards)); err != nil {
 		t.Fatalf("areas import: %v\n%s", err, stderr)
 	}
 	const zones = 4

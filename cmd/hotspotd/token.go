@@ -15,7 +15,9 @@ const tokenUsage = `Usage:
 Roles: viewer (maps, aggregates, tasking; counts of 1 or 2 show as "<3"),
 analyst (also incidents, point exports, imports), admin (also tokens and
 area layers). With no token the server is a single-user tool on this
-computer (loopback only) and everyone is an admin.
+computer (loopback only) and everyone is an admin. A server that has seen a
+token never goes back to that: revoking the last token locks it until a new
+one is created.
 `
 
 func (m *Main) token(ctx context.Context, args []string) error {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"math"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // The layers Load stores.
@@ -25,37 +24,6 @@ const (
 // store keeps it exactly.
 var Imported = time.Date(2025, 12, 1, 9, 30, 0, 0, time.UTC)
 
-// Shared returns the path of rel inside ../shared, the project's real data
-// set beside the module root (found by walking up from the test's package
-// directory to go.mod). It is on every developer machine and in CI: a test
-// needing it fails when the CI environment variable is set and it is
-// missing, and skips elsewhere.
-func Shared(tb testing.TB, rel string) string {
-	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			tb.Fatalf("storetest: no go.mod above the test's directory")
-		}
-		dir = up
-	}
-	p := filepath.Join(dir, "..", "shared", filepath.FromSlash(rel))
-	if _, err := os.Stat(p); err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatalf("shared data missing under CI: %v", err)
-		}
-		tb.Skipf("shared data not here: %v", err)
-	}
-	return p
-}
-
 var (
 	clevelandOnce  sync.Once
 	clevelandParts []*data.Partition
@@ -66,7 +34,7 @@ var (
 // test binary. The partitions are shared: do not change them.
 func Cleveland(tb testing.TB) []*data.Partition {
 	tb.Helper()
-	dir := Shared(tb, "data/policeuk/cleveland")
+	dir := fixture.Path(tb, fixture.Cleveland)
 	clevelandOnce.Do(func() {
 		clevelandParts, _, clevelandErr = data.ReadIncidents(context.Background(), []string{dir}, data.ReadOptions{})
 	})
@@ -80,11 +48,11 @@ func Cleveland(tb testing.TB) []*data.Partition {
 // population (best-fit LSOA sums).
 func WardAreas(tb testing.TB) []geo.Area {
 	tb.Helper()
-	areas, _, err := data.ReadAreaFiles([]string{Shared(tb, "data/boundaries/stockton_wards_2023.geojson")}, geo.ReadOptions{})
+	areas, _, err := data.ReadAreaFiles([]string{fixture.Path(tb, fixture.StocktonWards)}, geo.ReadOptions{})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	pop, err := data.ReadPopulation(Shared(tb, "data/population/stockton_ward2023_population_census2021_bestfit.csv"), "", "")
+	pop, err := data.ReadPopulation(fixture.Path(tb, fixture.StocktonWardPopulation), "", "")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -99,8 +67,8 @@ func WardAreas(tb testing.TB) []geo.Area {
 func LSOAAreas(tb testing.TB) []geo.Area {
 	tb.Helper()
 	var files []string
-	for _, la := range []string{"E06000001", "E06000002", "E06000003", "E06000004"} {
-		files = append(files, Shared(tb, "data/boundaries/lsoa_2011/"+la+".geojson"))
+	for _, la := range fixture.Authorities {
+		files = append(files, fixture.Path(tb, fixture.LSOAs2011(la)))
 	}
 	areas, _, err := data.ReadAreaFiles(files, geo.ReadOptions{})
 	if err != nil {

@@ -3,12 +3,12 @@
 // PostgreSQL store), so they give the same answers.
 //
 // The expected answers come from outside the stores: the independent
-// police.uk tally in ../shared/data/reference for month by type, and counts
+// police.uk tally in testdata/reference for month by type, and counts
 // computed here straight from the partitions the stores were given (the H3
 // cell holding each raw point at each resolution, areas with
 // geo.Layer.Locate on the raw points, and plain ray casting for the wards),
-// plus the shapes' agreement with each other. Without the shared data the
-// suite skips, or fails when the CI environment variable is set.
+// plus the shapes' agreement with each other. The data are the repository's
+// own (internal/fixture): the bundled sample and testdata/.
 package storetest
 
 import (
@@ -25,6 +25,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // Run runs the suite. open returns a new, empty store each time it is called
@@ -385,7 +386,7 @@ func SameAreas(got, want []geo.Area) error {
 }
 
 func testTally(t *testing.T, s data.Store) {
-	want := readTally(t, Shared(t, "data/reference/cleveland_monthly_counts_by_type.csv"))
+	want := readTally(t, fixture.Path(t, fixture.Tally))
 	if len(want) != 490 {
 		t.Fatalf("tally has %d rows, want 490", len(want))
 	}
@@ -803,7 +804,7 @@ func testReplace(t *testing.T, s data.Store, ref *reference) {
 // testLayerLifecycle adds, replaces and deletes layers; locations stored
 // before a layer get their areas, as do those stored after.
 func testLayerLifecycle(t *testing.T, s data.Store, ref *reference) {
-	lads, _, err := data.ReadAreaFiles([]string{Shared(t, "data/boundaries/tees_valley_lads_2024.geojson")}, geo.ReadOptions{})
+	lads, _, err := data.ReadAreaFiles([]string{fixture.Path(t, fixture.TeesValleyAuthorities)}, geo.ReadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

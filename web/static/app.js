@@ -6,7 +6,7 @@
 // The server's API is under /api/v1 and /tiles; its errors are JSON
 // ({"error": "...", "status": N}) and are shown as they come.
 
-import { getJSON, query, enc, ApiError, setToken, getToken } from './api.js';
+import { getJSON, query, enc, ApiError, setToken, authHeaders } from './api.js';
 import {
   MEASURES, fmtInt, fmt1, fmtMoney, fmtMeasure, fmtMeasureUnit, monthLabel, periodLabel, pct, escapeHTML,
 } from './format.js';
@@ -223,18 +223,68 @@ function changed() {
 
 function updateLinks() {
   const p = filterParams();
-  const tok = getToken();
   const dl = $('download');
   const noTypes = state.types && state.types.size === 0;
-  // the hot spot cells behind the zones drawn (the hotspots tiles' query)
-  dl.href = '/api/v1/hotspots' + query({ ...p, measure: hotspotMeasure(), access_token: tok || undefined });
+  // the hot spot cells behind the zones drawn (the hotspots tiles' query).
+  // The addresses carry no token: the clicks below fetch with the
+  // Authorization header, or ask for a short-lived signed link.
+  dl.href = '/api/v1/hotspots' + query({ ...p, measure: hotspotMeasure() });
   dl.setAttribute('download', `hotspots-${state.layer}-${state.from}-to-${state.to}.geojson`);
   dl.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
   const tk = $('tasking');
-  tk.href = '/tasking' + query({ ...p, measure: hotspotMeasure(), access_token: tok || undefined });
+  tk.href = '/tasking' + query({ ...p, measure: hotspotMeasure() });
   tk.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
   // the strategy view compares the authorities over the same months
-  $('strategy').href = '/strategy' + query({ from: p.from, to: p.to, access_token: tok || undefined });
+  $('strategy').href = '/strategy' + query({ from: p.from, to: p.to });
+}
+
+// setupLinks makes the download a fetch with the token in its header, saved
+// from a blob, and the tasking sheet a signed link the server makes for
+// this sheet alone (valid for minutes), so no token is ever in an address.
+function setupLinks() {
+  const dl = $('download');
+  dl.addEventListener('click', async e => {
+    e.preventDefault();
+    if (dl.getAttribute('aria-disabled') === 'true') return;
+    clearMessage('download');
+    try {
+      const resp = await fetch(dl.href, { headers: { Accept: 'application/geo+json', ...authHeaders() } });
+      if (!resp.ok) {
+        let msg = resp.status + ' ' + resp.statusText;
+        try { msg = (await resp.json()).error || msg; } catch { /* not JSON */ }
+        throw new ApiError(msg, resp.status, dl.href);
+      }
+      const url = URL.createObjectURL(await resp.blob());
+      const a = el('a', { href: url, download: dl.getAttribute('download') });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) askToken(err.message);
+      showMessage('download', 'The download failed: ' + err.message);
+    }
+  });
+  // the printable pages: the tasking sheet and the strategy view
+  for (const [id, what] of [['tasking', 'The tasking sheet'], ['strategy', 'The strategy view']]) {
+    const a = $(id);
+    a.addEventListener('click', async e => {
+      e.preventDefault();
+      if (a.getAttribute('aria-disabled') === 'true') return;
+      clearMessage(id);
+      // Open the tab now, while the click still counts as the user's (pop-up
+      // blockers), and send it to the page once the link is made.
+      const w = window.open('', '_blank');
+      try {
+        const link = await getJSON('/api/v1/' + id + '/link' + new URL(a.href, location.href).search);
+        if (w) { w.opener = null; w.location.replace(link.url); } else location.assign(link.url);
+      } catch (err) {
+        if (w) w.close();
+        if (err instanceof ApiError && err.status === 401) askToken(err.message);
+        showMessage(id, what + ' could not be opened: ' + err.message);
+      }
+    });
+  }
 }
 
 // ---------------------------------------------------------------- refresh
@@ -900,6 +950,13 @@ function askToken(message) {
 // ---------------------------------------------------------------- start
 
 async function start() {
+  // A token never belongs in an address (history, logs, printed footers):
+  // drop one an old bookmark carries; the page sends its token in headers.
+  if (new URLSearchParams(location.search).has('access_token')) {
+    const u = new URL(location.href);
+    u.searchParams.delete('access_token');
+    history.replaceState(history.state, '', u);
+  }
   const overlay = $('loading');
   let summary, layers;
   try {
@@ -923,6 +980,7 @@ async function start() {
   if (!state.layers.length) showMessage('layers', 'No area layers are loaded: import ward boundaries with "hotspotd areas import" to see areas and rankings.', { kind: 'info' });
   setupControls();
   setupLayoutControls();
+  setupLinks();
   const h = readHash();
   if (h.area || h.cell) {
     state.sel = { area: h.area ? { code: h.area, name: h.area } : null, cell: h.cell ? { id: h.cell, props: {} } : null, tab: h.tab === 'cell' && h.cell ? 'cell' : (h.area ? 'area' : 'cell') };
