@@ -46,6 +46,7 @@ fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s each)
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzReadIncidents$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./geo -run '^$$' -fuzz '^FuzzReadAreas$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./hotspot -run '^$$' -fuzz '^FuzzParseWeights$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./hotspot -run '^$$' -fuzz '^FuzzParsePriorities$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCBBox$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCDatetime$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./web -run '^$$' -fuzz '^FuzzOGCLimit$$' -fuzztime $${FUZZTIME:-20s}

@@ -42,6 +42,9 @@ type Options struct {
 	// (Drugs: found by proactive policing) in harm and cost. The CCHI method
 	// leaves them out, and so does the default.
 	IncludePoliceGenerated bool
+	// Priorities are the partnership's priorities for the strategy view;
+	// nil takes hotspot.DefaultPriorities.
+	Priorities *hotspot.Priorities
 	// CacheEntries bounds the results kept (least recently used dropped
 	// first). 0 means 256; a negative value keeps none, so every query is
 	// computed (study grids are still kept).
@@ -85,8 +88,10 @@ type Engine struct {
 	harm      *hotspot.Weights
 	cost      *hotspot.Weights
 	includePG bool
-	log       *slog.Logger
-	now       func() time.Time
+	// priorities are the strategy view's
+	priorities *hotspot.Priorities
+	log        *slog.Logger
+	now        func() time.Time
 
 	results *lru
 	grids   *lru
@@ -108,6 +113,9 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	if opts.Cost == nil {
 		opts.Cost = hotspot.DefaultCost()
 	}
+	if opts.Priorities == nil {
+		opts.Priorities = hotspot.DefaultPriorities()
+	}
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = 256
 	}
@@ -127,7 +135,7 @@ func New(store data.Store, opts Options) (*Engine, error) {
 		opts.Now = time.Now
 	}
 	return &Engine{
-		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated,
+		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, priorities: opts.Priorities,
 		log: opts.Logger, now: opts.Now,
 		results: newLRU(opts.CacheEntries, opts.CacheBytes), grids: newLRU(gridCacheEntries, opts.CacheBytes/4),
 		maxCells: opts.MaxCells, maxCellMonths: opts.MaxCellMonths,

@@ -23,7 +23,7 @@ import (
 const LinkLifetime = 10 * time.Minute
 
 // linkPaths are the pages a signed link may open.
-var linkPaths = map[string]bool{"/tasking": true}
+var linkPaths = map[string]bool{"/tasking": true, "/strategy": true}
 
 // The query parameters a signed link adds.
 const (

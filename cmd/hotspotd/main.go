@@ -117,6 +117,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.token(ctx, rest)
 	case "audit":
 		return m.audit(ctx, rest)
+	case "strategy":
+		return m.strategy(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return m.Run(ctx, []string{rest[0], "--help"})
@@ -151,6 +153,7 @@ Commands:
   tasking        the patrol tasking sheet (printable HTML, CSV, JSON)
   token          create, list and revoke API tokens (roles viewer, analyst, admin)
   audit          read the access log: who exported or read incidents, imported, changed layers
+  strategy       the strategy view: priorities compared across areas, with exceptions (table, csv, json, html)
   version        print the version
 
 Run "hotspotd <command> --help" for a command's flags.

@@ -32,7 +32,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	fs.Var(&hosts, "host-name", "a name users reach the server by, such as hotspots.stockton.gov.uk (repeat, or separate by commas); "+
 		"requests naming others are refused (localhost and the server's own addresses always work)")
 	basemap := fs.String("basemap-style", "", "MapLibre style URL to draw under the data (needs internet; default: none, the map works offline)")
+	prioFile := fs.String("priorities", "", "priorities CSV file for the strategy view (priority,crime_type,source[,hours]; default: the built-in list)")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	prios, err := readPriorities(*prioFile)
+	if err != nil {
 		return err
 	}
 	toks, err := data.OpenTokens(sf.dataDir, m.Now)
@@ -60,7 +65,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		sum, _ = store.Summary(ctx)
 	}
 	m.Logger.Info("store ready", "incidents", sum.Incidents, "months", len(sum.Months), "layers", sum.Layers, "took", m.Now().Sub(start).Round(time.Millisecond))
-	eng, err := engine.New(store, engine.Options{Logger: m.Logger, Now: m.Now})
+	eng, err := engine.New(store, engine.Options{Logger: m.Logger, Now: m.Now, Priorities: prios})
 	if err != nil {
 		return err
 	}

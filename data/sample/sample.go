@@ -51,7 +51,8 @@ var Layers = []Layer{
 		Population:  "population/tees_lsoa21_population_census2021.csv",
 		Description: "2011 LSOAs of the four Cleveland authorities, Census 2021 residents where the 2021 LSOA code is unchanged"},
 	{Name: "authorities", Files: []string{"boundaries/tees_valley_lads_2024.geojson.gz"},
-		Description: "Tees Valley local authorities (December 2024)"},
+		Population:  "population/tees_lad24_population_census2021_lsoa_sum.csv",
+		Description: "Tees Valley local authorities (December 2024), Census 2021 residents of the four Cleveland authorities (their 2021 LSOAs summed; Darlington has none here)"},
 }
 
 // TownCentre is one of the borough's six town centres as Cleveland Police

@@ -234,6 +234,8 @@ function updateLinks() {
   const tk = $('tasking');
   tk.href = '/tasking' + query({ ...p, measure: hotspotMeasure() });
   tk.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
+  // the strategy view compares the authorities over the same months
+  $('strategy').href = '/strategy' + query({ from: p.from, to: p.to });
 }
 
 // setupLinks makes the download a fetch with the token in its header, saved
@@ -263,23 +265,26 @@ function setupLinks() {
       showMessage('download', 'The download failed: ' + err.message);
     }
   });
-  const tk = $('tasking');
-  tk.addEventListener('click', async e => {
-    e.preventDefault();
-    if (tk.getAttribute('aria-disabled') === 'true') return;
-    clearMessage('tasking');
-    // Open the tab now, while the click still counts as the user's (pop-up
-    // blockers), and send it to the sheet once the link is made.
-    const w = window.open('', '_blank');
-    try {
-      const link = await getJSON('/api/v1/tasking/link' + new URL(tk.href, location.href).search);
-      if (w) { w.opener = null; w.location.replace(link.url); } else location.assign(link.url);
-    } catch (err) {
-      if (w) w.close();
-      if (err instanceof ApiError && err.status === 401) askToken(err.message);
-      showMessage('tasking', 'The tasking sheet could not be opened: ' + err.message);
-    }
-  });
+  // the printable pages: the tasking sheet and the strategy view
+  for (const [id, what] of [['tasking', 'The tasking sheet'], ['strategy', 'The strategy view']]) {
+    const a = $(id);
+    a.addEventListener('click', async e => {
+      e.preventDefault();
+      if (a.getAttribute('aria-disabled') === 'true') return;
+      clearMessage(id);
+      // Open the tab now, while the click still counts as the user's (pop-up
+      // blockers), and send it to the page once the link is made.
+      const w = window.open('', '_blank');
+      try {
+        const link = await getJSON('/api/v1/' + id + '/link' + new URL(a.href, location.href).search);
+        if (w) { w.opener = null; w.location.replace(link.url); } else location.assign(link.url);
+      } catch (err) {
+        if (w) w.close();
+        if (err instanceof ApiError && err.status === 401) askToken(err.message);
+        showMessage(id, what + ' could not be opened: ' + err.message);
+      }
+    });
+  }
 }
 
 // ---------------------------------------------------------------- refresh

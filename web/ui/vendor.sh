@@ -16,7 +16,9 @@
 # integrity hashes) into a temporary folder, so no node_modules is left in
 # the tree, and copies MapLibre GL JS's ES module build: the main module, its
 # web worker module (MapLibre 6 loads it from the same folder as the main
-# module), the stylesheet and the licence.
+# module), the stylesheet and the licence. It also copies axe-core (a
+# development dependency: the accessibility tests inject it into the printed
+# pages; it is never served) into testdata/axe-core.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,3 +50,16 @@ done
 (cd "$dest" && sha256sum maplibre-gl.mjs maplibre-gl-worker.mjs maplibre-gl.css LICENSE.txt > SHA256SUMS)
 sed -i "s#vendor/maplibre-gl-[0-9A-Za-z.+-]*/#vendor/maplibre-gl-$version/#g" "$static/index.html" "$static/map.js"
 echo "vendored maplibre-gl $version into ${dest#"$here/"}"
+
+axe=$(node -p 'require(process.argv[1]).version' "$work/node_modules/axe-core/package.json")
+want=$(node -p 'require(process.argv[1]).devDependencies["axe-core"]' "$here/package.json")
+if [ "$axe" != "$want" ]; then
+	echo "vendor.sh: npm installed axe-core $axe, package.json pins $want" >&2
+	exit 1
+fi
+adest="$here/../../testdata/axe-core"
+mkdir -p "$adest"
+cp "$work/node_modules/axe-core/axe.min.js" "$work/node_modules/axe-core/LICENSE" "$adest/"
+echo "$axe" > "$adest/VERSION"
+(cd "$adest" && sha256sum axe.min.js LICENSE > SHA256SUMS)
+echo "vendored axe-core $axe into testdata/axe-core"
