@@ -104,7 +104,8 @@ type Zone struct {
 	Monthly   []int64              `json:"monthly"`
 	Months    []data.Month         `json:"months"`
 	// Emerging is the emerging hot spot category of the zone's hottest
-	// cell over the period's months.
+	// cell over the trend's months (Months), never the tasking period
+	// alone: a series of one month makes every hot cell "New".
 	Emerging string `json:"emerging"`
 	Dose     Dose   `json:"dose"`
 	Peak     Peak   `json:"peak"`
@@ -258,7 +259,9 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 			monthly[zi][int(r.Month-trendFrom)] += r.Count
 		}
 	}
-	em, emErr := e.Emerging(ctx, hq)
+	emq := hq // the emerging category over the trend's span, not the period's
+	emq.From, emq.To = trendFrom, pq.p.To
+	em, emErr := e.Emerging(ctx, emq)
 	emergingOf := map[geo.Cell]string{}
 	if emErr == nil {
 		for _, c := range em.Cells {

@@ -183,3 +183,49 @@ func TestTaskingTownCentres(t *testing.T) {
 		t.Error("no zone names the town centre")
 	}
 }
+
+// TestTaskingEmergingOverTrendSpan: a one-month sheet named every zone a "New Hot Spot",
+// because the emerging category was computed over the sheet's single month (a series of one
+// step hot at its end is New by definition). The category must come from the trend's months.
+func TestTaskingEmergingOverTrendSpan(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	nov := month(t, "2025-11")
+	tk, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.Zones) == 0 {
+		t.Fatal("no zones")
+	}
+	z0 := tk.Zones[0]
+	// The bundled data run from 2023-01: the trend spans 35 months.
+	if len(z0.Months) != 35 || z0.Months[0] != month(t, "2023-01") {
+		t.Fatalf("trend months %v, want 2023-01..2025-11", z0.Months)
+	}
+	em, err := e.Emerging(ctx, HotspotQuery{Layer: "wards", From: z0.Months[0], To: nov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := map[geo.Cell]string{}
+	for _, c := range em.Cells {
+		label[c.Cell] = c.Label
+	}
+	news := 0
+	for _, z := range tk.Zones {
+		found := false
+		for _, c := range z.Cells {
+			found = found || label[c] == z.Emerging
+		}
+		if !found {
+			t.Errorf("%s: category %q is not that of any of its cells over 2023-01..2025-11", z.ID, z.Emerging)
+		}
+		if z.Emerging == "New Hot Spot" {
+			news++
+		}
+	}
+	if news == len(tk.Zones) {
+		t.Errorf("every one of %d zones is a New Hot Spot", news)
+	}
+}
