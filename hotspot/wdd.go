@@ -91,18 +91,19 @@ func WDD(c DesignCounts, w DesignWeights, alpha float64) (WDDResult, error) {
 	return r, nil
 }
 
-// HarmPart is one crime type of a harm-weighted WDD: its weight (CCHI days, a cost) and its
-// eight counts.
+// HarmPart is one crime type of a harm-weighted WDD: its weight (CCHI days, a cost), its
+// eight counts and the design weights of its WDD (the zero value: unweighted).
 type HarmPart struct {
-	Weight float64
-	Counts DesignCounts
+	Weight  float64
+	Counts  DesignCounts
+	Weights DesignWeights
 }
 
 // WDDHarm is the harm-weighted WDD test (R ptools' wdd_harm): each part i gets its own WDD_i
-// with variance Var_i (weighted by w, as in WDD), and the total is sum Weight_i * WDD_i with
+// with variance Var_i (with its own design weights, as in WDD), and the total is sum Weight_i * WDD_i with
 // variance sum Weight_i^2 * Var_i; Local and Displacement are summed the same way. Weights
 // must be finite and not negative.
-func WDDHarm(parts []HarmPart, w DesignWeights, alpha float64) (WDDResult, error) {
+func WDDHarm(parts []HarmPart, alpha float64) (WDDResult, error) {
 	if err := checkAlpha(alpha); err != nil {
 		return WDDResult{}, err
 	}
@@ -111,7 +112,7 @@ func WDDHarm(parts []HarmPart, w DesignWeights, alpha float64) (WDDResult, error
 		if !(p.Weight >= 0) || math.IsInf(p.Weight, 0) {
 			return WDDResult{}, fmt.Errorf("%w: harm weight %v must be a number, 0 or more", ErrWDDInput, p.Weight)
 		}
-		one, err := WDD(p.Counts, w, alpha)
+		one, err := WDD(p.Counts, p.Weights, alpha)
 		if err != nil {
 			return WDDResult{}, err
 		}

@@ -106,7 +106,7 @@ func TestWDDHarmVector(t *testing.T) {
 			C0: num(t, v["C0"]), C1: num(t, v["C1"]), T0: num(t, v["T0"]), T1: num(t, v["T1"])}})
 	}
 	want := readVectors(t, "wdd_harm_expected.csv")[0]
-	r, err := WDDHarm(parts, DesignWeights{}, num(t, want["alpha"]))
+	r, err := WDDHarm(parts, num(t, want["alpha"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,5 +226,18 @@ func BenchmarkWDD(b *testing.B) {
 		if _, err := WDD(c, DesignWeights{}, 0.05); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestWDDScaledControl: a control ten times the target's size, weighted by C0/T0 = 10 so that
+// it stands for the target. By hand: expected T1 = T0 * C1/C0 = 100 * 1100/1000 = 110, so the
+// local WDD is 80 - 110 = -30; Var = 100 + 80 + (1000 + 1100)/10^2 = 201.
+func TestWDDScaledControl(t *testing.T) {
+	r, err := WDD(DesignCounts{T0: 100, T1: 80, C0: 1000, C1: 1100}, DesignWeights{C: 10}, 0.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.Local+30) > 1e-12 || math.Abs(r.Var-201) > 1e-12 {
+		t.Errorf("local %v var %v, want -30 and 201", r.Local, r.Var)
 	}
 }
