@@ -115,6 +115,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tasking(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
+	case "operation":
+		return m.operation(ctx, rest)
+	case "evaluate-operation":
+		return m.evaluateOperation(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return m.Run(ctx, []string{rest[0], "--help"})
@@ -148,6 +152,8 @@ Commands:
   evaluate       backtest hot spot maps against the following month
   tasking        the patrol tasking sheet (printable HTML, CSV, JSON)
   token          create, list and revoke API tokens (roles viewer, analyst, admin)
+  operation      save a plan's patrol zones as a named operation; list, show, export, delete
+  evaluate-operation  did an operation work? counts, WDD and WDQ per zone, type and overall
   version        print the version
 
 Run "hotspotd <command> --help" for a command's flags.
