@@ -360,7 +360,7 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 		} else {
 			r.WDQReading = "not read: the control had no crimes in a period"
 		}
-		r.Reading = wddReading(r.WDD, "crimes")
+		r.Reading = wddReading(r.WDD, "fewer crimes", "more crimes", "crimes")
 		if d.SmallCounts(SmallCount) {
 			r.Caution = fmt.Sprintf("some counts are under %d: too few for the test's normal approximation, so read this as a rough guide", SmallCount)
 		}
@@ -404,7 +404,7 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 		if err != nil {
 			return nil, err
 		}
-		out.Harm, out.HarmReading = &h, wddReading(h, "CCHI days of harm")
+		out.Harm, out.HarmReading = &h, wddReading(h, "less harm", "more harm", "CCHI days")
 	}
 	if overall.TargetBefore+overall.TargetAfter == 0 {
 		out.Notes = append(out.Notes, "no crime of these types was recorded in the zones in either period, so there is nothing to evaluate")
@@ -446,8 +446,9 @@ func add(zone, overall, typ *DesignCounts, isAfter bool, field func(*DesignCount
 	}
 }
 
-// wddReading says a WDD result in plain words.
-func wddReading(r hotspot.WDDResult, unit string) string {
+// wddReading says a WDD result in plain words: less and more name the measure ("fewer
+// crimes", "more crimes"), unit its unit in the figures.
+func wddReading(r hotspot.WDDResult, less, more, unit string) string {
 	conf := fmt.Sprintf("%.0f%%", 100*(1-r.Alpha))
 	ci := fmt.Sprintf("WDD %s %s, %s interval %s to %s", signedFigure(r.WDD), unit, conf, signedFigure(r.Low), signedFigure(r.High))
 	sig := r.P < r.Alpha
@@ -455,13 +456,13 @@ func wddReading(r hotspot.WDDResult, unit string) string {
 	case r.SE == 0:
 		return "no crimes to compare"
 	case r.WDD < 0 && sig:
-		return fmt.Sprintf("fewer than the control predicts: a reduction beyond chance (%s)", ci)
+		return fmt.Sprintf("%s than the control predicts: a reduction beyond chance (%s)", less, ci)
 	case r.WDD < 0:
-		return fmt.Sprintf("fewer than the control predicts, but within what chance gives (%s)", ci)
+		return fmt.Sprintf("%s than the control predicts, but within what chance gives (%s)", less, ci)
 	case r.WDD > 0 && sig:
-		return fmt.Sprintf("more than the control predicts: a rise beyond chance (%s)", ci)
+		return fmt.Sprintf("%s than the control predicts: a rise beyond chance (%s)", more, ci)
 	case r.WDD > 0:
-		return fmt.Sprintf("more than the control predicts, but within what chance gives (%s)", ci)
+		return fmt.Sprintf("%s than the control predicts, but within what chance gives (%s)", more, ci)
 	}
 	return fmt.Sprintf("just what the control predicts (%s)", ci)
 }

@@ -550,8 +550,9 @@ func busiestHours(h [24]int64) []int {
 	return out
 }
 
-// dose suggests how often to visit a zone: the top three zones every two
-// hours through their peak, the rest three times a shift.
+// dose suggests how often to visit a zone, in one unit everywhere (visits a
+// day): the top three zones 8 (every two hours through a 16-hour day), the
+// rest 3.
 func dose(rank int, p Peak) Dose {
 	d := Dose{VisitMinutes: PatrolMinutes}
 	when := "across the shift"
@@ -567,10 +568,10 @@ func dose(rank int, p Peak) Dose {
 	}
 	if rank <= 3 {
 		d.VisitsPerDay = 8
-		d.Advice = fmt.Sprintf("Visible foot patrol stops of %s minutes, at unpredictable times, at least every two hours %s.", PatrolMinutes, when)
+		d.Advice = fmt.Sprintf("8 visible foot patrol stops a day of %s minutes each, at unpredictable times, at least every two hours %s.", PatrolMinutes, when)
 	} else {
 		d.VisitsPerDay = 3
-		d.Advice = fmt.Sprintf("Three visible stops of %s minutes each shift, at unpredictable times, %s.", PatrolMinutes, when)
+		d.Advice = fmt.Sprintf("3 visible stops a day of %s minutes each, at unpredictable times, %s.", PatrolMinutes, when)
 	}
 	if p.MonthOnly {
 		d.Advice += " The data give the month only (police.uk), so no peak times are known: use local knowledge or force data with times."

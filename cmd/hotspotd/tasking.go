@@ -49,7 +49,11 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now()})
+	review, err := eng.ReviewPlan(ctx, t)
+	if err != nil {
+		return err
+	}
+	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review})
 }
 
 func writeZonesCSV(m *Main, t *engine.Tasking) error {
