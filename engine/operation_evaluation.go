@@ -74,8 +74,10 @@ type EvaluationRow struct {
 	WDD        hotspot.WDDResult  `json:"wdd"`
 	WDQ        *hotspot.WDQResult `json:"wdq"`
 	WDQReading string             `json:"wdq_reading"`
-	// Reading says the result in plain words; Caution is set when a count is under SmallCount.
+	// Reading says the result in plain words with its figures, Verdict the words alone;
+	// Caution is set when a count is under SmallCount.
 	Reading string `json:"reading"`
+	Verdict string `json:"verdict"`
 	Caution string `json:"caution,omitempty"`
 }
 
@@ -361,6 +363,7 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 			r.WDQReading = "not read: the control had no crimes in a period"
 		}
 		r.Reading = wddReading(r.WDD, "fewer crimes", "more crimes", "crimes")
+		r.Verdict, _, _ = strings.Cut(r.Reading, " (")
 		if d.SmallCounts(SmallCount) {
 			r.Caution = fmt.Sprintf("some counts are under %d: too few for the test's normal approximation, so read this as a rough guide", SmallCount)
 		}

@@ -41,7 +41,7 @@ var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.Func
 	"zoneNow": func(r *engine.PlanReview, id string) string {
 		for _, l := range r.Zones {
 			if l.ID == id && l.Status == data.ZoneContinuing {
-				return "kept on this sheet"
+				return "kept"
 			}
 		}
 		return "dropped"
