@@ -7,7 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -164,5 +169,25 @@ func TestOperationsAPI(t *testing.T) {
 	}
 	if code, _, _ := ogcGet(t, api+"/"+op.ID, tok.viewer); code != http.StatusNotFound {
 		t.Errorf("deleted operation: %d", code)
+	}
+}
+
+// TestEvaluationCSVDoc: docs/exports.md lists the evaluation CSV's columns in order.
+func TestEvaluationCSVDoc(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "exports.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sec, ok := strings.Cut(string(b), "## operation evaluation\n")
+	if !ok {
+		t.Fatal("docs/exports.md has no section operation evaluation")
+	}
+	sec, _, _ = strings.Cut(sec, "\n## ")
+	var doc []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9_]+)` \\|").FindAllStringSubmatch(sec, -1) {
+		doc = append(doc, m[1])
+	}
+	if !slices.Equal(doc, EvaluationCSVHeader) {
+		t.Errorf("docs list %v\nthe code writes %v", doc, EvaluationCSVHeader)
 	}
 }
