@@ -42,6 +42,10 @@ type Options struct {
 	// first). 0 means 256; a negative value keeps none, so every query is
 	// computed (study grids are still kept).
 	CacheEntries int
+	// SetAside lists the places (police.uk location names) whose crimes tasking sets aside
+	// when placing patrol zones; nil is DefaultPlaces (police stations, hospitals, prisons...),
+	// an empty list none.
+	SetAside *Places
 	// Logger receives a debug line per computed result; nil discards.
 	Logger *slog.Logger
 	// Now is the clock, for result timestamps; nil is time.Now.
@@ -59,6 +63,7 @@ type Engine struct {
 	harm      *hotspot.Weights
 	cost      *hotspot.Weights
 	includePG bool
+	places    *Places
 	log       *slog.Logger
 	now       func() time.Time
 
@@ -86,11 +91,14 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.SetAside == nil {
+		opts.SetAside = DefaultPlaces()
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	return &Engine{
-		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated,
+		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, places: opts.SetAside,
 		log: opts.Logger, now: opts.Now,
 		results: newLRU(opts.CacheEntries), grids: newLRU(gridCacheEntries),
 	}, nil

@@ -31,6 +31,10 @@ type TaskingQuery struct {
 	// MaxCells caps a zone's cells so one patrol can cover it on foot; 0 is
 	// DefaultZoneCells.
 	MaxCells int
+	// IncludeSetAside uses the crimes at places that are not patrol targets
+	// (Options.SetAside: police stations, hospitals...) to place zones; by
+	// default they are shown in the zones' figures but left out of Gi*.
+	IncludeSetAside bool
 }
 
 // TownCentreLayer is the area layer whose names a zone lists as its town
@@ -54,23 +58,28 @@ const (
 // with most harm seeds a zone, which grows to its neighbours in the group by
 // harm until it is full. Zones are ranked by harm (CCHI days), then count.
 type Tasking struct {
-	Layer          string         `json:"layer"`
-	Res            int            `json:"res"`
-	K              int            `json:"k"`
-	Measure        Measure        `json:"measure"` // what Gi* ran on
-	Period         Period         `json:"period"`
-	PreviousPeriod Period         `json:"previous_period"`
-	Types          []string       `json:"types"`
-	MaxCells       int            `json:"max_cells"`
-	HotCells       int            `json:"hot_cells"` // significant hot cells found
-	Zones          []Zone         `json:"zones"`
-	MonthOnly      bool           `json:"month_only"` // no incident has a time of day
-	Method         string         `json:"method"`
-	Dosage         string         `json:"dosage"`
-	ExcludedTypes  []ExcludedType `json:"excluded_types"`
-	Notes          []string       `json:"notes"`
-	DataVersion    uint64         `json:"data_version"`
-	Computed       time.Time      `json:"computed"`
+	Layer          string   `json:"layer"`
+	Res            int      `json:"res"`
+	K              int      `json:"k"`
+	Measure        Measure  `json:"measure"` // what Gi* ran on
+	Period         Period   `json:"period"`
+	PreviousPeriod Period   `json:"previous_period"`
+	Types          []string `json:"types"`
+	MaxCells       int      `json:"max_cells"`
+	HotCells       int      `json:"hot_cells"` // significant hot cells found
+	// SetAside counts the period's crimes at places that are not patrol
+	// targets, left out when placing the zones (0 with IncludeSetAside);
+	// SetAsidePlaces says where.
+	SetAside       int64           `json:"set_aside"`
+	SetAsidePlaces []LocationCount `json:"set_aside_places"`
+	Zones          []Zone          `json:"zones"`
+	MonthOnly      bool            `json:"month_only"` // no incident has a time of day
+	Method         string          `json:"method"`
+	Dosage         string          `json:"dosage"`
+	ExcludedTypes  []ExcludedType  `json:"excluded_types"`
+	Notes          []string        `json:"notes"`
+	DataVersion    uint64          `json:"data_version"`
+	Computed       time.Time       `json:"computed"`
 }
 
 // Zone is one patrol zone.
@@ -93,8 +102,11 @@ type Zone struct {
 	Cost        float64         `json:"cost"`
 	ByType      []TypeFigures   `json:"by_type"`   // most harm first
 	Locations   []LocationCount `json:"locations"` // the busiest police.uk locations
-	MaxBin      int             `json:"max_bin"`
-	MaxZ        float64         `json:"max_z"`
+	// SetAside counts the zone's crimes at places that are not patrol targets
+	// (included in Count, left out when placing it).
+	SetAside int64   `json:"set_aside"`
+	MaxBin   int     `json:"max_bin"`
+	MaxZ     float64 `json:"max_z"`
 	// Change compares Count with the previous period of the same length.
 	Change *hotspot.Change `json:"change"`
 	// Trend is the Mann-Kendall test of the zone's monthly counts over the
@@ -167,7 +179,7 @@ func (e *Engine) Tasking(ctx context.Context, q TaskingQuery) (*Tasking, error) 
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("%s|%d|%d", pq.keyBase, q.Top, q.MaxCells)
+	key := fmt.Sprintf("%s|%d|%d|%t", pq.keyBase, q.Top, q.MaxCells, q.IncludeSetAside)
 	return compute(ctx, e, pq.sum, "tasking", key, func(ctx context.Context) (*Tasking, error) {
 		return e.tasking(ctx, pq, hq, q)
 	})
@@ -183,7 +195,28 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	out := &Tasking{Layer: g.layer, Res: g.res, K: g.k, Measure: hs.Measure, Period: pq.p, PreviousPeriod: prev,
 		Types: nonNil(pq.types), MaxCells: q.MaxCells, Method: taskingMethod, Dosage: taskingDosage,
 		ExcludedTypes: e.excluded(scopeTypes(pq.sum, pq.types)), Notes: nonNil(pq.notes),
-		DataVersion: pq.sum.Version, Computed: e.now(), Zones: []Zone{}}
+		DataVersion: pq.sum.Version, Computed: e.now(), Zones: []Zone{}, SetAsidePlaces: []LocationCount{}}
+	aside := &asideCounts{}
+	if !q.IncludeSetAside {
+		if aside, err = e.setAside(ctx, pq); err != nil {
+			return nil, err
+		}
+		if aside.total > 0 {
+			if hs, err = e.hotspotsWithout(ctx, pq, hs, aside); err != nil {
+				return nil, err
+			}
+			out.SetAside = aside.total
+			for name, n := range aside.places {
+				out.SetAsidePlaces = append(out.SetAsidePlaces, LocationCount{Name: name, Count: n})
+			}
+			slices.SortFunc(out.SetAsidePlaces, func(a, b LocationCount) int {
+				if c := cmp.Compare(b.Count, a.Count); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.Name, b.Name)
+			})
+		}
+	}
 
 	// The hot cells and their groups.
 	hot := map[geo.Cell]int{} // cell -> index in hs.Cells
@@ -285,6 +318,9 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	for zi, cells := range groups {
 		z := &zones[zi]
 		z.Cells = cells
+		for _, c := range cells {
+			z.SetAside += aside.cells[c]
+		}
 		z.Monthly, z.Months = monthly[zi], months
 		for t, n := range byType[zi] {
 			h, c := e.weigh(t, n)

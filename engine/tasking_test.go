@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -227,5 +228,95 @@ func TestTaskingEmergingOverTrendSpan(t *testing.T) {
 	}
 	if news == len(tk.Zones) {
 		t.Errorf("every one of %d zones is a New Hot Spot", news)
+	}
+}
+
+// TestTaskingSetAside: crimes at police stations, hospitals and prisons are counted apart
+// (checked against a plain walk of the store's incidents by location name) and left out when
+// placing the zones, unless asked for.
+func TestTaskingSetAside(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	nov := month(t, "2025-11")
+	tk, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", From: nov, To: nov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	study := map[geo.Cell]bool{}
+	for _, c := range hs.Cells {
+		study[c.Cell] = true
+	}
+	want := map[string]int64{}
+	var total int64
+	names := map[string]string{"On or near Police Station": "Police Station", "On or near Hospital": "Hospital", "On or near Prison": "Prison"}
+	err = s.Incidents(ctx, data.Query{From: nov, To: nov}, func(in *data.Incident) error {
+		if place, ok := names[in.Name]; ok && in.Located() {
+			c, err := geo.CellAt(in.Point, tk.Res)
+			if err != nil {
+				return err
+			}
+			if study[c] {
+				want[place]++
+				total++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total == 0 || tk.SetAside != total {
+		t.Fatalf("set aside %d, want %d (%v)", tk.SetAside, total, want)
+	}
+	for _, p := range tk.SetAsidePlaces {
+		if want[p.Name] != p.Count {
+			t.Errorf("%s: %d set aside, want %d", p.Name, p.Count, want[p.Name])
+		}
+	}
+	var inZones int64
+	for _, z := range tk.Zones {
+		inZones += z.SetAside
+	}
+	if inZones == 0 || inZones > total {
+		t.Errorf("zones hold %d set-aside crimes of %d", inZones, total)
+	}
+	all, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 100, IncludeSetAside: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.SetAside != 0 || len(all.SetAsidePlaces) != 0 {
+		t.Errorf("IncludeSetAside: %d set aside", all.SetAside)
+	}
+	t.Logf("2025-11: %d crimes set aside (%v), %d of them in zones; hot cells %d without them, %d with", total, want, inZones, tk.HotCells, all.HotCells)
+}
+
+func TestPlacesFile(t *testing.T) {
+	p := DefaultPlaces()
+	for _, tt := range []struct {
+		loc  string
+		want string
+		ok   bool
+	}{
+		{"On or near Police Station", "Police Station", true},
+		{"on or near HOSPITAL", "Hospital", true},
+		{"On or near Station Road", "", false},
+		{"On or near Petrol Station", "", false},
+		{"Prison", "Prison", true},
+	} {
+		if got, ok := p.Match(tt.loc); got != tt.want || ok != tt.ok {
+			t.Errorf("Match(%q) = %q, %v; want %q, %v", tt.loc, got, ok, tt.want, tt.ok)
+		}
+	}
+	none, err := ParsePlaces(strings.NewReader("# nothing\n\n"))
+	if err != nil || none.Len() != 0 {
+		t.Errorf("empty list: %v %v", none.Len(), err)
+	}
+	if _, ok := none.Match("On or near Police Station"); ok {
+		t.Error("an empty list matched")
 	}
 }

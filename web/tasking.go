@@ -318,6 +318,13 @@ func (s *Server) taskingQuery(r *http.Request) (engine.TaskingQuery, error) {
 			return q, badRequest("parameter top: %q is not a whole number", t)
 		}
 	}
+	switch v := r.URL.Query().Get("include_set_aside"); v {
+	case "", "false", "0":
+	case "true", "1":
+		q.IncludeSetAside = true
+	default:
+		return q, badRequest("parameter include_set_aside: %q is neither true nor false", v)
+	}
 	return q, nil
 }
 
