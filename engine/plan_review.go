@@ -31,6 +31,7 @@ type ZoneLink struct {
 	Rank   int    `json:"rank"`
 	ID     string `json:"id"`     // the previous zone's ID when continuing, else the next new one
 	Status string `json:"status"` // data.ZoneNew or data.ZoneContinuing
+	Owner  string `json:"owner"`  // the continued zone's owner, to carry on
 }
 
 // ReviewPlan compares a tasking sheet with the last operation before it. It returns nil (and
@@ -62,6 +63,10 @@ func (e *Engine) ReviewPlan(ctx context.Context, t *Tasking) (*PlanReview, error
 	if err := matchZones(&sheet, prev); err != nil {
 		return nil, err
 	}
+	owner := map[string]string{}
+	for _, z := range prev.Zones {
+		owner[z.ID] = z.Owner
+	}
 	r := &PlanReview{Operation: *prev, Zones: make([]ZoneLink, len(t.Zones)), Dropped: []data.OperationZone{}}
 	for i, z := range sheet.Zones {
 		id := z.ID
@@ -69,7 +74,7 @@ func (e *Engine) ReviewPlan(ctx context.Context, t *Tasking) (*PlanReview, error
 			id = "Z" + strconv.Itoa(next)
 			next++
 		}
-		r.Zones[i] = ZoneLink{Rank: t.Zones[i].Rank, ID: id, Status: z.Status}
+		r.Zones[i] = ZoneLink{Rank: t.Zones[i].Rank, ID: id, Status: z.Status, Owner: owner[z.ID]}
 	}
 	dropped := map[string]bool{}
 	for _, id := range sheet.Dropped {

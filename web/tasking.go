@@ -108,16 +108,20 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 	}
 	names := make([]string, len(t.Zones))
 	status := make([]string, len(t.Zones))
+	owners := make([]string, len(t.Zones))
 	for i, z := range t.Zones {
 		names[i] = z.ID
 		if p.Review != nil && i < len(p.Review.Zones) {
-			names[i], status[i] = p.Review.Zones[i].ID, p.Review.Zones[i].Status
+			l := p.Review.Zones[i]
+			names[i], status[i], owners[i] = l.ID, l.Status, l.Owner
 		}
 	}
 	return taskingTmpl.Execute(w, map[string]any{
 		"T":           t,
 		"Names":       names,
 		"Status":      status,
+		"Owners":      owners,
+		"ReviewMonth": (t.Period.To + 1).String(),
 		"Review":      p.Review,
 		"Suppress":    p.Suppress,
 		"Title":       strings.ToUpper(layerName[:1]) + layerName[1:] + ", " + title,
