@@ -259,3 +259,12 @@ func (e *Engine) Operations(ctx context.Context) ([]data.Operation, error) {
 func (e *Engine) DeleteOperation(ctx context.Context, id string) error {
 	return e.store.DeleteOperation(ctx, id)
 }
+
+// days is the number of days in the period's months.
+func (p Period) days() int {
+	n := 0
+	for m := p.From; m <= p.To; m++ {
+		n += m.Days()
+	}
+	return n
+}
