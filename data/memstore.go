@@ -48,6 +48,7 @@ type MemStore struct {
 	locIdx  map[memLocKey]uint32
 
 	layers map[string]*memLayer
+	ops    map[string]Operation // by ID
 
 	// hook, when set by a test in this package, is called at each step of a
 	// change ("wrote", "commit") so a crash test can kill the process there.
@@ -117,6 +118,7 @@ func OpenMem(dir string, opts MemOptions) (*MemStore, error) {
 		nameIdx: make(map[string]uint32),
 		locIdx:  make(map[memLocKey]uint32),
 		layers:  make(map[string]*memLayer),
+		ops:     make(map[string]Operation),
 	}
 	s.intern("")
 	s.internName("")

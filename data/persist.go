@@ -38,10 +38,11 @@ const (
 )
 
 type manifest struct {
-	Format     int        `json:"format"`
-	Generation int64      `json:"generation"`
-	Partitions []manPart  `json:"partitions"`
-	Layers     []manLayer `json:"layers"`
+	Format     int            `json:"format"`
+	Generation int64          `json:"generation"`
+	Partitions []manPart      `json:"partitions"`
+	Layers     []manLayer     `json:"layers"`
+	Operations []manOperation `json:"operations,omitempty"`
 }
 
 type manPart struct {
@@ -62,6 +63,7 @@ func (m manifest) clone() manifest {
 	c.Format = manifestFormat
 	c.Partitions = append([]manPart(nil), m.Partitions...)
 	c.Layers = append([]manLayer(nil), m.Layers...)
+	c.Operations = append([]manOperation(nil), m.Operations...)
 	return c
 }
 
@@ -255,8 +257,11 @@ func (s *MemStore) collect() {
 	for _, l := range s.man.Layers {
 		keep[filepath.Clean(l.File)] = true
 	}
+	for _, o := range s.man.Operations {
+		keep[filepath.Clean(o.File)] = true
+	}
 	s.mu.RUnlock()
-	for _, sub := range []string{"partitions", "layers"} {
+	for _, sub := range []string{"partitions", "layers", "operations"} {
 		ents, err := os.ReadDir(filepath.Join(s.dir, sub))
 		if err != nil {
 			continue
@@ -305,6 +310,9 @@ func (s *MemStore) load() error {
 			return err
 		}
 		s.layers[ml.Name] = &memLayer{layer: layer, meta: ml.Meta, file: ml.File}
+	}
+	if err := s.loadOperations(m.Operations); err != nil {
+		return err
 	}
 	parts, err := readPartFiles(s.dir, m.Partitions)
 	if err != nil {

@@ -47,6 +47,16 @@ type Store interface {
 	// Incidents calls fn for each incident matching q (q.By is ignored), in
 	// month order, stopping at the first error fn returns.
 	Incidents(ctx context.Context, q Query, fn func(*Incident) error) error
+	// CreateOperation stores a new operation (see Operation.Check), giving it its ID
+	// (OperationID of its name) and Created time, and returns it as stored. An operation of
+	// the same ID is ErrOperationExists; a bad one ErrBadOperation.
+	CreateOperation(ctx context.Context, op Operation) (Operation, error)
+	// Operation returns a stored operation, or ErrNoOperation.
+	Operation(ctx context.Context, id string) (Operation, error)
+	// Operations lists the stored operations by Start, then ID.
+	Operations(ctx context.Context) ([]Operation, error)
+	// DeleteOperation removes an operation, or returns ErrNoOperation.
+	DeleteOperation(ctx context.Context, id string) error
 	// Version changes whenever stored data changes.
 	Version() uint64
 	// Close releases the store.

@@ -131,3 +131,27 @@ func BenchmarkEmergingStockton(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEvaluateOperation evaluates an operation on June 2025's top 5 zones over six
+// months after against six before: every Cleveland incident of the 12 months placed by its
+// map point, then WDD and WDQ per zone, per type and overall.
+func BenchmarkEvaluateOperation(b *testing.B) {
+	e := benchEngine(b, false)
+	ctx := context.Background()
+	jun := month(b, "2025-06")
+	plan, err := e.PlanOperation(ctx, PlanQuery{Name: "Op Bench", Start: jun, Tasking: TaskingQuery{Layer: "wards", From: jun, To: jun, Top: 5}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	op, err := e.CreateOperation(ctx, plan)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := EvaluationQuery{ID: op.ID}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.EvaluateOperation(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

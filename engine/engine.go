@@ -64,6 +64,10 @@ type Options struct {
 	// month (emerging hot spots, cell trends, the backtest). 0 means
 	// DefaultMaxCellMonths; negative means no bound.
 	MaxCellMonths int
+	// SetAside lists the places (police.uk location names) whose crimes tasking sets aside
+	// when placing patrol zones; nil is DefaultPlaces (police stations, hospitals, prisons...),
+	// an empty list none.
+	SetAside *Places
 	// Logger receives a debug line per computed result; nil discards.
 	Logger *slog.Logger
 	// Now is the clock, for result timestamps; nil is time.Now.
@@ -90,6 +94,7 @@ type Engine struct {
 	includePG bool
 	// priorities are the strategy view's
 	priorities *hotspot.Priorities
+	places     *Places
 	log        *slog.Logger
 	now        func() time.Time
 
@@ -131,11 +136,14 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	if opts.SetAside == nil {
+		opts.SetAside = DefaultPlaces()
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	return &Engine{
-		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, priorities: opts.Priorities,
+		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, priorities: opts.Priorities, places: opts.SetAside,
 		log: opts.Logger, now: opts.Now,
 		results: newLRU(opts.CacheEntries, opts.CacheBytes), grids: newLRU(gridCacheEntries, opts.CacheBytes/4),
 		maxCells: opts.MaxCells, maxCellMonths: opts.MaxCellMonths,

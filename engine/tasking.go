@@ -31,6 +31,10 @@ type TaskingQuery struct {
 	// MaxCells caps a zone's cells so one patrol can cover it on foot; 0 is
 	// DefaultZoneCells.
 	MaxCells int
+	// IncludeSetAside uses the crimes at places that are not patrol targets
+	// (Options.SetAside: police stations, hospitals...) to place zones; by
+	// default they are shown in the zones' figures but left out of Gi*.
+	IncludeSetAside bool
 }
 
 // TownCentreLayer is the area layer whose names a zone lists as its town
@@ -54,23 +58,28 @@ const (
 // with most harm seeds a zone, which grows to its neighbours in the group by
 // harm until it is full. Zones are ranked by harm (CCHI days), then count.
 type Tasking struct {
-	Layer          string         `json:"layer"`
-	Res            int            `json:"res"`
-	K              int            `json:"k"`
-	Measure        Measure        `json:"measure"` // what Gi* ran on
-	Period         Period         `json:"period"`
-	PreviousPeriod Period         `json:"previous_period"`
-	Types          []string       `json:"types"`
-	MaxCells       int            `json:"max_cells"`
-	HotCells       int            `json:"hot_cells"` // significant hot cells found
-	Zones          []Zone         `json:"zones"`
-	MonthOnly      bool           `json:"month_only"` // no incident has a time of day
-	Method         string         `json:"method"`
-	Dosage         string         `json:"dosage"`
-	ExcludedTypes  []ExcludedType `json:"excluded_types"`
-	Notes          []string       `json:"notes"`
-	DataVersion    uint64         `json:"data_version"`
-	Computed       time.Time      `json:"computed"`
+	Layer          string   `json:"layer"`
+	Res            int      `json:"res"`
+	K              int      `json:"k"`
+	Measure        Measure  `json:"measure"` // what Gi* ran on
+	Period         Period   `json:"period"`
+	PreviousPeriod Period   `json:"previous_period"`
+	Types          []string `json:"types"`
+	MaxCells       int      `json:"max_cells"`
+	HotCells       int      `json:"hot_cells"` // significant hot cells found
+	// SetAside counts the period's crimes at places that are not patrol
+	// targets, left out when placing the zones (0 with IncludeSetAside);
+	// SetAsidePlaces says where.
+	SetAside       int64           `json:"set_aside"`
+	SetAsidePlaces []LocationCount `json:"set_aside_places"`
+	Zones          []Zone          `json:"zones"`
+	MonthOnly      bool            `json:"month_only"` // no incident has a time of day
+	Method         string          `json:"method"`
+	Dosage         string          `json:"dosage"`
+	ExcludedTypes  []ExcludedType  `json:"excluded_types"`
+	Notes          []string        `json:"notes"`
+	DataVersion    uint64          `json:"data_version"`
+	Computed       time.Time       `json:"computed"`
 }
 
 // Zone is one patrol zone.
@@ -93,8 +102,11 @@ type Zone struct {
 	Cost        float64         `json:"cost"`
 	ByType      []TypeFigures   `json:"by_type"`   // most harm first
 	Locations   []LocationCount `json:"locations"` // the busiest police.uk locations
-	MaxBin      int             `json:"max_bin"`
-	MaxZ        float64         `json:"max_z"`
+	// SetAside counts the zone's crimes at places that are not patrol targets
+	// (included in Count, left out when placing it).
+	SetAside int64   `json:"set_aside"`
+	MaxBin   int     `json:"max_bin"`
+	MaxZ     float64 `json:"max_z"`
 	// Change compares Count with the previous period of the same length.
 	Change *hotspot.Change `json:"change"`
 	// Trend is the Mann-Kendall test of the zone's monthly counts over the
@@ -104,7 +116,8 @@ type Zone struct {
 	Monthly   []int64              `json:"monthly"`
 	Months    []data.Month         `json:"months"`
 	// Emerging is the emerging hot spot category of the zone's hottest
-	// cell over the period's months.
+	// cell over the trend's months (Months), never the tasking period
+	// alone: a series of one month makes every hot cell "New".
 	Emerging string `json:"emerging"`
 	Dose     Dose   `json:"dose"`
 	Peak     Peak   `json:"peak"`
@@ -125,8 +138,9 @@ type LocationCount struct {
 
 // Dose is the suggested patrol dose for a zone.
 type Dose struct {
-	VisitMinutes string `json:"visit_minutes"` // "10-15"
-	VisitsPerDay int    `json:"visits_per_day"`
+	VisitMinutes string `json:"visit_minutes"`  // "10-15"
+	VisitsPerDay int    `json:"visits_per_day"` // 0 when Monitor
+	Monitor      bool   `json:"monitor"`        // too little demand for a patrol dose
 	Advice       string `json:"advice"`
 }
 
@@ -145,7 +159,9 @@ const taskingMethod = "Patrol zones are connected groups of H3 cells that Getis-
 const taskingDosage = "Koper curve: visible stops of 10-15 minutes deter longest; vary the times and return at least " +
 	"every two hours in the peak period. A 10-16 minute stop cut the chance of crime in the next 30 minutes to 4%, " +
 	"against 15% after a drive-through. Hot spot policing works (Braga et al. 2019) and crime is more likely to fall " +
-	"nearby than to move."
+	"nearby than to move. The dose follows each zone's demand (its crimes a day in the period, places that are not " +
+	"patrol targets left out): 2 visits a day for each crime expected in a day, between 2 and 8 (every two hours " +
+	"through a 16-hour day); under one crime a week, monitor instead."
 
 // Tasking finds the patrol zones for a period.
 func (e *Engine) Tasking(ctx context.Context, q TaskingQuery) (*Tasking, error) {
@@ -166,7 +182,7 @@ func (e *Engine) Tasking(ctx context.Context, q TaskingQuery) (*Tasking, error) 
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("%s|%d|%d", pq.keyBase, q.Top, q.MaxCells)
+	key := fmt.Sprintf("%s|%d|%d|%t", pq.keyBase, q.Top, q.MaxCells, q.IncludeSetAside)
 	return compute(ctx, e, pq.sum, "tasking", key, func(ctx context.Context) (*Tasking, error) {
 		return e.tasking(ctx, pq, hq, q)
 	})
@@ -182,7 +198,28 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	out := &Tasking{Layer: g.layer, Res: g.res, K: g.k, Measure: hs.Measure, Period: pq.p, PreviousPeriod: prev,
 		Types: nonNil(pq.types), MaxCells: q.MaxCells, Method: taskingMethod, Dosage: taskingDosage,
 		ExcludedTypes: e.excluded(scopeTypes(pq.sum, pq.types)), Notes: nonNil(pq.notes),
-		DataVersion: pq.sum.Version, Computed: e.now(), Zones: []Zone{}}
+		DataVersion: pq.sum.Version, Computed: e.now(), Zones: []Zone{}, SetAsidePlaces: []LocationCount{}}
+	aside := &asideCounts{}
+	if !q.IncludeSetAside {
+		if aside, err = e.setAside(ctx, pq); err != nil {
+			return nil, err
+		}
+		if aside.total > 0 {
+			if hs, err = e.hotspotsWithout(ctx, pq, hs, aside); err != nil {
+				return nil, err
+			}
+			out.SetAside = aside.total
+			for name, n := range aside.places {
+				out.SetAsidePlaces = append(out.SetAsidePlaces, LocationCount{Name: name, Count: n})
+			}
+			slices.SortFunc(out.SetAsidePlaces, func(a, b LocationCount) int {
+				if c := cmp.Compare(b.Count, a.Count); c != 0 {
+					return c
+				}
+				return cmp.Compare(a.Name, b.Name)
+			})
+		}
+	}
 
 	// The hot cells and their groups.
 	hot := map[geo.Cell]int{} // cell -> index in hs.Cells
@@ -258,7 +295,9 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 			monthly[zi][int(r.Month-trendFrom)] += r.Count
 		}
 	}
-	em, emErr := e.Emerging(ctx, hq)
+	emq := hq // the emerging category over the trend's span, not the period's
+	emq.From, emq.To = trendFrom, pq.p.To
+	em, emErr := e.Emerging(ctx, emq)
 	emergingOf := map[geo.Cell]string{}
 	if emErr == nil {
 		for _, c := range em.Cells {
@@ -282,6 +321,9 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	for zi, cells := range groups {
 		z := &zones[zi]
 		z.Cells = cells
+		for _, c := range cells {
+			z.SetAside += aside.cells[c]
+		}
 		z.Monthly, z.Months = monthly[zi], months
 		for t, n := range byType[zi] {
 			h, c := e.weigh(t, n)
@@ -372,7 +414,7 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	for i := range zones {
 		zones[i].Rank = i + 1
 		zones[i].ID = fmt.Sprintf("Z%d", i+1)
-		zones[i].Dose = dose(i+1, zones[i].Peak)
+		zones[i].Dose = dose(zones[i].Count-zones[i].SetAside, pq.p.days(), zones[i].Peak)
 	}
 	out.Zones = zones
 	return out, nil
@@ -547,9 +589,22 @@ func busiestHours(h [24]int64) []int {
 	return out
 }
 
-// dose suggests how often to visit a zone: the top three zones every two
-// hours through their peak, the rest three times a shift.
-func dose(rank int, p Peak) Dose {
+// Dose limits: a zone expecting under MinDemandPerWeek crimes a week is
+// monitored, not patrolled; others get DosePerCrime visits a day for each
+// crime they expect in a day, at least MinVisits (one in each daytime shift)
+// and at most MaxVisits (every two hours through a 16-hour day, the Koper
+// curve's return interval). The rule is this project's, stated on the sheet
+// with its arithmetic, not a published figure.
+const (
+	MinDemandPerWeek = 1.0
+	DosePerCrime     = 2.0
+	MinVisits        = 2
+	MaxVisits        = 8
+)
+
+// dose suggests how often to visit a zone from its demand: count crimes in a
+// period of days days. Visits are per day everywhere.
+func dose(count int64, days int, p Peak) Dose {
 	d := Dose{VisitMinutes: PatrolMinutes}
 	when := "across the shift"
 	if !p.MonthOnly && len(p.Hours) > 0 {
@@ -562,15 +617,19 @@ func dose(rank int, p Peak) Dose {
 	if len(p.Days) > 0 && !p.MonthOnly {
 		when += " on " + strings.Join(p.Days, ", ")
 	}
-	if rank <= 3 {
-		d.VisitsPerDay = 8
-		d.Advice = fmt.Sprintf("Visible foot patrol stops of %s minutes, at unpredictable times, at least every two hours %s.", PatrolMinutes, when)
-	} else {
-		d.VisitsPerDay = 3
-		d.Advice = fmt.Sprintf("Three visible stops of %s minutes each shift, at unpredictable times, %s.", PatrolMinutes, when)
+	perDay := float64(count) / float64(max(days, 1))
+	arith := fmt.Sprintf("%d crimes in %d days is %.1f a day (%.1f a shift)", count, days, perDay, perDay/3)
+	if perDay*7 < MinDemandPerWeek {
+		d.Monitor = true
+		d.Advice = fmt.Sprintf("Monitor, no patrol dose: %s, under %g a week.", arith, MinDemandPerWeek)
+		return d
 	}
+	v := int(math.Ceil(DosePerCrime * perDay))
+	d.VisitsPerDay = min(MaxVisits, max(MinVisits, v))
+	d.Advice = fmt.Sprintf("%d visible stops a day of %s minutes each, at unpredictable times, %s. Demand: %s.",
+		d.VisitsPerDay, PatrolMinutes, when, arith)
 	if p.MonthOnly {
-		d.Advice += " The data give the month only (police.uk), so no peak times are known: use local knowledge or force data with times."
+		d.Advice += " No peak times: the data give the month only."
 	}
 	return d
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -18,7 +19,8 @@ func TestTaskingZones(t *testing.T) {
 	s := realStore(t, false)
 	e := newEngine(t, s, Options{})
 	ctx := context.Background()
-	q := TaskingQuery{Layer: "wards", From: month(t, "2024-12"), To: month(t, "2025-11"), Top: 100}
+	// With the set-aside places kept, the zones come from the hot spot map itself.
+	q := TaskingQuery{Layer: "wards", From: month(t, "2024-12"), To: month(t, "2025-11"), Top: 100, IncludeSetAside: true}
 	tk, err := e.Tasking(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +145,7 @@ func TestTaskingZones(t *testing.T) {
 		t.Errorf("the top zone is in %v; Stockton Town Centre carries the most harm", tk.Zones[0].Areas)
 	}
 	// Top cuts the list.
-	top3, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: q.From, To: q.To, Top: 3})
+	top3, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: q.From, To: q.To, Top: 3, IncludeSetAside: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,5 +219,165 @@ func TestTaskingTownCentres(t *testing.T) {
 	}
 	if named == 0 {
 		t.Error("no zone names the town centre")
+	}
+}
+
+// TestTaskingEmergingOverTrendSpan: a one-month sheet named every zone a "New Hot Spot",
+// because the emerging category was computed over the sheet's single month (a series of one
+// step hot at its end is New by definition). The category must come from the trend's months.
+func TestTaskingEmergingOverTrendSpan(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	nov := month(t, "2025-11")
+	tk, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tk.Zones) == 0 {
+		t.Fatal("no zones")
+	}
+	z0 := tk.Zones[0]
+	// The bundled data run from 2023-01: the trend spans 35 months.
+	if len(z0.Months) != 35 || z0.Months[0] != month(t, "2023-01") {
+		t.Fatalf("trend months %v, want 2023-01..2025-11", z0.Months)
+	}
+	em, err := e.Emerging(ctx, HotspotQuery{Layer: "wards", From: z0.Months[0], To: nov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := map[geo.Cell]string{}
+	for _, c := range em.Cells {
+		label[c.Cell] = c.Label
+	}
+	news := 0
+	for _, z := range tk.Zones {
+		found := false
+		for _, c := range z.Cells {
+			found = found || label[c] == z.Emerging
+		}
+		if !found {
+			t.Errorf("%s: category %q is not that of any of its cells over 2023-01..2025-11", z.ID, z.Emerging)
+		}
+		if z.Emerging == "New Hot Spot" {
+			news++
+		}
+	}
+	if news == len(tk.Zones) {
+		t.Errorf("every one of %d zones is a New Hot Spot", news)
+	}
+}
+
+// TestTaskingSetAside: crimes at police stations, hospitals and prisons are counted apart
+// (checked against a plain walk of the store's incidents by location name) and left out when
+// placing the zones, unless asked for.
+func TestTaskingSetAside(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	nov := month(t, "2025-11")
+	tk, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", From: nov, To: nov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	study := map[geo.Cell]bool{}
+	for _, c := range hs.Cells {
+		study[c.Cell] = true
+	}
+	want := map[string]int64{}
+	var total int64
+	names := map[string]string{"On or near Police Station": "Police Station", "On or near Hospital": "Hospital", "On or near Prison": "Prison"}
+	err = s.Incidents(ctx, data.Query{From: nov, To: nov}, func(in *data.Incident) error {
+		if place, ok := names[in.Name]; ok && in.Located() {
+			c, err := geo.CellAt(in.Point, tk.Res)
+			if err != nil {
+				return err
+			}
+			if study[c] {
+				want[place]++
+				total++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total == 0 || tk.SetAside != total {
+		t.Fatalf("set aside %d, want %d (%v)", tk.SetAside, total, want)
+	}
+	for _, p := range tk.SetAsidePlaces {
+		if want[p.Name] != p.Count {
+			t.Errorf("%s: %d set aside, want %d", p.Name, p.Count, want[p.Name])
+		}
+	}
+	var inZones int64
+	for _, z := range tk.Zones {
+		inZones += z.SetAside
+	}
+	if inZones == 0 || inZones > total {
+		t.Errorf("zones hold %d set-aside crimes of %d", inZones, total)
+	}
+	all, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 100, IncludeSetAside: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all.SetAside != 0 || len(all.SetAsidePlaces) != 0 {
+		t.Errorf("IncludeSetAside: %d set aside", all.SetAside)
+	}
+	t.Logf("2025-11: %d crimes set aside (%v), %d of them in zones; hot cells %d without them, %d with", total, want, inZones, tk.HotCells, all.HotCells)
+}
+
+func TestPlacesFile(t *testing.T) {
+	p := DefaultPlaces()
+	for _, tt := range []struct {
+		loc  string
+		want string
+		ok   bool
+	}{
+		{"On or near Police Station", "Police Station", true},
+		{"on or near HOSPITAL", "Hospital", true},
+		{"On or near Station Road", "", false},
+		{"On or near Petrol Station", "", false},
+		{"Prison", "Prison", true},
+	} {
+		if got, ok := p.Match(tt.loc); got != tt.want || ok != tt.ok {
+			t.Errorf("Match(%q) = %q, %v; want %q, %v", tt.loc, got, ok, tt.want, tt.ok)
+		}
+	}
+	none, err := ParsePlaces(strings.NewReader("# nothing\n\n"))
+	if err != nil || none.Len() != 0 {
+		t.Errorf("empty list: %v %v", none.Len(), err)
+	}
+	if _, ok := none.Match("On or near Police Station"); ok {
+		t.Error("an empty list matched")
+	}
+}
+
+// TestDoseFollowsDemand: the dose by hand for a few zones' counts over 30 days.
+func TestDoseFollowsDemand(t *testing.T) {
+	month := Peak{MonthOnly: true}
+	for _, tt := range []struct {
+		count   int64
+		visits  int
+		monitor bool
+	}{
+		{2, 0, true},    // 2 in 30 days: 0.47 a week, under 1
+		{5, 2, false},   // 0.17 a day -> ceil(0.33) = 1, at least 2
+		{30, 2, false},  // 1 a day -> 2
+		{45, 3, false},  // 1.5 a day -> 3
+		{240, 8, false}, // 8 a day -> 16, at most 8
+	} {
+		d := dose(tt.count, 30, month)
+		if d.VisitsPerDay != tt.visits || d.Monitor != tt.monitor {
+			t.Errorf("%d crimes in 30 days: %d visits, monitor %v; want %d, %v (%s)", tt.count, d.VisitsPerDay, d.Monitor, tt.visits, tt.monitor, d.Advice)
+		}
+	}
+	if d := dose(45, 30, month); !strings.Contains(d.Advice, "45 crimes in 30 days is 1.5 a day (0.5 a shift)") {
+		t.Errorf("arithmetic not shown: %s", d.Advice)
 	}
 }

@@ -169,11 +169,17 @@ type SpaceTimeWindow struct {
 // sporadic, oscillating or historical over a run of months.
 //
 // Method: for each month of the period, a Gi* of that month's values over
-// the study cells (neighbours: the study cells within K grid steps; the
-// month's own values only: a time window of one month, like ArcGIS Emerging
-// Hot Spot Analysis with a neighbourhood time step of 1); FDR-corrected bins
-// per month; then hotspot.ClassifyEmerging per cell on its series of bins
-// and z-scores, with the Mann-Kendall trend of z at TrendAlpha. A month in
+// the study cells (neighbours: the study cells within K grid steps; mean and
+// variance: that month's, over the study cells); FDR-corrected bins per
+// month; then hotspot.ClassifyEmerging per cell on its series of bins and
+// z-scores, with the Mann-Kendall trend of z at TrendAlpha.
+//
+// This is not ArcGIS's space-time cube. ArcGIS's Gi* for a bin takes its
+// neighbours within the distance in its own time step AND the previous
+// "neighbourhood time step" steps (default 1: months t and t-1), against the
+// mean and variance of the whole cube; here each month is a Gi* of its own
+// (a neighbourhood time step of 0), compared only with that month. The
+// categories then follow ArcGIS Pro's definitions exactly. A month in
 // which every cell has the same value has no Gi*: all its bins and z-scores
 // are taken as 0 (not significant) and ZeroVarianceMonths lists it.
 type EmergingResult struct {
@@ -251,10 +257,12 @@ func (e *Engine) Emerging(ctx context.Context, q HotspotQuery) (*EmergingResult,
 		out := &EmergingResult{Layer: g.layer, Res: g.res, K: g.k, Measure: hq.m, Unit: e.unit(hq.m), Period: p,
 			Months: monthsOf(p), Types: nonNil(hq.types), Alpha: TrendAlpha,
 			Window: SpaceTimeWindow{K: g.k, Months: 1, Description: fmt.Sprintf(
-				"space: the study cells within %d grid step(s) of a cell, the cell itself included; time: each month on its own "+
-					"(ArcGIS's neighbourhood time step of 1). police.uk publishes months, not dates, and a wider window would count "+
-					"each incident in several steps, smoothing away the changes the categories are meant to find; the time "+
-					"dimension enters through the Mann-Kendall trend of each cell's monthly z-scores.", g.k)},
+				"space: the study cells within %d grid step(s) of a cell, the cell itself included; time: each month on its own, "+
+					"its Gi* compared with that month's own mean and spread over the study area. This is not ArcGIS's space-time "+
+					"cube, whose Gi* also counts the neighbours' values in the previous month (neighbourhood time step 1) and "+
+					"compares with the whole cube: here the neighbourhood time step is 0. The time dimension enters through the "+
+					"series of monthly bins and the Mann-Kendall trend of each cell's monthly z-scores; the categories are "+
+					"ArcGIS Pro's.", g.k)},
 			ZeroVarianceMonths: []data.Month{}, ExcludedTypes: e.excluded(scopeTypes(hq.sum, hq.types)),
 			Weights: e.weightsInfo(), Notes: nonNil(hq.notes), DataVersion: hq.sum.Version, Computed: e.now()}
 		if nm < 10 {

@@ -113,6 +113,16 @@ func (c Cell) String() string { return h3.IndexToString(uint64(c)) }
 // MarshalText writes the H3 string form, so cells read as strings in JSON.
 func (c Cell) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
+// UnmarshalText reads the H3 string form MarshalText writes.
+func (c *Cell) UnmarshalText(b []byte) error {
+	v, err := ParseCell(string(b))
+	if err != nil {
+		return err
+	}
+	*c = v
+	return nil
+}
+
 // ParseCell reads an H3 string and checks it is a valid cell.
 func ParseCell(s string) (Cell, error) {
 	c := h3.Cell(h3.IndexFromString(s))

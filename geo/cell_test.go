@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -488,5 +489,26 @@ func TestOutline(t *testing.T) {
 				t.Errorf("centre of the middle cell inside: %v, want %v", got, tt.insideCenter)
 			}
 		})
+	}
+}
+
+func TestCellJSONRoundTrip(t *testing.T) {
+	c, err := CellAt(stockton, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal([]Cell{c})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `["` + h3.IndexToString(uint64(c)) + `"]`; string(b) != want {
+		t.Fatalf("marshal: %s, want %s", b, want)
+	}
+	var back []Cell
+	if err := json.Unmarshal(b, &back); err != nil || len(back) != 1 || back[0] != c {
+		t.Fatalf("unmarshal: %v %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`["not a cell"]`), &back); !errors.Is(err, ErrInvalidCell) {
+		t.Errorf("bad cell: %v", err)
 	}
 }

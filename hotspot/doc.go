@@ -2,7 +2,8 @@
 // z-scores with their p values and ArcGIS-style confidence bins (plain or corrected for the
 // false discovery rate), the Mann-Kendall trend test, ArcGIS Pro's emerging hot spot
 // categories, the Predictive Accuracy and Efficiency Indices used to judge a map against the
-// next period, crime concentration, period-on-period change, and the harm and cost weights
+// next period, the tests that evaluate an operation (weighted displacement difference, plain
+// and harm-weighted, and the weighted displacement quotient), crime concentration, period-on-period change, and the harm and cost weights
 // (Cambridge Crime Harm Index days, Home Office unit costs) that turn counts into harm.
 //
 // The package is pure: it does no I/O beyond reading the io.Reader it is handed, keeps no

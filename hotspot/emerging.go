@@ -59,20 +59,25 @@ func (e Emerging) Code() int { return int(e) }
 // z-score. The trend is the Mann-Kendall test on z at level alpha (0.05 for 5 %); a series of
 // fewer than three steps has no trend.
 //
-// The ArcGIS Pro definitions, tried in this order, first match wins ("hot" = a significant
-// hot spot in that step, "90 %" = at least nine tenths of the steps):
+// The ArcGIS Pro definitions ("How Emerging Hot Spot Analysis works", ArcGIS Pro 3), tried in
+// this order, first match wins ("hot" = a significant hot spot in that step, "90 %" = at least
+// nine tenths of the steps):
 //
 //	New          hot in the final step only; never hot before
-//	Consecutive  one uninterrupted run of hot steps (two or more) ending at the final step,
-//	             never hot before it; fewer than 90 % of steps hot
+//	Consecutive  one uninterrupted run of two or more hot steps ending at the final step,
+//	             never hot before the run; fewer than 90 % of steps hot
 //	Intensifying hot in >= 90 % of steps including the final one; significant upward trend
-//	Persistent   hot in >= 90 % of steps; no significant trend
+//	Persistent   hot in >= 90 % of steps including the final one; no significant trend
 //	Diminishing  hot in >= 90 % of steps including the final one; significant downward trend
-//	Sporadic     hot in some steps, fewer than 90 %; never a significant cold spot
+//	Historical   not hot in the final step; >= 90 % of steps hot (whatever the trend)
+//	Sporadic     hot in the final step; on-again off-again before; fewer than 90 % of steps
+//	             hot; never a significant cold spot
 //	Oscillating  hot in the final step; a significant cold spot in some earlier step;
 //	             fewer than 90 % of steps hot
-//	Historical   not hot in the final step; >= 90 % of steps hot (with a significant trend,
-//	             since Persistent comes first)
+//
+// So a location hot in 90 % of steps but not the last is Historical, never Persistent, and one
+// hot on and off but not in the final step has no pattern (ArcGIS's Sporadic and Oscillating
+// both require the final step hot).
 //
 // The hot spot categories are tried first; only a location that fits none of them is tried
 // against the cold spot mirrors, where "cold" replaces "hot" and the trend is reversed (an
@@ -129,25 +134,25 @@ func classifySide(bins []int, trend func() int, sign int) Emerging {
 		return cat(ConsecutiveHot)
 	}
 	if most {
-		t := trend() * sign // +1: moving towards this side (hotter, or colder for cold spots)
-		switch {
-		case final && t > 0:
-			return cat(IntensifyingHot)
-		case t == 0:
-			return cat(PersistentHot)
-		case final && t < 0:
-			return cat(DiminishingHot)
-		default: // not hot at the end, with a trend
+		if !final {
 			return cat(HistoricalHot)
 		}
+		switch t := trend() * sign; { // +1: towards this side (hotter, or colder for cold spots)
+		case t > 0:
+			return cat(IntensifyingHot)
+		case t < 0:
+			return cat(DiminishingHot)
+		default:
+			return cat(PersistentHot)
+		}
+	}
+	if !final {
+		return NoPattern
 	}
 	if opposite == 0 {
 		return cat(SporadicHot)
 	}
-	if final {
-		return cat(OscillatingHot)
-	}
-	return NoPattern
+	return cat(OscillatingHot)
 }
 
 // trailingRun counts the steps at the end of bins that are significant on the given side.

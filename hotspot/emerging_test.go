@@ -57,19 +57,28 @@ func TestClassifyEmerging(t *testing.T) {
 		{"alpha 0.01: same z is persistent", repeat(3, 5), steps(5, 3, 1), 0.01, PersistentHot},
 		{"diminishing: all hot, z falling", repeat(2, 10), steps(10, 4, -0.1), 0, DiminishingHot},
 		{"historical: 9 of 10 hot, not at the end, z falling", append(repeat(3, 9), 0), steps(10, 5, -0.3), 0, HistoricalHot},
-		// Persistent is tried before Historical: without a trend, a location hot in 90 % of
-		// steps but not the last is Persistent. z: nine 2.5s then 0.5: S = -9, Var = 33,
-		// Z = -1.39, P = 0.16.
-		{"order: 9 of 10 hot, not at the end, no trend is persistent", append(repeat(2, 9), 0),
-			append(steps(9, 2.5, 0), 0.5), 0, PersistentHot},
+		// ArcGIS: hot in 90 % of steps but not the last is Historical whatever the trend (an
+		// earlier version called this Persistent). z: nine 2.5s then 0.5: S = -9, Var = 33,
+		// Z = -1.39, P = 0.16, no trend.
+		{"historical: 9 of 10 hot, not at the end, no trend", append(repeat(2, 9), 0),
+			append(steps(9, 2.5, 0), 0.5), 0, HistoricalHot},
+		{"historical: 19 of 20 hot, not at the end, flat z", append(repeat(1, 19), 0),
+			append(steps(19, 1.8, 0), 1.8), 0, HistoricalHot},
 		// Hot spots are tried first: this is also a New Cold Spot.
-		{"order: hot before cold", append(repeat(2, 9), -2), append(steps(9, 2.5, 0), -2.5), 0, PersistentHot},
+		{"order: hot before cold", append(repeat(2, 9), -2), append(steps(9, 2.5, 0), -2.5), 0, HistoricalHot},
+		{"new cold when never hot", append(repeat(0, 9), -2), append(steps(9, 0, 0), -2.5), 0, NewCold},
 
 		// Under 90 %, not a new or consecutive run.
-		{"sporadic: on and off, not hot at the end", []int{2, 0, 2, 0, 0, 1, 0}, []float64{2, 0, 2, 0, 0, 1.7, 0}, 0, SporadicHot},
+		// ArcGIS's Sporadic and Oscillating both need the final step hot; on and off but not at
+		// the end is no pattern (an earlier version called these Sporadic).
+		{"no pattern: on and off, not hot at the end", []int{2, 0, 2, 0, 0, 1, 0}, []float64{2, 0, 2, 0, 0, 1.7, 0}, 0, NoPattern},
+		{"no pattern: hot once, long ago", []int{2, 0, 0, 0}, []float64{2, 0, 0, 0}, 0, NoPattern},
+		{"no pattern: hot and cold before, neither at the end", []int{2, -2, 2, 0}, []float64{2, -2, 2, 0}, 0, NoPattern},
 		{"sporadic: hot at the end, not one run", []int{0, 2, 0, 0, 2}, []float64{0, 2, 0, 0, 2}, 0, SporadicHot},
-		{"sporadic: hot once, long ago", []int{2, 0, 0, 0}, []float64{2, 0, 0, 0}, 0, SporadicHot},
+		{"sporadic: a run of one at the end after earlier hot steps", []int{2, 2, 0, 0, 0, 2}, []float64{2, 2, 0, 0, 0, 2}, 0, SporadicHot},
+		{"sporadic: a run at the end after earlier hot steps is not consecutive", []int{2, 0, 0, 2, 2, 2}, []float64{2, 0, 0, 2, 2, 2}, 0, SporadicHot},
 		{"oscillating: hot at the end, cold before", []int{-2, 0, 2, 0, 2}, []float64{-2, 0, 2, 0, 2}, 0, OscillatingHot},
+		{"consecutive beats oscillating: cold long before the run", []int{-2, 0, 0, 2, 2}, []float64{-2, 0, 0, 2, 2}, 0, ConsecutiveHot},
 
 		// Cold mirrors: cold for hot, trend reversed.
 		{"new cold", []int{0, 0, -1}, []float64{0, 0, -1.7}, 0, NewCold},
@@ -77,7 +86,8 @@ func TestClassifyEmerging(t *testing.T) {
 		{"intensifying cold: z falling", repeat(-2, 10), steps(10, -2, -0.1), 0, IntensifyingCold},
 		{"persistent cold", repeat(-2, 10), steps(10, -2.5, 0), 0, PersistentCold},
 		{"diminishing cold: z rising towards 0", repeat(-2, 10), steps(10, -4, 0.1), 0, DiminishingCold},
-		{"sporadic cold", []int{-2, 0, -1, 0, 0}, []float64{-2, 0, -1.7, 0, 0}, 0, SporadicCold},
+		{"sporadic cold", []int{-2, 0, -1, 0, -2}, []float64{-2, 0, -1.7, 0, -2}, 0, SporadicCold},
+		{"no pattern: cold on and off, not at the end", []int{-2, 0, -1, 0, 0}, []float64{-2, 0, -1.7, 0, 0}, 0, NoPattern},
 		{"oscillating cold", []int{2, 0, -2, 0, -2}, []float64{2, 0, -2, 0, -2}, 0, OscillatingCold},
 		{"historical cold: z rising, not cold at the end", append(repeat(-3, 9), 0), steps(10, -5, 0.3), 0, HistoricalCold},
 	}

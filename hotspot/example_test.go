@@ -71,3 +71,21 @@ func ExamplePAICurve() {
 	// top 5: PAI 1.2000  PEI 1.0000
 	// top 6: PAI 1.0000  PEI 1.0000
 }
+
+// Wheeler & Ratcliffe's worked example: target, control, buffer and buffer control, before and
+// after.
+func ExampleWDD() {
+	c := hotspot.DesignCounts{T0: 207, T1: 110, C0: 308, C1: 318, D0: 178, D1: 157, Cd0: 150, Cd1: 140}
+	r, err := hotspot.WDD(c, hotspot.DesignWeights{}, 0.05)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("WDD %.0f (local %.0f, displacement %.0f), SE %.3f, Z %.2f, 95%% CI %.0f to %.0f\n",
+		r.WDD, r.Local, r.Displacement, r.SE, r.Z, r.Low, r.High)
+	q, _ := hotspot.WDQ(c.T1, c.T0, c.D1, c.D0, c.C1, c.C0)
+	fmt.Printf("WDQ %.3f: %v\n", q.WDQ, q.Reading)
+	// Output:
+	// WDD -118 (local -107, displacement -11), SE 39.598, Z -2.98, 95% CI -196 to -40
+	// WDQ 0.258: some diffusion of benefits
+}

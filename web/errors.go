@@ -82,6 +82,12 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 		status, msg = http.StatusUnprocessableEntity, "import refused, nothing was changed: "+userMessage(err)
 	case errors.Is(err, data.ErrReadOnly):
 		status, msg = http.StatusForbidden, userMessage(err)
+	case errors.Is(err, data.ErrNoOperation):
+		status, msg = http.StatusNotFound, userMessage(err)
+	case errors.Is(err, data.ErrOperationExists):
+		status, msg = http.StatusConflict, userMessage(err)
+	case errors.Is(err, data.ErrBadOperation):
+		status, msg = http.StatusBadRequest, userMessage(err)
 	case errors.Is(err, engine.ErrNoData):
 		status, msg = http.StatusNotFound, userMessage(err)
 	case errors.Is(err, context.Canceled):

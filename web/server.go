@@ -144,6 +144,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 				r.Get("/strategy.csv", s.adapt(s.strategyCSV))
 			})
 			s.mountExports(r)
+			s.mountOperations(r)
 		})
 		r.With(s.timeout, s.heavy).Get("/tasking", s.adapt(s.taskingPage))
 		r.With(s.timeout, s.heavy).Get("/strategy", s.adapt(s.strategyPage))

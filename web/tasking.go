@@ -48,6 +48,21 @@ var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.Func
 		return [][]engine.TypeFigures{xs[:h], xs[h:]}
 	},
 	"change": changeText,
+	"figure": func(v float64) string { return fmt.Sprintf("%+.0f", v) },
+	"zoneNow": func(r *engine.PlanReview, id string) string {
+		for _, l := range r.Zones {
+			if l.ID == id && l.Status == data.ZoneContinuing {
+				return "kept"
+			}
+		}
+		return "dropped"
+	},
+	"plural": func(n int, word string) string {
+		if n == 1 {
+			return "1 " + word
+		}
+		return strconv.Itoa(n) + " " + word + "s"
+	},
 	"hours": func(hs []int) string {
 		out := make([]string, len(hs))
 		for i, h := range hs {
@@ -65,6 +80,9 @@ type TaskingPage struct {
 	Now         time.Time
 	// Suppress hides counts of 1 or 2 (viewers).
 	Suppress bool
+	// Review, when a previous operation exists, names the zones by their IDs across months,
+	// marks them new or continuing, and adds the "Since last plan" page.
+	Review *engine.PlanReview
 }
 
 // WriteTaskingHTML writes the printable tasking sheet: a summary page, then
@@ -96,10 +114,27 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 	if len(t.Types) > 0 {
 		types = strings.Join(t.Types, ", ")
 	}
+	names := make([]string, len(t.Zones))
+	status := make([]string, len(t.Zones))
+	owners := make([]string, len(t.Zones))
+	for i, z := range t.Zones {
+		names[i] = z.ID
+		if p.Review != nil && i < len(p.Review.Zones) {
+			l := p.Review.Zones[i]
+			names[i], status[i], owners[i] = l.ID, l.Status, l.Owner
+		}
+	}
 	return taskingTmpl.Execute(w, map[string]any{
 		"T":           t,
+		"Names":       names,
+		"Status":      status,
+		"Owners":      owners,
+		"ReviewMonth": (t.Period.To + 1).String(),
+		"Review":      p.Review,
 		"Title":       strings.ToUpper(layerName[:1]) + layerName[1:] + ", " + title,
-		"PeriodText":  fmt.Sprintf("%s to %s (%d months)", t.Period.From, t.Period.To, t.Period.Months),
+		"PeriodText":  fmt.Sprintf("%s to %s (%s)", t.Period.From, t.Period.To, monthsText(t.Period.Months)),
+		"PeriodTo":    t.Period.To.String(),
+		"TrendSpan":   trendSpan(t),
 		"PrevText":    fmt.Sprintf("%s to %s", t.PreviousPeriod.From, t.PreviousPeriod.To),
 		"Generated":   p.Now.Format("2 January 2006 15:04"),
 		"Maps":        maps,
@@ -260,6 +295,13 @@ func (s *Server) taskingQuery(r *http.Request) (engine.TaskingQuery, error) {
 			return q, badRequest("parameter top: %q is not a whole number", t)
 		}
 	}
+	switch v := r.URL.Query().Get("include_set_aside"); v {
+	case "", "false", "0":
+	case "true", "1":
+		q.IncludeSetAside = true
+	default:
+		return q, badRequest("parameter include_set_aside: %q is neither true nor false", v)
+	}
 	return q, nil
 }
 
@@ -291,6 +333,27 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	review, err := s.engine.ReviewPlan(r.Context(), t)
+	if err != nil {
+		return err
+	}
 	w.Header().Set("Content-Security-Policy", sheetCSP)
-	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r)})
+	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r), Review: review})
+}
+
+// monthsText is "1 month", "12 months".
+func monthsText(n int) string {
+	if n == 1 {
+		return "1 month"
+	}
+	return strconv.Itoa(n) + " months"
+}
+
+// trendSpan names the months a sheet's trends cover ("35 months to 2025-11").
+func trendSpan(t *engine.Tasking) string {
+	if len(t.Zones) == 0 || len(t.Zones[0].Months) == 0 {
+		return "the loaded months"
+	}
+	ms := t.Zones[0].Months
+	return monthsText(len(ms)) + " to " + ms[len(ms)-1].String()
 }

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ type query struct {
 	from, to, month        string
 	res, k                 int
 	types                  listFlag
+	setAside               string // places file for tasking; "" the default list
 }
 
 func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
@@ -60,7 +62,18 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 	if err != nil {
 		return nil, 0, 0, "", err
 	}
-	eng, err := engine.New(store, engine.Options{Logger: m.Logger, Now: m.Now})
+	opts := engine.Options{Logger: m.Logger, Now: m.Now}
+	if q.setAside != "" {
+		f, err := os.Open(q.setAside)
+		if err != nil {
+			return nil, 0, 0, "", fmt.Errorf("--set-aside: %w", err)
+		}
+		defer f.Close()
+		if opts.SetAside, err = engine.ParsePlaces(f); err != nil {
+			return nil, 0, 0, "", fmt.Errorf("--set-aside %s: %s", q.setAside, engine.UserMessage(err))
+		}
+	}
+	eng, err := engine.New(store, opts)
 	if err != nil {
 		return nil, 0, 0, "", err
 	}

@@ -119,6 +119,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.audit(ctx, rest)
 	case "strategy":
 		return m.strategy(ctx, rest)
+	case "operation":
+		return m.operation(ctx, rest)
+	case "evaluate-operation":
+		return m.evaluateOperation(ctx, rest)
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 {
 			return m.Run(ctx, []string{rest[0], "--help"})
@@ -154,6 +158,8 @@ Commands:
   token          create, list and revoke API tokens (roles viewer, analyst, admin)
   audit          read the access log: who exported or read incidents, imported, changed layers
   strategy       the strategy view: priorities compared across areas, with exceptions (table, csv, json, html)
+  operation      save a plan's patrol zones as a named operation; list, show, export, delete
+  evaluate-operation  did an operation work? counts, WDD and WDQ per zone, type and overall
   version        print the version
 
 Run "hotspotd <command> --help" for a command's flags.

@@ -25,6 +25,8 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	fs.IntVar(&q.k, "k", engine.DefaultK, "Gi* neighbourhood in grid steps")
 	top := fs.Int("top", engine.DefaultTop, "number of zones")
 	maxCells := fs.Int("max-cells", engine.DefaultZoneCells, "largest zone, in cells")
+	includeAside := fs.Bool("include-set-aside", false, "use crimes at places that are not patrol targets (police stations, hospitals, prisons) to place zones")
+	fs.StringVar(&q.setAside, "set-aside", "", "file of location names that are not patrol targets (default: the built-in list, engine/places/not_patrol_targets.txt)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,7 +37,7 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := eng.Tasking(ctx, engine.TaskingQuery{Layer: q.layer, Res: q.res, K: q.k, From: from, To: to, Types: q.types, Measure: meas, Top: *top, MaxCells: *maxCells})
+	t, err := eng.Tasking(ctx, engine.TaskingQuery{Layer: q.layer, Res: q.res, K: q.k, From: from, To: to, Types: q.types, Measure: meas, Top: *top, MaxCells: *maxCells, IncludeSetAside: *includeAside})
 	if err != nil {
 		return err
 	}
@@ -49,7 +51,11 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now()})
+	review, err := eng.ReviewPlan(ctx, t)
+	if err != nil {
+		return err
+	}
+	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review})
 }
 
 func writeZonesCSV(m *Main, t *engine.Tasking) error {

@@ -48,11 +48,43 @@ func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
 			t.Errorf("sheet lacks %q", w)
 		}
 	}
-	page := filepath.Join(dir, "tasking.html")
+	printPDF(t, chromium, pdfinfo, dir, "tasking", html, zones+1, "a summary and one per zone")
+
+	csvOut, _, err := run(t, "tasking", "--data-dir", dir, "--top", strconv.Itoa(zones), "--format", "csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
+	if err != nil || len(recs) != zones+1 || recs[0][0] != "zone" || recs[1][0] != "Z1" {
+		t.Errorf("csv: %v %v", err, recs)
+	}
+
+	// With October's plan stored, November's sheet names its zones by their ids across months
+	// and adds a "Since last plan" page: summary, one page per zone, the review.
+	if _, stderr, err := run(t, "operation", "create", "--data-dir", dir, "--name", "Op Oct 2025", "--from-tasking", "2025-10", "--top", strconv.Itoa(zones)); err != nil {
+		t.Fatalf("operation create: %v\n%s", err, stderr)
+	}
+	html, stderr, err = run(t, "tasking", "--data-dir", dir, "--from", "2025-11", "--to", "2025-11", "--top", strconv.Itoa(zones), "--format", "html")
+	if err != nil {
+		t.Fatalf("tasking: %v\n%s", err, stderr)
+	}
+	for _, w := range []string{"Since last plan: Op Oct 2025", "continuing", "after 2025-11 to 2025-11 against before 2025-10 to 2025-10", "(1 month)"} {
+		if !strings.Contains(html, w) {
+			t.Errorf("November's sheet lacks %q", w)
+		}
+	}
+	printPDF(t, chromium, pdfinfo, dir, "tasking-since-last-plan", html, zones+2, "a summary, one per zone, and since last plan")
+}
+
+// printPDF prints an HTML page to PDF with headless Chromium and checks it has the given
+// number of A4 pages.
+func printPDF(t *testing.T, chromium, pdfinfo, dir, name, html string, want int, what string) {
+	t.Helper()
+	page := filepath.Join(dir, name+".html")
 	if err := os.WriteFile(page, []byte(html), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pdf := filepath.Join(dir, "tasking.pdf")
+	pdf := filepath.Join(dir, name+".pdf")
 	cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+filepath.Join(dir, "chromium"),
 		"--no-pdf-header-footer", "--print-to-pdf="+pdf, "file://"+page)
@@ -65,24 +97,15 @@ func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
 	}
 	info := string(out)
 	pages := regexp.MustCompile(`Pages:\s+(\d+)`).FindStringSubmatch(info)
-	if pages == nil || pages[1] != strconv.Itoa(zones+1) {
-		t.Errorf("PDF has %v pages, want %d (a summary and one per zone)\n%s", pages, zones+1, info)
+	if pages == nil || pages[1] != strconv.Itoa(want) {
+		t.Errorf("%s: PDF has %v pages, want %d (%s)\n%s", name, pages, want, what, info)
 	}
 	if !strings.Contains(info, "(A4)") {
-		t.Errorf("pages are not A4:\n%s", info)
+		t.Errorf("%s: pages are not A4:\n%s", name, info)
 	}
 	if d := os.Getenv("SCREENSHOT_DIR"); d != "" {
 		_ = os.MkdirAll(d, 0o755)
-		_ = os.WriteFile(filepath.Join(d, "tasking.pdf"), mustRead(t, pdf), 0o644)
-	}
-
-	csvOut, _, err := run(t, "tasking", "--data-dir", dir, "--top", strconv.Itoa(zones), "--format", "csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
-	if err != nil || len(recs) != zones+1 || recs[0][0] != "zone" || recs[1][0] != "Z1" {
-		t.Errorf("csv: %v %v", err, recs)
+		_ = os.WriteFile(filepath.Join(d, name+".pdf"), mustRead(t, pdf), 0o644)
 	}
 }
 

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("Empty", func(t *testing.T) { testEmpty(t, open(t)) })
 	t.Run("Closed", func(t *testing.T) { testClosed(t, open(t)) })
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, open(t)) })
+	t.Run("Operations", func(t *testing.T) { testOperations(t, open(t)) })
 	t.Run("Cleveland", func(t *testing.T) {
 		s := open(t)
 		Load(t, s)

@@ -1,0 +1,325 @@
+package web
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/engine"
+)
+
+// mountOperations adds the operation endpoints under /api/v1 to r:
+//
+//	GET    /operations                       list (viewer)
+//	POST   /operations                       create from a tasking sheet or drawn zones (analyst)
+//	GET    /operations/{id}                  one operation (viewer)
+//	GET    /operations/{id}/zones.geojson    its zones (viewer)
+//	DELETE /operations/{id}                  remove (analyst)
+//	GET    /operations/{id}/evaluation[.csv] did it work? (analyst: exact counts)
+func (s *Server) mountOperations(r chi.Router) {
+	r.Get("/operations", s.adapt(s.listOperations))
+	r.With(s.heavy).Post("/operations", s.adapt(s.createOperation))
+	r.Get("/operations/{id}", s.adapt(s.getOperation))
+	r.Get("/operations/{id}/zones.geojson", s.adapt(s.operationZones))
+	r.Delete("/operations/{id}", s.adapt(s.deleteOperation))
+	r.With(s.heavy).Get("/operations/{id}/evaluation", s.adapt(s.operationEvaluation))
+	r.With(s.heavy).Get("/operations/{id}/evaluation.csv", s.adapt(s.operationEvaluation))
+}
+
+func (s *Server) listOperations(w http.ResponseWriter, r *http.Request) error {
+	ops, err := s.engine.Operations(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ops)
+	return nil
+}
+
+func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) error {
+	op, err := s.engine.Operation(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, op)
+	return nil
+}
+
+func (s *Server) operationZones(w http.ResponseWriter, r *http.Request) error {
+	op, err := s.engine.Operation(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", op.ID+"-zones.geojson"))
+	return WriteOperationGeoJSON(w, op)
+}
+
+func (s *Server) deleteOperation(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, RoleAnalyst, "operation changes"); err != nil {
+		return err
+	}
+	if err := s.engine.DeleteOperation(r.Context(), chi.URLParam(r, "id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// OperationRequest is the body of POST /api/v1/operations: a name, a start month, and either
+// FromTasking (the zones of that tasking sheet) or Zones (a GeoJSON FeatureCollection of
+// polygons, drawn or uploaded; properties "label" and "owner" are read).
+type OperationRequest struct {
+	Name        string            `json:"name"`
+	Start       string            `json:"start"`
+	End         string            `json:"end"`
+	Notes       string            `json:"notes"`
+	Previous    string            `json:"previous"`
+	Owners      map[string]string `json:"owners"`
+	Layer       string            `json:"layer"`
+	CrimeTypes  []string          `json:"crime_types"`
+	FromTasking *struct {
+		Layer      string   `json:"layer"`
+		From       string   `json:"from"`
+		To         string   `json:"to"`
+		Res        int      `json:"res"`
+		K          int      `json:"k"`
+		Top        int      `json:"top"`
+		Measure    string   `json:"measure"`
+		CrimeTypes []string `json:"crime_types"`
+	} `json:"from_tasking"`
+	Zones json.RawMessage `json:"zones"`
+}
+
+func (s *Server) createOperation(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, RoleAnalyst, "operation changes"); err != nil {
+		return err
+	}
+	var req OperationRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, s.opts.MaxUpload))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &Error{Status: http.StatusRequestEntityTooLarge, Message: fmt.Sprintf("the operation is larger than %d bytes", s.opts.MaxUpload)}
+		}
+		return badRequest("the body is not an operation (%s); send JSON with name, start and from_tasking or zones", userMessage(err))
+	}
+	month := func(what, v string) (data.Month, error) {
+		if strings.TrimSpace(v) == "" {
+			return 0, nil
+		}
+		m, err := data.ParseMonth(v)
+		if err != nil {
+			return 0, badRequest("%s: %q is not a month; use YYYY-MM, such as 2025-12", what, v)
+		}
+		return m, nil
+	}
+	start, err := month("start", req.Start)
+	if err != nil {
+		return err
+	}
+	end, err := month("end", req.End)
+	if err != nil {
+		return err
+	}
+	var op data.Operation
+	switch {
+	case req.FromTasking != nil && len(req.Zones) > 0:
+		return badRequest("give either from_tasking or zones, not both")
+	case req.FromTasking != nil:
+		ft := req.FromTasking
+		from, err := month("from_tasking.from", ft.From)
+		if err != nil {
+			return err
+		}
+		to, err := month("from_tasking.to", ft.To)
+		if err != nil {
+			return err
+		}
+		meas, err := engine.ParseMeasure(ft.Measure)
+		if err != nil {
+			return badRequest("from_tasking.measure: %q is not a measure; use count or harm", ft.Measure)
+		}
+		layer := ft.Layer
+		if layer == "" {
+			layer = "wards"
+		}
+		op, err = s.engine.PlanOperation(r.Context(), engine.PlanQuery{Name: req.Name, Notes: req.Notes, Start: start, End: end,
+			Previous: req.Previous, Owners: req.Owners, Tasking: engine.TaskingQuery{Layer: layer, Res: ft.Res, K: ft.K,
+				From: from, To: to, Types: ft.CrimeTypes, Measure: meas, Top: ft.Top}})
+		if err != nil {
+			return err
+		}
+	case len(req.Zones) > 0:
+		zones, err := ReadOperationZones(req.Zones)
+		if err != nil {
+			return badRequest("zones: %s", userMessage(err))
+		}
+		layer := req.Layer
+		if layer == "" {
+			layer = "wards"
+		}
+		op = data.Operation{Name: req.Name, Start: start, End: end, Notes: req.Notes, Previous: req.Previous,
+			Layer: layer, Types: req.CrimeTypes, Zones: zones}
+	default:
+		return badRequest("say where the zones come from: from_tasking (such as {\"layer\": \"wards\", \"from\": \"2025-11\", \"to\": \"2025-11\", \"top\": 10}) or zones (a GeoJSON FeatureCollection of polygons)")
+	}
+	op, err = s.engine.CreateOperation(r.Context(), op)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/operations/"+op.ID)
+	writeJSON(w, http.StatusCreated, op)
+	return nil
+}
+
+// ReadOperationZones reads drawn or uploaded zones: a GeoJSON FeatureCollection of Polygon or
+// MultiPolygon features in WGS84, with optional "label" (or "name") and "owner" properties.
+func ReadOperationZones(b []byte) ([]data.OperationZone, error) {
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return nil, fmt.Errorf("web: not a GeoJSON FeatureCollection: %w", err)
+	}
+	var out []data.OperationZone
+	for i, f := range fc.Features {
+		z := data.OperationZone{Label: f.Properties.MustString("label", f.Properties.MustString("name", "")),
+			Owner: f.Properties.MustString("owner", "")}
+		switch g := f.Geometry.(type) {
+		case orb.Polygon:
+			z.Geometry = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			z.Geometry = g
+		default:
+			return nil, fmt.Errorf("web: feature %d is a %T, not a polygon", i+1, f.Geometry)
+		}
+		b := z.Geometry.Bound()
+		if b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 {
+			return nil, fmt.Errorf("web: feature %d is not in longitude and latitude (WGS84)", i+1)
+		}
+		out = append(out, z)
+	}
+	return out, nil
+}
+
+// WriteOperationGeoJSON writes an operation's zones as a GeoJSON FeatureCollection: one
+// feature per zone with its id, label, status, owner, cells and the operation's name and
+// months.
+func WriteOperationGeoJSON(w io.Writer, op data.Operation) error {
+	fc := geojson.NewFeatureCollection()
+	for _, z := range op.Zones {
+		f := geojson.NewFeature(z.Geometry)
+		f.ID = z.ID
+		cells := make([]string, len(z.Cells))
+		for i, c := range z.Cells {
+			cells[i] = c.String()
+		}
+		f.Properties = geojson.Properties{"zone": z.ID, "label": z.Label, "status": z.Status, "owner": z.Owner,
+			"cells": cells, "operation": op.ID, "operation_name": op.Name, "start": op.Start.String(), "end": op.End.String()}
+		fc.Append(f)
+	}
+	b, err := json.Marshal(fc)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+func (s *Server) operationEvaluation(w http.ResponseWriter, r *http.Request) error {
+	if err := require(r, RoleAnalyst, "operation evaluations (they show exact small counts)"); err != nil {
+		return err
+	}
+	q := engine.EvaluationQuery{ID: chi.URLParam(r, "id")}
+	v := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		dst  *data.Month
+	}{{"before_from", &q.BeforeFrom}, {"before_to", &q.BeforeTo}, {"after_from", &q.AfterFrom}, {"after_to", &q.AfterTo}} {
+		if s := strings.TrimSpace(v.Get(p.name)); s != "" {
+			m, err := data.ParseMonth(s)
+			if err != nil {
+				return badRequest("parameter %s: %q is not a month; use YYYY-MM, such as 2025-06", p.name, s)
+			}
+			*p.dst = m
+		}
+	}
+	if s := strings.TrimSpace(v.Get("buffer_k")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return badRequest("parameter buffer_k: %q is not a whole number", s)
+		}
+		q.BufferK = n
+	}
+	if s := strings.TrimSpace(v.Get("control")); s != "" {
+		for _, a := range strings.Split(s, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				q.ControlAreas = append(q.ControlAreas, a)
+			}
+		}
+	}
+	ev, err := s.engine.EvaluateOperation(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	if strings.HasSuffix(r.URL.Path, ".csv") {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", ev.ID+"-evaluation.csv"))
+		return WriteEvaluationCSV(w, ev)
+	}
+	writeJSON(w, http.StatusOK, ev)
+	return nil
+}
+
+// EvaluationCSVHeader is the header of WriteEvaluationCSV.
+var EvaluationCSVHeader = []string{"row", "zone", "label", "crime_type",
+	"target_before", "target_after", "control_before", "control_after",
+	"buffer_before", "buffer_after", "buffer_control_before", "buffer_control_after",
+	"wdd_local", "wdd_displacement", "wdd", "se", "z", "p", "ci_low", "ci_high",
+	"wdq", "wdq_reading", "reading", "caution", "before", "after"}
+
+// WriteEvaluationCSV writes an operation's evaluation, one row for the whole operation
+// ("overall"), one per zone ("zone") and one per crime type ("type"), with the eight counts.
+func WriteEvaluationCSV(w io.Writer, ev *engine.OperationEvaluation) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(EvaluationCSVHeader); err != nil {
+		return err
+	}
+	r6 := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
+	i := func(n int64) string { return strconv.FormatInt(n, 10) }
+	write := func(kind string, row engine.EvaluationRow) error {
+		c, d := row.Counts, row.WDD
+		wdq := ""
+		if row.WDQ != nil && row.WDQ.SM < 0 {
+			wdq = r6(row.WDQ.WDQ)
+		}
+		return cw.Write([]string{kind, row.Zone, row.Label, row.Type,
+			i(c.TargetBefore), i(c.TargetAfter), i(c.ControlBefore), i(c.ControlAfter),
+			i(c.BufferBefore), i(c.BufferAfter), i(c.BufferControlBefore), i(c.BufferControlAfter),
+			r6(d.Local), r6(d.Displacement), r6(d.WDD), r6(d.SE), r6(d.Z), r6(d.P), r6(d.Low), r6(d.High),
+			wdq, row.WDQReading, row.Reading, row.Caution, ev.Before.String(), ev.After.String()})
+	}
+	if err := write("overall", ev.Overall); err != nil {
+		return err
+	}
+	for _, z := range ev.Zones {
+		if err := write("zone", z); err != nil {
+			return err
+		}
+	}
+	for _, t := range ev.ByType {
+		if err := write("type", t); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
