@@ -49,10 +49,13 @@ func (s *Server) hostAllowed(r *http.Request) bool {
 }
 
 // checkHost refuses requests for a name this server does not answer to
-// (421 Misdirected Request), which stops DNS rebinding.
+// (421 Misdirected Request), which stops DNS rebinding. /healthz is left
+// alone (a load balancer asks by whatever address it has, and the answer
+// without a token is only "ok"), and so is a request naming no host at all
+// (HTTP/1.0 probes): a browser always names one.
 func (s *Server) checkHost(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.hostAllowed(r) {
+		if r.Host != "" && r.URL.Path != "/healthz" && !s.hostAllowed(r) {
 			s.errorResponse(w, r, &Error{Status: http.StatusMisdirectedRequest,
 				Message: "this server does not answer to the name " + quoteHost(r.Host) + ": use its address, or, if that is its real name, " +
 					"its administrator adds it with `hotspotd serve --host-name NAME`"})

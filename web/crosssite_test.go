@@ -95,6 +95,10 @@ func TestCrossSiteRequests(t *testing.T) {
 				}
 			}
 		}
+		// a load balancer's health check, by an address the server does not know
+		if code, b := send(t, "GET", ts.URL+"/healthz", "", map[string]string{"Host": "10.96.0.12:8080"}); code != 200 {
+			t.Errorf("healthz by another address: %d %s", code, b)
+		}
 	})
 	t.Run("the page's own requests", func(t *testing.T) {
 		for _, hdr := range []map[string]string{

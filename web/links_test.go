@@ -122,3 +122,32 @@ func stripGenerated(s string) string {
 	}
 	return s
 }
+
+// BenchmarkAuth is what checking a caller costs each request: a bearer
+// token, and a signed sheet link.
+func BenchmarkAuth(b *testing.B) {
+	toks, _ := data.OpenTokens(b.TempDir(), nil)
+	viewer, _ := toks.Create("v", data.RoleViewer)
+	s, _ := smallServer(b, Options{Tokens: toks})
+	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	h := s.authenticate(ok)
+	link := s.signLink("/tasking", url.Values{"top": {"10"}, "from": {"2025-01"}}, who{Role: RoleViewer, Name: "v"})
+	for _, c := range []struct {
+		name string
+		req  *http.Request
+	}{
+		{"bearer", func() *http.Request {
+			r, _ := http.NewRequest("GET", "/api/v1/summary", nil)
+			r.Header.Set("Authorization", "Bearer "+viewer)
+			return r
+		}()},
+		{"signed link", func() *http.Request { r, _ := http.NewRequest("GET", link, nil); return r }()},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(nil, c.req)
+			}
+		})
+	}
+}

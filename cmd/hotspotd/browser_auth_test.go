@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -81,16 +82,42 @@ func TestBrowserSignIn(t *testing.T) {
 		t.Errorf("the download holds %d features, the API %d", len(dl.Features), len(api.Features))
 	}
 
-	// The tasking sheet: the page opens a tab and sends it to a signed link.
+	// The tasking sheet: a click opens a new tab on the sheet, by a signed
+	// link; the tab gets no token.
+	b.do(chromedp.Click(chromedp.ID(`tasking`)))
+	var tab *target.Info
+	for deadline := time.Now().Add(30 * time.Second); tab == nil && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		tabs, err := chromedp.Targets(b.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range tabs {
+			if x.Type == "page" && strings.HasPrefix(x.URL, base+"/tasking?") && strings.HasPrefix(x.Title, "Patrol tasking") {
+				tab = x
+			}
+		}
+	}
+	if tab == nil {
+		tabs, _ := chromedp.Targets(b.ctx)
+		for _, x := range tabs {
+			t.Logf("tab %s %q %s", x.Type, x.Title, x.URL)
+		}
+		t.Fatal("no tab opened on the tasking sheet")
+	}
+	if !strings.Contains(tab.URL, "sig=") || strings.Contains(tab.URL, secret) {
+		t.Errorf("the sheet's tab is at %s", tab.URL)
+	}
+
+	// The same, step by step: the page opens a tab and sends it to the link.
 	b.eval(`(() => { window.open = () => ({ set opener(v) {}, close() {}, location: { replace: u => { window.__opened = u; } } }); return true; })()`, new(bool))
 	b.do(chromedp.Click(chromedp.ID(`tasking`)))
 	b.poll(`typeof window.__opened === 'string'`)
 	var opened string
 	b.eval(`window.__opened`, &opened)
-	if !strings.HasPrefix(opened, "/tasking?") || !strings.Contains(opened, "sig=") || strings.Contains(opened, secret) {
+	if !strings.HasPrefix(opened, base+"/tasking?") || !strings.Contains(opened, "sig=") || strings.Contains(opened, secret) {
 		t.Fatalf("the sheet opened at %s", opened)
 	}
-	resp, err = http.Get(base + opened) // as the new tab would: no header
+	resp, err = http.Get(opened) // as the new tab would: no header
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -277,7 +277,8 @@ function setupLinks() {
       const w = window.open('', '_blank');
       try {
         const link = await getJSON('/api/v1/' + id + '/link' + new URL(a.href, location.href).search);
-        if (w) { w.opener = null; w.location.replace(link.url); } else location.assign(link.url);
+        const url = new URL(link.url, location.href).href;
+        if (w) { w.opener = null; w.location.replace(url); } else location.assign(url);
       } catch (err) {
         if (w) w.close();
         if (err instanceof ApiError && err.status === 401) askToken(err.message);
