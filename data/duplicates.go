@@ -7,10 +7,13 @@ import (
 )
 
 // A Crime ID names one crime: police.uk never repeats one within a month.
-// The same ID twice in one file is a copied row (an export run twice into
-// one file, or a file built to expand to millions of rows); the same IDs in
-// two files are two copies of one month (police.uk republishes months, and
-// a download saved twice becomes "2025-11-cleveland-street (1).csv").
+// The same ID twice in one police.uk file is a copied row (an export run
+// twice into one file, or a file built to expand to millions of rows); the
+// same IDs in two files are two copies of one month (police.uk republishes
+// months, and a download saved twice becomes
+// "2025-11-cleveland-street (1).csv"). A force's own crime reference may
+// repeat (a row per offence), so within a force export repeats are kept,
+// and two files are copies only when most of their IDs are shared.
 
 // idKey is a fixed-size key for a Crime ID: police.uk's 64 hex digits
 // decoded, any other ID hashed, so the IDs of a month cost 32 bytes each
@@ -29,9 +32,10 @@ func idKey(id string) [32]byte {
 const dupReason = "duplicate: an earlier row of this file has the same Crime ID for this month"
 
 // firstID passes a row whose Crime ID (if any) no earlier row of the same
-// force and month in this file had, and rejects a repeat.
+// force and month in this file had, and rejects a repeat; with ids nil it
+// passes every row.
 func firstID(ids map[partKey]map[[32]byte]int, k partKey, file string, in *Incident, line int) (Problem, bool) {
-	if in.ID == "" {
+	if ids == nil || in.ID == "" {
 		return Problem{}, true
 	}
 	m := ids[k]
@@ -48,15 +52,21 @@ func firstID(ids map[partKey]map[[32]byte]int, k partKey, file string, in *Incid
 }
 
 // keepOne handles a second file holding partition k: when b (from the file
-// rep.Files[file]) shares a Crime ID with the partition already read, the two
-// are copies of one month, and only the one with more rows is kept (the first
-// on a tie), with a warning naming both files. It reports whether it did; a
-// month split across files with no Crime ID in common (a force export by
-// crime type, say) is for the caller to merge.
+// rep.Files[file]) shares at least half the Crime IDs of the smaller of it
+// and the partition already read, the two are copies of one month, and only
+// the one with more rows is kept (the first on a tie), with a warning naming
+// both files. It reports whether it did; a month split across files (a force
+// export by crime type, say) is for the caller to merge, with a warning when
+// they share some IDs.
 func keepOne(rep *Report, k partKey, parts map[partKey]*builder, from map[partKey]int, b *builder, file int) bool {
 	into := parts[k]
-	common := commonIDs(into.p, b.p)
+	common, na, nb := commonIDs(into.p, b.p)
 	if common == 0 {
+		return false
+	}
+	if 2*common < min(na, nb) {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s %s is in two files, %s and %s, with %d Crime IDs in common of %d and %d: taken as two parts of the month and both kept",
+			k.force, k.month, rep.Files[from[k]].File, rep.Files[file].File, common, na, nb))
 		return false
 	}
 	keep, drop, dropped := from[k], file, b.p
@@ -86,8 +96,8 @@ func keepOne(rep *Report, k partKey, parts map[partKey]*builder, from map[partKe
 	return true
 }
 
-// commonIDs counts b's Crime IDs that a also has.
-func commonIDs(a, b *Partition) int {
+// commonIDs counts b's Crime IDs that a also has, and the IDs of each.
+func commonIDs(a, b *Partition) (common, na, nb int) {
 	keys := func(p *Partition, fn func([32]byte)) {
 		var zero [32]byte
 		for i := 0; i < p.Len(); i++ {
@@ -101,12 +111,12 @@ func commonIDs(a, b *Partition) int {
 		}
 	}
 	have := make(map[[32]byte]bool, a.Len())
-	keys(a, func(k [32]byte) { have[k] = true })
-	n := 0
+	keys(a, func(k [32]byte) { have[k] = true; na++ })
 	keys(b, func(k [32]byte) {
+		nb++
 		if have[k] {
-			n++
+			common++
 		}
 	})
-	return n
+	return common, na, nb
 }

@@ -458,6 +458,13 @@ func (s *MemStore) writePartFiles(ctx context.Context, gen int64, parts []*Parti
 	}
 	close(next)
 	wg.Wait()
+	// A full disk fails every writer at once: say it once.
+	for _, err := range errs {
+		var full *DiskFullError
+		if errors.As(err, &full) {
+			return files, err
+		}
+	}
 	return files, errors.Join(errs...)
 }
 

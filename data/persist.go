@@ -140,7 +140,7 @@ type DiskFullError struct {
 }
 
 func (e *DiskFullError) Error() string {
-	return fmt.Sprintf("data: the disk holding %s is full; nothing was changed. Free some space there and try again", e.Dir)
+	return fmt.Sprintf("data: the disk holding %s is full; free some space there and try again", e.Dir)
 }
 
 func (e *DiskFullError) Unwrap() []error { return []error{ErrDiskFull, e.Err} }

@@ -443,7 +443,13 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 		span.maxLines = 0
 	}
 	pr := rowParser{cols: cols, force: r.opts.Force, file: name}
-	ids := make(map[partKey]map[[32]byte]int)
+	// police.uk Crime IDs are unique within a month; a force's crime
+	// reference may repeat (one row per offence or victim), so only
+	// police.uk files have repeats rejected.
+	var ids map[partKey]map[[32]byte]int
+	if format == "police.uk" {
+		ids = make(map[partKey]map[[32]byte]int)
+	}
 	var in Incident
 	var problemsHere []Problem
 	line := 1
@@ -486,7 +492,7 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 			continue
 		}
 		k := partKey{in.Force, in.Month}
-		if prob, ok := firstID(ids, k, name, &in, line); !ok {
+		if prob, ok := firstID(ids, k, name, &in, line); ids != nil && !ok {
 			r.reject(&fr, &problemsHere, prob, rec)
 			continue
 		}

@@ -187,6 +187,13 @@ func TestRepeatedCrimeIDsRejected(t *testing.T) {
 			t.Fatalf("got %v %+v", err, rep)
 		}
 	})
+	t.Run("a force's crime reference may repeat", func(t *testing.T) {
+		body := "Crime reference,Month,Crime type,Longitude,Latitude\n" + strings.Repeat("CR/1234/25,2025-11,Burglary,-1.31,54.56\n", 3)
+		_, rep, err := read(t, writeFile(t, t.TempDir(), "force.csv", []byte(body)))
+		if err != nil || rep.Stored != 3 || rep.Rejected != 0 {
+			t.Fatalf("%v %+v", err, rep)
+		}
+	})
 	t.Run("a few repeats are rejected rows", func(t *testing.T) {
 		l := append(append([]string(nil), lines...), lines[1], lines[1])
 		_, rep, err := read(t, writeFile(t, t.TempDir(), "x.csv", []byte(strings.Join(l, ""))))
@@ -229,6 +236,8 @@ func TestSameMonthTwiceKeptOnce(t *testing.T) {
 		{"the later copy has one more crime", map[string][]byte{"2025-11-cleveland-street.csv": whole, "2025-11-cleveland-street (1).csv": plus}, novRows + 1, novRows, "2025-11-cleveland-street (1).csv"},
 		{"two zip entries", map[string][]byte{"download.zip": zipOf(map[string][]byte{"2025-11/2025-11-cleveland-street.csv": whole, "copy/2025-11/2025-11-cleveland-street.csv": whole})}, novRows, novRows, "download.zip:2025-11/2025-11-cleveland-street.csv"},
 		{"a month split in two", map[string][]byte{"a.csv": []byte(strings.Join(lines[:3001], "")), "b.csv": []byte(lines[0] + strings.Join(lines[3001:], ""))}, novRows, 0, ""},
+		// ten rows in both halves: not copies (10 IDs in common of about 3,000), both kept, said
+		{"two parts sharing a few rows", map[string][]byte{"a.csv": []byte(strings.Join(lines[:3001], "")), "b.csv": []byte(lines[0] + strings.Join(lines[2991:], ""))}, novRows + 10, 0, "both kept"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -258,6 +267,12 @@ func TestSameMonthTwiceKeptOnce(t *testing.T) {
 				if !strings.Contains(w, f.File) {
 					t.Errorf("warning %q does not name %s", w, f.File)
 				}
+			}
+			if tc.kept == "both kept" {
+				if !strings.HasSuffix(w, "taken as two parts of the month and both kept") {
+					t.Errorf("warning %q", w)
+				}
+				return
 			}
 			if want := fmt.Sprintf("kept the copy in %s", filepath.Join(dir, tc.kept)); !strings.Contains(w, want) {
 				t.Errorf("warning %q, want %q", w, want)

@@ -77,7 +77,10 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 	case errors.Is(err, data.ErrBadQuery), errors.Is(err, engine.ErrBadQuery), errors.Is(err, engine.ErrNoMonth), errors.Is(err, engine.ErrTooLarge):
 		status, msg = http.StatusBadRequest, userMessage(err)
 	case errors.Is(err, data.ErrDiskFull):
-		status, msg = http.StatusInsufficientStorage, userMessage(err)
+		status, msg = http.StatusInsufficientStorage, "the disk holding the data folder is full; nothing was changed. Free some space there and try again"
+		if full := (*data.DiskFullError)(nil); errors.As(err, &full) {
+			msg = fmt.Sprintf("the disk holding %s is full; nothing was changed. Free some space there and try again", full.Dir)
+		}
 	case errors.Is(err, data.ErrTooManyTypes):
 		status, msg = http.StatusUnprocessableEntity, "import refused, nothing was changed: "+userMessage(err)
 	case errors.Is(err, data.ErrReadOnly):

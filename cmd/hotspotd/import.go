@@ -23,7 +23,10 @@ Latitude or Easting and Northing); name them with the -*-col flags if not.
 
 Rows that cannot be used are reported with file, line, field and reason
 (and written to --rejects). A file that is mostly unusable, truncated or
-empty stops the import and nothing is changed.`
+empty stops the import and nothing is changed; so does a row that runs on
+over many lines (a stray quote), a file over 1 GB uncompressed, or a full
+disk. The same month in two files (a download saved twice) is kept once,
+with a warning naming both.`
 
 func (m *Main) importCmd(ctx context.Context, args []string) error {
 	fs := m.newFlags("import", "import [flags] PATH...", importAbout)
