@@ -23,10 +23,20 @@ var strategyFS embed.FS
 
 var strategyTmpl = template.Must(template.New("strategy.html").Funcs(template.FuncMap{
 	"join":   strings.Join,
-	"count":  func(n int64) string { return countText(float64(n)) },
-	"countF": countText,
+	"count":  func(n int64) string { return Thousands(float64(n), 0) },
+	"countF": func(v float64) string { return Thousands(v, 0) },
+	// hidden is the small-number rule (auth.go) for a count of either type
+	"hidden": func(n any, suppress bool) bool {
+		switch v := n.(type) {
+		case int64:
+			return hidden(v, suppress)
+		case float64:
+			return hidden(int64(v), suppress)
+		}
+		return false
+	},
 	"rate": func(r *float64) string {
-		if r == nil || *r < 0 {
+		if r == nil {
 			return "n/a"
 		}
 		return strconv.FormatFloat(*r, 'f', 2, 64)
@@ -35,14 +45,11 @@ var strategyTmpl = template.Must(template.New("strategy.html").Funcs(template.Fu
 	"change": changeText,
 	"money": func(v float64) string {
 		switch {
-		case v < 0:
-			return "withheld"
 		case v >= 1e6:
 			return "£" + strconv.FormatFloat(v/1e6, 'f', 2, 64) + "m"
 		}
 		return "£" + Thousands(v, 0)
 	},
-	"funnel": funnelSVG,
 	"notable": func(c engine.Comparison) []engine.ComparedArea {
 		if len(c.Areas) <= 10 {
 			return c.Areas
@@ -80,7 +87,8 @@ type StrategyPage struct {
 	Attribution string
 	Now         time.Time
 	// Suppress hides counts of 1 or 2 (viewers) and what would give them
-	// away.
+	// away (rates, changes, costs, points on the charts), by the one rule in
+	// hidden, applied as the page is written.
 	Suppress bool
 }
 
@@ -93,14 +101,13 @@ const maxSignalsShown = 4
 // partnership papers' shape.
 func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 	s := p.Strategy
-	if p.Suppress {
-		s = suppressStrategy(s)
-	}
 	charts := make([]template.HTML, len(s.Priorities))
 	weekly := make([]template.HTML, len(s.Priorities))
+	funnels := make([]template.HTML, len(s.Priorities))
 	for i, pf := range s.Priorities {
-		charts[i] = xmrSVG(pf.Name, s.Months, pf.Chart, s.SPCBaseline)
-		weekly[i] = weeklySVG(pf.Name, pf.Weekly)
+		charts[i] = xmrSVG(pf.Name, s.Months, pf.Chart, s.SPCBaseline, p.Suppress)
+		weekly[i] = weeklySVG(pf.Name, pf.Weekly, p.Suppress)
+		funnels[i] = funnelSVG(pf, p.Suppress)
 	}
 	counts := map[string]int{}
 	for _, pf := range s.Priorities {
@@ -109,6 +116,8 @@ func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 	return strategyTmpl.Execute(w, map[string]any{
 		"S":           s,
 		"Charts":      charts,
+		"Funnels":     funnels,
+		"Hide":        p.Suppress,
 		"Weekly":      weekly,
 		"Counts":      counts,
 		"MaxSignals":  maxSignalsShown,
@@ -117,65 +126,14 @@ func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 	})
 }
 
-// suppressStrategy copies s with counts of 1 or 2 withheld (negative, which
-// the page prints "<3" and the charts leave out) along with the rates,
-// changes and costs that would give them away.
-func suppressStrategy(s *engine.Strategy) *engine.Strategy {
-	small := func(n float64) bool { return n > 0 && n < SmallCount }
-	c := *s
-	c.Priorities = make([]engine.PriorityFigures, len(s.Priorities))
-	for i, pf := range s.Priorities {
-		q := pf
-		if small(float64(q.Count)) {
-			neg := -1.0
-			q.Count, q.Rate, q.Change, q.Cost = -1, &neg, nil, -1
-		}
-		q.Comparison.Areas = make([]engine.ComparedArea, len(pf.Comparison.Areas))
-		for j, a := range pf.Comparison.Areas {
-			if small(a.Count) {
-				a.Count, a.Rate = -1, -1
-			}
-			q.Comparison.Areas[j] = a
-		}
-		q.TopWards = make([]engine.WardCount, len(pf.TopWards))
-		for j, wc := range pf.TopWards {
-			if small(float64(wc.Count)) {
-				wc.Count = -1
-			}
-			q.TopWards[j] = wc
-		}
-		hide := func(vs []int64) []int64 {
-			out := make([]int64, len(vs))
-			for j, v := range vs {
-				if small(float64(v)) {
-					v = -1
-				}
-				out[j] = v
-			}
-			return out
-		}
-		q.Chart.Values = hide(pf.Chart.Values)
-		if pf.Weekly != nil {
-			wc := *pf.Weekly
-			wc.Values = hide(wc.Values)
-			q.Weekly = &wc
-		}
-		c.Priorities[i] = q
-	}
-	return &c
-}
-
 // WriteStrategyCSV writes every figure of the strategy view, one per row:
 // priority, section, area code and name, month, figure, value.
 func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
-	if suppress {
-		s = suppressStrategy(s)
-	}
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"priority", "section", "area_code", "area", "month", "figure", "value"})
 	num := func(v float64, dp int) string { return strconv.FormatFloat(v, 'f', dp, 64) }
 	cnt := func(v float64) string {
-		if v < 0 {
+		if hidden(int64(v), suppress) {
 			return "<3"
 		}
 		return num(v, 0)
@@ -192,22 +150,23 @@ func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
 		}
 		row(n, "summary", s.AreaCode, s.AreaName, "", "crime_types", strings.Join(pf.Types, "; "))
 		row(n, "summary", s.AreaCode, s.AreaName, "", "count", cnt(float64(pf.Count)))
-		if pf.Rate != nil && *pf.Rate >= 0 {
+		hide := hidden(pf.Count, suppress) // and what would give it away
+		if pf.Rate != nil && !hide {
 			row(n, "summary", s.AreaCode, s.AreaName, "", "rate_per_1000", num(*pf.Rate, 4))
 		}
-		if pf.Change != nil {
+		if pf.Change != nil && !hide {
 			row(n, "summary", s.AreaCode, s.AreaName, "", "baseline_period", s.BaselinePeriod.String())
 			row(n, "summary", s.AreaCode, s.AreaName, "", "baseline_count", num(pf.Change.Previous, 0))
 			row(n, "summary", s.AreaCode, s.AreaName, "", "change_since_baseline_pct", changeText(pf.Change))
 		}
-		if pf.Cost >= 0 {
+		if !hide {
 			row(n, "summary", s.AreaCode, s.AreaName, "", "cost_gbp_2015_16", num(pf.Cost, 0))
 		}
 		row(n, "comparison", "", s.Layer, "", "group_rate_per_1000", num(pf.Comparison.GroupRate, 6))
 		for _, a := range pf.Comparison.Areas {
 			for _, f := range []struct {
 				name, val string
-			}{{"count", cnt(a.Count)}, {"population", num(a.Population, 0)}, {"rate_per_1000", rateCell(a.Rate)}, {"expected", num(a.Expected, 3)},
+			}{{"count", cnt(a.Count)}, {"population", num(a.Population, 0)}, {"rate_per_1000", rateCell(a.Rate, hidden(int64(a.Count), suppress))}, {"expected", num(a.Expected, 3)},
 				{"lower95", num(a.Lower95, 4)}, {"upper95", num(a.Upper95, 4)}, {"lower998", num(a.Lower998, 4)}, {"upper998", num(a.Upper998, 4)},
 				{"reading", string(a.Reading)}} {
 				row(n, "comparison", a.Code, a.Name, "", f.name, f.val)
@@ -250,17 +209,8 @@ func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
 	return cw.Error()
 }
 
-// countText prints a count with thousands separators; a withheld count
-// (negative, see suppressStrategy) prints "<3".
-func countText(v float64) string {
-	if v < 0 {
-		return "<3"
-	}
-	return Thousands(v, 0)
-}
-
-func rateCell(r float64) string {
-	if r < 0 {
+func rateCell(r float64, withheld bool) string {
+	if withheld {
 		return ""
 	}
 	return strconv.FormatFloat(r, 'f', 4, 64)
