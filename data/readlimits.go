@@ -46,13 +46,13 @@ type guard struct {
 }
 
 func (g *guard) Read(p []byte) (int, error) {
-	if g.n >= g.maxBytes {
+	if g.n > g.maxBytes { // one byte past: a file of exactly maxBytes passes
 		return 0, ErrTooLarge
 	}
 	if g.n-g.rowStart > MaxRowBytes {
 		return 0, errRowTooLong
 	}
-	if rest := g.maxBytes - g.n; int64(len(p)) > rest {
+	if rest := g.maxBytes + 1 - g.n; int64(len(p)) > rest {
 		p = p[:rest]
 	}
 	n, err := g.r.Read(p)

@@ -166,8 +166,14 @@ func TestFileTooLargeUncompressed(t *testing.T) {
 	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "larger than 1 MB uncompressed") {
 		t.Fatalf("got %v", err)
 	}
-	if _, rep, err := ReadIncidents(context.Background(), []string{path}, ReadOptions{MaxFileBytes: 2 << 20}); err != nil || rep.Stored != novRows {
-		t.Fatalf("under the limit: %v", err)
+	size := int64(len(strings.Join(lines, "")))
+	for _, max := range []int64{size, 2 << 20} {
+		if _, rep, err := ReadIncidents(context.Background(), []string{path}, ReadOptions{MaxFileBytes: max}); err != nil || rep.Stored != novRows {
+			t.Fatalf("limit %d, file %d bytes: %v", max, size, err)
+		}
+	}
+	if _, _, err := ReadIncidents(context.Background(), []string{path}, ReadOptions{MaxFileBytes: size - 1}); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("one byte over: %v", err)
 	}
 }
 
