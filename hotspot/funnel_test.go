@@ -174,3 +174,17 @@ func TestPoissonLimit(t *testing.T) {
 		t.Errorf("E=4 95%% limits %v..%v, want the exact 0.0912..7.8778", lo, hi)
 	}
 }
+
+// An area with no crime at all is compared like any other (rate 0, read
+// against its limits), not refused.
+func TestFunnelAreaWithNoCrime(t *testing.T) {
+	f, err := NewFunnel([]FunnelArea{{0, 10_000}, {300, 90_000}})
+	if err != nil {
+		t.Fatalf("an area with no crime refused: %v", err)
+	}
+	// group rate 300 / 100,000 residents = 3 per 1,000; the empty area
+	// expects 30 and lies below even the 99.8% limit.
+	if len(f.Points) != 2 || f.Points[0].Rate != 0 || math.Abs(f.GroupRate-3) > 1e-12 {
+		t.Errorf("funnel %+v", f)
+	}
+}
