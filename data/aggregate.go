@@ -41,8 +41,15 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 	for _, f := range q.Forces {
 		forceOK[f] = true
 	}
+	sourceOK := map[string]bool{}
+	for _, f := range q.Sources {
+		sourceOK[f] = true
+	}
 	for k, p := range s.parts {
 		if (q.From != 0 && k.month < q.From) || (q.To != 0 && k.month > q.To) {
+			continue
+		}
+		if len(sourceOK) > 0 && !sourceOK[k.source] {
 			continue
 		}
 		if len(forceOK) > 0 && !forceOK[k.force] {
@@ -54,6 +61,9 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 		a, b := pl.parts[i], pl.parts[j]
 		if a.month != b.month {
 			return a.month < b.month
+		}
+		if a.source != b.source {
+			return a.source < b.source
 		}
 		return a.force < b.force
 	})
@@ -358,7 +368,7 @@ type dicts struct {
 func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	loc := &s.locs[p.loc[i]]
 	*in = Incident{
-		Month: p.month, Minute: -1, Force: p.force,
+		Source: p.source, Month: p.month, Minute: -1, Force: p.force,
 		FallsWithin: s.strs[p.falls[i]], Type: s.strs[p.typ[i]], Outcome: s.strs[p.outcome[i]],
 		Location: Location{Point: loc.pt, Cell: loc.cell, Name: s.names[loc.name], LSOACode: s.names[loc.lsoaCode], LSOAName: s.names[loc.lsoaName]},
 	}
@@ -367,6 +377,9 @@ func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	}
 	if m := p.minute[i]; m != NoMinute {
 		in.Minute = int(m)
+	}
+	if p.span != nil {
+		in.Span = int(p.span[i])
 	}
 	if id, ok := p.other[uint32(i)]; ok {
 		in.ID = id

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,7 @@ type memLocKey struct {
 // memPart is a partition translated to the global dictionaries: 44 bytes an
 // incident plus its share of the locations.
 type memPart struct {
+	source  string
 	force   string
 	month   Month
 	file    string
@@ -81,6 +83,7 @@ type memPart struct {
 	outcome []uint16
 	falls   []uint16
 	minute  []uint16
+	span    []uint32 // 0 for none; nil when no incident has a committed-to time
 	ids     []byte
 	other   map[uint32]string // non-police.uk IDs
 	context map[uint32]string // non-empty police.uk Context
@@ -216,7 +219,7 @@ func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
 		locMap[i] = id
 	}
 	n := p.Len()
-	mp := &memPart{force: p.Force, month: p.Month, file: file,
+	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span,
 		loc: make([]uint32, n), typ: make([]uint16, n), outcome: make([]uint16, n),
 		falls: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
 	for i := 0; i < n; i++ {
@@ -245,7 +248,8 @@ func locate(l *geo.Layer, loc memLoc) int32 {
 	return int32(l.Locate(loc.pt))
 }
 
-// Replace stores partitions atomically, each replacing its (force, month).
+// Replace stores partitions atomically, each replacing its (source, force,
+// month): a force export never replaces police.uk's months, nor the reverse.
 func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 	if len(parts) == 0 {
 		return ErrNothingToAdd
@@ -262,7 +266,7 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 		return err
 	}
 	for i, p := range parts {
-		next.setPartition(manPart{Force: p.Force, Month: p.Month, File: files[i], Rows: p.Len()})
+		next.setPartition(manPart{Source: p.SourceName(), Force: p.Force, Month: p.Month, File: files[i], Rows: p.Len()})
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -284,7 +288,7 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 			absorbErr = err
 			break
 		}
-		s.parts[partKey{p.Force, p.Month}] = mp
+		s.parts[partKey{p.SourceName(), p.Force, p.Month}] = mp
 	}
 	s.man = next
 	s.version.Store(uint64(next.Generation))
@@ -473,6 +477,14 @@ func (sum Summary) clone() Summary {
 	sum.Forces = append([]string{}, sum.Forces...)
 	sum.Types = append([]TypeCount{}, sum.Types...)
 	sum.Layers = append([]string{}, sum.Layers...)
+	srcs := make([]SourceInfo, len(sum.Sources))
+	for i, si := range sum.Sources {
+		si.Months = append([]Month{}, si.Months...)
+		si.Forces = append([]string{}, si.Forces...)
+		si.Types = append([]TypeCount{}, si.Types...)
+		srcs[i] = si
+	}
+	sum.Sources = srcs
 	return sum
 }
 
@@ -482,17 +494,61 @@ func (s *MemStore) summarize() Summary {
 	months := map[Month]bool{}
 	forces := map[string]bool{}
 	types := make([]int64, len(s.strs))
+	type srcAcc struct {
+		info   SourceInfo
+		months map[Month]bool
+		forces map[string]bool
+		types  []int64
+	}
+	srcs := map[string]*srcAcc{}
 	for k, p := range s.parts {
 		months[k.month] = true
 		forces[k.force] = true
 		sum.Incidents += int64(len(p.loc))
+		sa := srcs[k.source]
+		if sa == nil {
+			sa = &srcAcc{info: SourceInfo{Name: k.source}, months: map[Month]bool{}, forces: map[string]bool{}, types: make([]int64, len(s.strs))}
+			srcs[k.source] = sa
+		}
+		sa.months[k.month], sa.forces[k.force] = true, true
+		sa.info.Incidents += int64(len(p.loc))
 		for i, t := range p.typ {
 			types[t]++
+			sa.types[t]++
 			if s.locs[p.loc[i]].cell == 0 {
 				sum.Unlocated++
 			}
 		}
+		if !sa.info.HasTimes {
+			for _, m := range p.minute {
+				if HasTime(int(m)) {
+					sa.info.HasTimes = true
+					break
+				}
+			}
+		}
 	}
+	sum.Sources = []SourceInfo{}
+	for _, sa := range srcs {
+		si := sa.info
+		for m := range sa.months {
+			si.Months = append(si.Months, m)
+		}
+		slices.Sort(si.Months)
+		for f := range sa.forces {
+			si.Forces = append(si.Forces, f)
+		}
+		slices.Sort(si.Forces)
+		si.Types = []TypeCount{}
+		for t, n := range sa.types {
+			if n > 0 {
+				si.Types = append(si.Types, TypeCount{Type: s.strs[t], Count: n})
+			}
+		}
+		sort.Slice(si.Types, func(i, j int) bool { return si.Types[i].Type < si.Types[j].Type })
+		sum.Sources = append(sum.Sources, si)
+	}
+	sort.Slice(sum.Sources, func(i, j int) bool { return sum.Sources[i].Name < sum.Sources[j].Name })
 	for m := range months {
 		sum.Months = append(sum.Months, m)
 	}

@@ -34,7 +34,7 @@ func TestTaskingPeakTimes(t *testing.T) {
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	parts, _, err := data.ReadIncidents(context.Background(), []string{p}, data.ReadOptions{Force: "Test Police"})
+	parts, _, err := data.ReadIncidents(context.Background(), []string{p}, data.ReadOptions{Force: "Test Police", Source: "test-export"})
 	if err != nil {
 		t.Fatal(err)
 	}
