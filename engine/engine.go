@@ -74,8 +74,9 @@ type Engine struct {
 // sumCache keeps the store's latest summary, shared by an engine and its
 // Source views.
 type sumCache struct {
-	mu  sync.Mutex
-	sum *data.Summary // latest summary read, for its Version
+	views sync.Map // source name -> *Engine, the views made by Source
+	mu    sync.Mutex
+	sum   *data.Summary // latest summary read, for its Version
 }
 
 // New returns an Engine over store.

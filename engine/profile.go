@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/stockton-csp/hotspots/data"
@@ -72,6 +73,9 @@ type ProfileRow struct {
 	Kind string `json:"kind"`
 	// Group is the label of the group the row belongs to ("" for totals).
 	Group string `json:"group"`
+	// Level is the row's depth in the table: 0 for groups and totals, 1
+	// for a row under a group, 2 for a row under a subgroup.
+	Level int `json:"level"`
 	// Types are the crime types the row adds up.
 	Types []string `json:"types"`
 	// Cells are the row's figures for each of Profile.Periods.
@@ -93,6 +97,7 @@ type ProfileCell struct {
 // crime types map) or a subtotal of leaves.
 type tableLine struct {
 	label, kind, group string
+	level              int
 	leaves             []string // the row keys it adds up
 }
 
@@ -102,15 +107,15 @@ const (
 )
 
 // leaf is a row that is its own row key.
-func leaf(label, kind, group string) tableLine {
-	return tableLine{label: label, kind: kind, group: group, leaves: []string{label}}
+func leaf(label, kind, group string, level int) tableLine {
+	return tableLine{label: label, kind: kind, group: group, level: level, leaves: []string{label}}
 }
 
-// sub is a subtotal row followed by its leaves.
-func sub(label, kind, group, childKind string, children ...string) []tableLine {
-	out := []tableLine{{label: label, kind: kind, group: group, leaves: children}}
+// sub is a subtotal row at level followed by its leaves.
+func sub(label, kind, group string, level int, childKind string, children ...string) []tableLine {
+	out := []tableLine{{label: label, kind: kind, group: group, level: level, leaves: children}}
 	for _, c := range children {
-		out = append(out, leaf(c, childKind, group))
+		out = append(out, leaf(c, childKind, group, level+1))
 	}
 	return out
 }
@@ -126,11 +131,11 @@ var homeOfficeLayout = func() []tableLine {
 	society := []string{"Public Order Offences", "Misc Crimes Against Society", "Drug Offences", "Weapons Possession Offences"}
 	victim := append(append(append(append(slices.Clone(violence), theft...), damage...), "Sexual Offences"), "Robbery")
 	out := []tableLine{{label: vbc, kind: "group", group: vbc, leaves: victim}}
-	out = append(out, sub("Violence", "subgroup", vbc, "type", violence...)...)
-	out = append(out, sub("Theft Offences", "subgroup", vbc, "type", theft...)...)
-	out = append(out, sub("Criminal Damage & Arson", "subgroup", vbc, "type", damage...)...)
-	out = append(out, leaf("Sexual Offences", "subgroup", vbc), leaf("Robbery", "subgroup", vbc))
-	out = append(out, sub(nvb, "group", nvb, "type", society...)...)
+	out = append(out, sub("Violence", "subgroup", vbc, 1, "type", violence...)...)
+	out = append(out, sub("Theft Offences", "subgroup", vbc, 1, "type", theft...)...)
+	out = append(out, sub("Criminal Damage & Arson", "subgroup", vbc, 1, "type", damage...)...)
+	out = append(out, leaf("Sexual Offences", "subgroup", vbc, 1), leaf("Robbery", "subgroup", vbc, 1))
+	out = append(out, sub(nvb, "group", nvb, 0, "type", society...)...)
 	return out
 }()
 
@@ -143,10 +148,10 @@ var policeUKLayout = func() []tableLine {
 	theft := []string{"Vehicle Offences", "Shoplifting", "All Other Theft Offences", "Burglary", "Bicycle Theft", "Theft From The Person"}
 	society := []string{"Public Order Offences", "Misc Crimes Against Society", "Drug Offences", "Weapons Possession Offences"}
 	victim := append(append([]string{"Violence and sexual offences"}, theft...), "Criminal Damage & Arson", "Robbery")
-	out := []tableLine{{label: vbc, kind: "group", group: vbc, leaves: victim}, leaf("Violence and sexual offences", "subgroup", vbc)}
-	out = append(out, sub("Theft Offences", "subgroup", vbc, "type", theft...)...)
-	out = append(out, leaf("Criminal Damage & Arson", "subgroup", vbc), leaf("Robbery", "subgroup", vbc))
-	out = append(out, sub(nvb, "group", nvb, "type", society...)...)
+	out := []tableLine{{label: vbc, kind: "group", group: vbc, leaves: victim}, leaf("Violence and sexual offences", "subgroup", vbc, 1)}
+	out = append(out, sub("Theft Offences", "subgroup", vbc, 1, "type", theft...)...)
+	out = append(out, leaf("Criminal Damage & Arson", "subgroup", vbc, 1), leaf("Robbery", "subgroup", vbc, 1))
+	out = append(out, sub(nvb, "group", nvb, 0, "type", society...)...)
 	return out
 }()
 
@@ -328,7 +333,9 @@ func (e *Engine) buildProfile(ctx context.Context, sum *data.Summary, ld loaded,
 	}
 	var crime []string // every row key that is crime
 	for _, l := range layout {
-		out.Rows = append(out.Rows, row(l.label, l.kind, l.group, rowTypes(l.leaves)))
+		r := row(l.label, l.kind, l.group, rowTypes(l.leaves))
+		r.Level = l.level
+		out.Rows = append(out.Rows, r)
 		if len(l.leaves) == 1 && l.leaves[0] == l.label {
 			crime = append(crime, l.label)
 		}
@@ -347,4 +354,34 @@ func (e *Engine) buildProfile(ctx context.Context, sum *data.Summary, ld loaded,
 			row("Total crimes and ASB incidents", "total", "", rowTypes(append(crime, asbType))))
 	}
 	return &out, nil
+}
+
+// ProfileCSVHeader is the header of WriteCSV: per column group (the
+// selected month, the last 6 and the last 12 months) current, previous,
+// diff and % diff.
+var ProfileCSVHeader = []string{"row",
+	"month_current", "month_previous", "month_diff", "month_pct",
+	"6m_current", "6m_previous", "6m_diff", "6m_pct",
+	"12m_current", "12m_previous", "12m_diff", "12m_pct"}
+
+// CSVRecords is the table as CSV records, header first: the partnership's
+// rows in order, each period's current, previous, diff and % diff to one
+// decimal (blank where the previous period had none, or is not loaded).
+func (p *Profile) CSVRecords() [][]string {
+	out := [][]string{ProfileCSVHeader}
+	for _, r := range p.Rows {
+		rec := []string{r.Label}
+		for _, c := range r.Cells {
+			prev, diff, pct := "", "", ""
+			if ch := c.VsPrevious; ch != nil {
+				prev, diff = strconv.FormatFloat(ch.Previous, 'f', -1, 64), strconv.FormatFloat(ch.Diff, 'f', -1, 64)
+				if ch.Previous != 0 && ch.Pct != nil {
+					pct = strconv.FormatFloat(*ch.Pct, 'f', 1, 64)
+				}
+			}
+			rec = append(rec, strconv.FormatInt(c.Current, 10), prev, diff, pct)
+		}
+		out = append(out, rec)
+	}
+	return out
 }

@@ -14,12 +14,27 @@ import (
 // loaded, else the only source. The engines share their caches (each answer
 // is keyed by its source).
 func (e *Engine) Source(name string) *Engine {
-	return &Engine{
+	if name == e.store.want {
+		return e
+	}
+	if v, ok := e.shared.views.Load(name); ok {
+		return v.(*Engine)
+	}
+	view := &Engine{
 		shared: e.shared,
 		store:  &sourceStore{Store: e.store.Store, want: name},
 		harm:   e.harm, cost: e.cost, includePG: e.includePG, class: e.class, log: e.log, now: e.now,
 		results: e.results, grids: e.grids,
 	}
+	// keep views of loaded sources only: names come from addresses
+	e.shared.mu.Lock()
+	known := name == "" || e.shared.sum != nil && func() bool { _, ok := e.shared.sum.Source(name); return ok }()
+	e.shared.mu.Unlock()
+	if !known {
+		return view
+	}
+	v, _ := e.shared.views.LoadOrStore(name, view)
+	return v.(*Engine)
 }
 
 // sourceStore is the store as one source sees it: queries that name no

@@ -289,7 +289,7 @@ func (s *Server) taskingJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.engine.Tasking(r.Context(), q)
+	t, err := s.eng(r.Context()).Tasking(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.engine.Tasking(r.Context(), q)
+	t, err := s.eng(r.Context()).Tasking(r.Context(), q)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// forceFile is a file of the bundled synthetic force export (SYNTHETIC).
+func forceFile(name string) string {
+	return filepath.Join("..", "..", "testdata", "force_export_synthetic", name)
+}
+
+// A force export imported beside police.uk under --source gives the
+// partnership's table exactly as the expected files have it, from the CLI's
+// CSV and from the API's CSV and JSON.
+func TestForceExportTableCLIAndAPI(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
+		filepath.Join("..", "..", "data", "sample", "boundaries", "stockton_wards_2023.geojson.gz")); err != nil {
+		t.Fatalf("areas import: %v\n%s", err, stderr)
+	}
+	// without --source the export is refused, saying what to do
+	_, _, err := run(t, "import", "--data-dir", dir, forceFile("stockton_force_export_2023-12_2025-11.csv.gz"))
+	if err == nil || !strings.Contains(err.Error(), "--source NAME") {
+		t.Fatalf("import without --source: %v", err)
+	}
+	out, stderr, err := run(t, "import", "--data-dir", dir, "--source", "cleveland-rms", "--force", "Cleveland Police", forceFile("stockton_force_export_2023-12_2025-11.csv.gz"))
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, `offence "Offence not yet classified" (7 rows)`) {
+		t.Errorf("import report does not name the unclassified offences once with their count:\n%s", out)
+	}
+	for _, tc := range []struct{ area, code, file string }{
+		{"Stockton Town Centre", "E05014882", "expected_table_stockton_town_centre_2025-11.csv"},
+		{"Mandale & Victoria", "", "expected_table_mandale_and_victoria_2025-11.csv"},
+	} {
+		want, err := os.ReadFile(forceFile(tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, stderr, err := run(t, "profile", "--data-dir", dir, "--area", tc.area, "--month", "2025-11", "--format", "csv")
+		if err != nil {
+			t.Fatalf("profile: %v\n%s", err, stderr)
+		}
+		if !sameCSV(t, out, string(want)) {
+			t.Errorf("%s: CLI CSV\n%s\nwant\n%s", tc.area, out, want)
+		}
+	}
+	base := serve(t, dir)
+	resp, err := http.Get(base + "/api/v1/layers/wards/areas/E05014882/profile?month=2025-11&format=csv&source=cleveland-rms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	want, _ := os.ReadFile(forceFile("expected_table_stockton_town_centre_2025-11.csv"))
+	if resp.StatusCode != 200 || !sameCSV(t, string(body), string(want)) {
+		t.Errorf("API CSV: %d\n%s\nwant\n%s", resp.StatusCode, body, want)
+	}
+	var pr struct {
+		Rows []struct {
+			Label string `json:"label"`
+			Cells []struct {
+				Current int64 `json:"current"`
+			} `json:"cells"`
+		} `json:"rows"`
+	}
+	if code := getJSON(t, base+"/api/v1/layers/wards/areas/E05014882/profile?month=2025-11", &pr); code != 200 {
+		t.Fatalf("API JSON: %d", code)
+	}
+	if n := len(pr.Rows); n != 27 || pr.Rows[0].Label != "Victim Based Crime" || pr.Rows[0].Cells[0].Current != 315 || pr.Rows[26].Label != "Total" || pr.Rows[26].Cells[2].Current != 4027 {
+		t.Errorf("API JSON (the only source is the default): %d rows %+v", n, pr.Rows)
+	}
+	var sum struct {
+		Sources []struct {
+			Name     string   `json:"name"`
+			Months   []string `json:"months"`
+			HasTimes bool     `json:"has_times"`
+		} `json:"sources"`
+	}
+	getJSON(t, base+"/api/v1/summary", &sum)
+	if b, _ := json.Marshal(sum.Sources); len(sum.Sources) != 1 || sum.Sources[0].Name != "cleveland-rms" || len(sum.Sources[0].Months) != 24 || !sum.Sources[0].HasTimes {
+		t.Errorf("summary sources %s", b)
+	}
+	resp, err = http.Get(base + "/api/v1/layers/wards/areas/E05014882/profile?source=nope")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("unknown source: %d, want 400", resp.StatusCode)
+	}
+}
+
+// sameCSV compares two CSV texts cell for cell (the expected files have
+// CRLF line ends, Python's default; ours LF).
+func sameCSV(tb testing.TB, got, want string) bool {
+	tb.Helper()
+	g, err1 := csv.NewReader(strings.NewReader(got)).ReadAll()
+	w, err2 := csv.NewReader(strings.NewReader(want)).ReadAll()
+	if err1 != nil || err2 != nil {
+		tb.Fatalf("CSV: %v %v", err1, err2)
+	}
+	return slices.EqualFunc(g, w, slices.Equal[[]string])
+}
