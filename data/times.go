@@ -43,3 +43,8 @@ func windowSpan(m Month, minute int, s string) (int, bool, string) {
 	}
 	return 0, false, fmt.Sprintf("%q is not a date and time (expected such as 03/11/2025 14:25)", s)
 }
+
+// ClockTime is the incident's committed-from time as a clock reading (UTC
+// stands for UK local time as written; see clockTime). Only meaningful when
+// HasTime(in.Minute).
+func (in *Incident) ClockTime() time.Time { return clockTime(in.Month, in.Minute) }

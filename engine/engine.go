@@ -41,6 +41,9 @@ type Options struct {
 	// Classification places Home Office offence subgroups in the
 	// partnership's table; nil takes hotspot.DefaultClassification.
 	Classification *hotspot.Classification
+	// MaxWindow is the longest committed-from/to window time analysis uses;
+	// 0 is DefaultMaxWindow.
+	MaxWindow time.Duration
 	// CacheEntries bounds the results kept (least recently used dropped
 	// first). 0 means 256; a negative value keeps none, so every query is
 	// computed (study grids are still kept).
@@ -64,6 +67,7 @@ type Engine struct {
 	cost      *hotspot.Weights
 	includePG bool
 	class     *hotspot.Classification
+	maxWindow time.Duration
 	log       *slog.Logger
 	now       func() time.Time
 
@@ -93,6 +97,9 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	if opts.Classification == nil {
 		opts.Classification = hotspot.DefaultClassification()
 	}
+	if opts.MaxWindow == 0 {
+		opts.MaxWindow = DefaultMaxWindow
+	}
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = 256
 	}
@@ -103,7 +110,7 @@ func New(store data.Store, opts Options) (*Engine, error) {
 		opts.Now = time.Now
 	}
 	return &Engine{
-		shared: &sumCache{}, store: &sourceStore{Store: store}, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, class: opts.Classification,
+		shared: &sumCache{}, store: &sourceStore{Store: store}, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, class: opts.Classification, maxWindow: opts.MaxWindow,
 		log: opts.Logger, now: opts.Now,
 		results: newLRU(opts.CacheEntries), grids: newLRU(gridCacheEntries),
 	}, nil

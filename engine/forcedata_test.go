@@ -171,3 +171,62 @@ func TestSourcesSideBySide(t *testing.T) {
 		t.Error("an unknown source gave a table")
 	}
 }
+
+// The hour x weekday grid and the aoristic hours equal the expected files
+// computed outside the project (aoristic to 1e-6: the file has 6 decimals).
+func TestTimesMatchExpected(t *testing.T) {
+	s := forceStore(t)
+	e := newEngine(t, s, Options{}).Source(rmsSource)
+	ctx := context.Background()
+	from, to := month(t, "2025-06"), month(t, "2025-11")
+	tp, err := e.Times(ctx, TimeQuery{Layer: "wards", Area: "Stockton Town Centre", From: from, To: to,
+		Types: []string{"Violence with injury", "Violence without injury"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := map[string]int{"Mon": 0, "Tue": 1, "Wed": 2, "Thu": 3, "Fri": 4, "Sat": 5, "Sun": 6}
+	recs := readCSV(t, forceTestdata("expected_violence_hour_weekday_stockton_town_centre_2025-06_2025-11.csv"))
+	var n float64
+	for _, r := range recs[1:] {
+		h, _ := strconv.Atoi(r[1])
+		want, _ := strconv.ParseFloat(r[2], 64)
+		n += want
+		if got := tp.Grid[days[r[0]]][h]; got != want {
+			t.Errorf("%s %02d:00: %v, want %v", r[0], h, got, want)
+		}
+	}
+	if float64(tp.Counted) != n || n != 495 {
+		t.Errorf("counted %d, expected file sums to %v (violence with and without injury, 268+227 over 6 months)", tp.Counted, n)
+	}
+	t.Logf("Stockton Town Centre violence 2025-06..11: %s", tp.Peak.Text)
+
+	ap, err := e.Times(ctx, TimeQuery{From: from, To: to, Types: []string{"Residential burglary"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hours := ap.Aoristic.Hours()
+	for _, r := range readCSV(t, forceTestdata("expected_aoristic_residential_burglary_by_hour_2025-06_2025-11.csv"))[1:] {
+		h, _ := strconv.Atoi(r[0])
+		want, _ := strconv.ParseFloat(r[1], 64)
+		if d := hours[h] - want; d > 1e-6 || d < -1e-6 {
+			t.Errorf("aoristic hour %d: %.7f, want %v", h, hours[h], want)
+		}
+	}
+	if ap.Windows == 0 || ap.LongWindows != 0 {
+		t.Errorf("windows %d, long windows %d", ap.Windows, ap.LongWindows)
+	}
+}
+
+func readCSV(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return recs
+}

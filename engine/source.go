@@ -23,7 +23,7 @@ func (e *Engine) Source(name string) *Engine {
 	view := &Engine{
 		shared: e.shared,
 		store:  &sourceStore{Store: e.store.Store, want: name},
-		harm:   e.harm, cost: e.cost, includePG: e.includePG, class: e.class, log: e.log, now: e.now,
+		harm:   e.harm, cost: e.cost, includePG: e.includePG, class: e.class, maxWindow: e.maxWindow, log: e.log, now: e.now,
 		results: e.results, grids: e.grids,
 	}
 	// keep views of loaded sources only: names come from addresses

@@ -120,7 +120,7 @@ var dayNames = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 // 8 consecutive hours (across midnight too) with the largest standardised
 // excess over an even spread, (observed - expected) / sqrt(expected); its
 // days are those whose share of the window (hours after midnight counted
-// with the evening before) is at least 1.25 times an even share, or every
+// with the evening before) is at least 1.2 times an even share, or every
 // day when none or all are.
 func FindPeak(g *WeekGrid) Peak {
 	hours := g.Hours()
@@ -161,7 +161,7 @@ func FindPeak(g *WeekGrid) Peak {
 		inWindow += byDay[d]
 	}
 	for d, v := range byDay {
-		if v >= 1.25*inWindow/7 {
+		if v >= 1.2*inWindow/7 {
 			pk.Days = append(pk.Days, d)
 		}
 	}
