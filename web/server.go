@@ -107,6 +107,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 				r.Get("/concentration", s.adapt(s.concentration))
 				r.Get("/evaluation", s.adapt(s.evaluation))
 				r.Get("/tasking", s.adapt(s.taskingJSON))
+				r.Get("/times", s.adapt(s.times))
 			})
 			s.mountExports(r)
 		})

@@ -111,3 +111,39 @@ func sameCSV(tb testing.TB, got, want string) bool {
 	}
 	return slices.EqualFunc(g, w, slices.Equal[[]string])
 }
+
+// The time grid over HTTP: analysts see the grid, viewers the peak only.
+func TestTimesAPI(t *testing.T) {
+	dir := t.TempDir()
+	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards",
+		filepath.Join("..", "..", "data", "sample", "boundaries", "stockton_wards_2023.geojson.gz")); err != nil {
+		t.Fatalf("areas import: %v\n%s", err, stderr)
+	}
+	if _, stderr, err := run(t, "import", "--data-dir", dir, "--source", "cleveland-rms", forceFile("stockton_force_export_2023-12_2025-11.csv.gz")); err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr)
+	}
+	out, stderr, err := run(t, "times", "--data-dir", dir, "--area", "Stockton Town Centre", "--from", "2025-06", "--to", "2025-11", "--types", "Violence with injury,Violence without injury")
+	if err != nil {
+		t.Fatalf("times: %v\n%s", err, stderr)
+	}
+	base := serve(t, dir)
+	var tp struct {
+		Grid    [7][24]float64 `json:"grid"`
+		Counted int64          `json:"counted"`
+		Peak    struct {
+			Claimed bool   `json:"claimed"`
+			Text    string `json:"text"`
+		} `json:"peak"`
+	}
+	u := base + "/api/v1/times?area=Stockton%20Town%20Centre&from=2025-06&to=2025-11&types=Violence%20with%20injury,Violence%20without%20injury"
+	if code := getJSON(t, u, &tp); code != 200 {
+		t.Fatalf("%d", code)
+	}
+	// Monday 00:00 holds 6 and Saturday 22:00 12 in the expected grid
+	if tp.Counted != 495 || tp.Grid[0][0] != 6 || tp.Grid[5][22] != 12 || !tp.Peak.Claimed {
+		t.Errorf("times: counted %d, Mon 0h %v, Sat 22h %v, peak %+v", tp.Counted, tp.Grid[0][0], tp.Grid[5][22], tp.Peak)
+	}
+	if !strings.Contains(out, "Peak: "+tp.Peak.Text) || !strings.Contains(out, "495 crimes") {
+		t.Errorf("times command:\n%s", out)
+	}
+}
