@@ -361,3 +361,43 @@ func scopeTypes(sum *data.Summary, types []string) []string {
 }
 
 func keyList(xs []string) string { return strings.Join(xs, "\x1f") }
+
+// crimeTypes is every stored type but anti-social behaviour, or nil (every
+// type) when none of it is stored.
+func crimeTypes(sum *data.Summary) []string {
+	var out []string
+	asb := false
+	for _, tc := range sum.Types {
+		if tc.Type == asbType {
+			asb = true
+			continue
+		}
+		out = append(out, tc.Type)
+	}
+	if !asb {
+		return nil
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CountLabel names what a count over types counts: "crimes", "ASB
+// incidents" or "crimes and ASB incidents" (anti-social behaviour is not
+// crime, and a count that includes it says so).
+func CountLabel(types []string) string {
+	asb, crime := false, len(types) == 0
+	for _, t := range types {
+		if t == asbType {
+			asb = true
+		} else {
+			crime = true
+		}
+	}
+	switch {
+	case asb && crime:
+		return "crimes and ASB incidents"
+	case asb:
+		return "ASB incidents"
+	}
+	return "crimes"
+}

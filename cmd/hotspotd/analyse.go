@@ -24,6 +24,7 @@ type query struct {
 	layer, measure, format string
 	from, to, month        string
 	source                 string
+	weights                weightFlags
 	res, k                 int
 	types                  listFlag
 }
@@ -43,6 +44,7 @@ func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
 	fs.StringVar(&q.measure, "measure", "count", "count, harm (Cambridge Crime Harm Index days) or cost (GBP)")
 	fs.StringVar(&q.format, "format", def, "output: "+formats)
 	sourceFlag(fs, q)
+	weightsFlags(fs, &q.weights)
 }
 
 // open parses the shared flags and opens the store and engine.
@@ -63,11 +65,15 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 	if err != nil {
 		return nil, 0, 0, "", fmt.Errorf("--measure %s: %s", q.measure, engine.UserMessage(err))
 	}
+	opts := engine.Options{Logger: m.Logger, Now: m.Now}
+	if err := q.weights.apply(&opts); err != nil {
+		return nil, 0, 0, "", err
+	}
 	store, err := m.openStore(q.st)
 	if err != nil {
 		return nil, 0, 0, "", err
 	}
-	eng, err := engine.New(store, engine.Options{Logger: m.Logger, Now: m.Now})
+	eng, err := engine.New(store, opts)
 	if err != nil {
 		return nil, 0, 0, "", err
 	}

@@ -27,6 +27,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	noSample := fs.Bool("no-sample", false, "start empty instead of loading the bundled sample")
 	basemap := fs.String("basemap-style", "", "MapLibre style URL to draw under the data (needs internet; default: none, the map works offline)")
+	var wf weightFlags
+	weightsFlags(fs, &wf)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -55,7 +57,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		sum, _ = store.Summary(ctx)
 	}
 	m.Logger.Info("store ready", "incidents", sum.Incidents, "months", len(sum.Months), "layers", sum.Layers, "took", m.Now().Sub(start).Round(time.Millisecond))
-	eng, err := engine.New(store, engine.Options{Logger: m.Logger, Now: m.Now})
+	opts := engine.Options{Logger: m.Logger, Now: m.Now}
+	if err := wf.apply(&opts); err != nil {
+		return err
+	}
+	eng, err := engine.New(store, opts)
 	if err != nil {
 		return err
 	}
