@@ -298,6 +298,11 @@ func parseDateTime(ds, ts string) (Month, int, bool) {
 	if ds == "" {
 		return 0, 0, false
 	}
+	if ts == "" {
+		if m, min, ok := ukDateTime(ds); ok {
+			return m, min, true
+		}
+	}
 	for _, l := range dateLayouts {
 		t, err := time.Parse(l, ds)
 		if err != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // forceExport is the synthetic force export bundled in testdata (41,631
@@ -188,4 +189,28 @@ func firstLines(tb testing.TB, gz string, n int) []string {
 		out = append(out, sc.Text())
 	}
 	return out
+}
+
+// The fast reader of dd/mm/yyyy HH:MM agrees with the general one and
+// refuses what it refuses.
+func TestUKDateTime(t *testing.T) {
+	for _, s := range []string{"14/02/2025 21:08", "29/02/2024 00:00", "31/12/2025 23:59", "01/01/2025 00:00"} {
+		m1, n1, ok1 := ukDateTime(s)
+		m2, n2, ok2 := func() (Month, int, bool) {
+			for _, l := range dateLayouts {
+				if tm, err := time.Parse(l, s); err == nil {
+					return MonthOf(tm.Year(), int(tm.Month())), (tm.Day()-1)*1440 + tm.Hour()*60 + tm.Minute(), true
+				}
+			}
+			return 0, 0, false
+		}()
+		if !ok1 || !ok2 || m1 != m2 || n1 != n2 {
+			t.Errorf("%s: fast %v %d %v, general %v %d %v", s, m1, n1, ok1, m2, n2, ok2)
+		}
+	}
+	for _, s := range []string{"31/02/2025 10:00", "29/02/2025 10:00", "14/05/2025 25:10", "14/05/2025 10:60", "2025-05-14 10:00", "14/5/2025 10:00"} {
+		if _, _, ok := ukDateTime(s); ok {
+			t.Errorf("%s accepted", s)
+		}
+	}
 }

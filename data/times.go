@@ -20,6 +20,13 @@ func clockTime(m Month, minute int) time.Time {
 // of day is taken as the end of that day.
 func windowSpan(m Month, minute int, s string) (int, bool, string) {
 	from := clockTime(m, minute)
+	if tm, tmin, ok := ukDateTime(s); ok {
+		d := clockTime(tm, tmin).Sub(from)
+		if d < 0 {
+			return 0, false, fmt.Sprintf("committed-to %s is before committed-from %s; check the two columns", s, from.Format("02/01/2006 15:04"))
+		}
+		return int(d / time.Minute), true, ""
+	}
 	for _, l := range dateLayouts {
 		t, err := time.Parse(l, s)
 		if err != nil {
@@ -48,3 +55,32 @@ func windowSpan(m Month, minute int, s string) (int, bool, string) {
 // stands for UK local time as written; see clockTime). Only meaningful when
 // HasTime(in.Minute).
 func (in *Incident) ClockTime() time.Time { return clockTime(in.Month, in.Minute) }
+
+// ukDateTime reads "dd/mm/yyyy HH:MM", the usual shape of a UK force
+// export's date-times, without trying every layout: the month and the
+// minute within it. ok is false for any other shape or an impossible date
+// or time, which the general parser then reads or refuses.
+func ukDateTime(s string) (Month, int, bool) {
+	if len(s) != 16 || s[2] != '/' || s[5] != '/' || s[10] != ' ' || s[13] != ':' {
+		return 0, 0, false
+	}
+	num := func(a, b int) int {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	d, mo, y, h, mi := num(0, 2), num(3, 5), num(6, 10), num(11, 13), num(14, 16)
+	if d < 1 || mo < 1 || mo > 12 || y < 1900 || y > 2200 || h < 0 || h > 23 || mi < 0 || mi > 59 {
+		return 0, 0, false
+	}
+	if d > time.Date(y, time.Month(mo)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return 0, 0, false
+	}
+	return MonthOf(y, mo), (d-1)*1440 + h*60 + mi, true
+}
