@@ -164,11 +164,14 @@ func newBuilder(source, force string, month Month) *builder {
 		strs: make(map[string]uint32),
 		locs: make(map[locKey]uint32),
 	}
-	b.str("") // index 0 is the empty string
+	b.p.Strs, b.strs[""] = append(b.p.Strs, ""), 0 // index 0 is the empty string
 	return b
 }
 
 func (b *builder) str(s string) uint32 {
+	if s == "" {
+		return 0 // interned first by newBuilder
+	}
 	if i, ok := b.strs[s]; ok {
 		return i
 	}
