@@ -247,6 +247,7 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 		if q.By.Month {
 			mo = int64(p.month-pl.m0) * int64(pl.nType)
 		}
+		wd := p.month.firstWeekday()
 		for i, l := range p.loc {
 			b := pl.locBase[l]
 			if b < 0 {
@@ -254,6 +255,9 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 			}
 			t := p.typ[i]
 			if pl.typeOK != nil && !pl.typeOK[t] {
+				continue
+			}
+			if q.Times != nil && !p.keepTime(q.Times, wd, i) {
 				continue
 			}
 			k := b + mo
@@ -349,6 +353,9 @@ func (s *MemStore) Incidents(ctx context.Context, q Query, fn func(*Incident) er
 			if pl.locBase[l] < 0 || (pl.typeOK != nil && !pl.typeOK[p.typ[i]]) {
 				continue
 			}
+			if q.Times != nil && !p.keepTime(q.Times, p.month.firstWeekday(), i) {
+				continue
+			}
 			d.incident(p, i, &in)
 			if err := fn(&in); err != nil {
 				return err
@@ -389,4 +396,17 @@ func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	if c, ok := p.context[uint32(i)]; ok {
 		in.Context = c
 	}
+}
+
+// keepTime applies a time filter to incident i of a partition whose month
+// starts on weekday wd.
+func (p *memPart) keepTime(f *TimeFilter, wd, i int) bool {
+	m := int(p.minute[i])
+	if !HasTime(m) {
+		return false
+	}
+	if f.MaxSpan > 0 && p.span != nil && int(p.span[i]) > f.MaxSpan {
+		return false
+	}
+	return f.Hours[weekHour(wd, m)]
 }

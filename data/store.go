@@ -134,6 +134,9 @@ type Query struct {
 	Types    []string // crime types; empty is all
 	Forces   []string // forces ("Reported by"); empty is all
 	Sources  []string // sources (PoliceUK, a force export's name); empty is all
+	// Times, when set, keeps only incidents whose committed-from time falls
+	// in its hours of the week (and leaves out those with no time of day).
+	Times *TimeFilter
 	// Layer and Areas restrict to incidents inside the named areas (codes)
 	// of Layer. Areas empty with Layer set: inside any area of Layer.
 	Layer string

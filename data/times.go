@@ -84,3 +84,87 @@ func ukDateTime(s string) (Month, int, bool) {
 	}
 	return MonthOf(y, mo), (d-1)*1440 + h*60 + mi, true
 }
+
+// TimeFilter keeps incidents by the clock time of their committed-from:
+// the hours of the week they may fall in. Incidents with no time of day,
+// or with a committed-to window longer than MaxSpan minutes, are left out.
+type TimeFilter struct {
+	// Hours are the hours of the week kept, Monday 00:00-01:00 first
+	// (index weekday*24 + hour, Monday 0).
+	Hours [168]bool
+	// MaxSpan is the longest committed-from/to window kept, in minutes;
+	// 0 keeps every window.
+	MaxSpan int
+}
+
+// Keep reports whether an incident of month m at minute (Incident.Minute)
+// with window span passes the filter.
+func (f *TimeFilter) Keep(m Month, minute, span int) bool {
+	if !HasTime(minute) || (f.MaxSpan > 0 && span > f.MaxSpan) {
+		return false
+	}
+	return f.Hours[weekHour(m.firstWeekday(), minute)]
+}
+
+// firstWeekday is the weekday of the month's first day, Monday 0.
+func (m Month) firstWeekday() int {
+	return (int(time.Date(m.Year(), time.Month(m.Num()), 1, 0, 0, 0, 0, time.UTC).Weekday()) + 6) % 7
+}
+
+// weekHour is the hour of the week (Monday 00:00 = 0) of minute in a month
+// starting on weekday wd.
+func weekHour(wd, minute int) int {
+	return ((wd+minute/1440)%7)*24 + (minute%1440)/60
+}
+
+// HourList is the filter's hours of the week, ascending.
+func (f *TimeFilter) HourList() []int32 {
+	var out []int32
+	for i, ok := range f.Hours {
+		if ok {
+			out = append(out, int32(i))
+		}
+	}
+	return out
+}
+
+// Key is the filter as a string, for cache keys.
+func (f *TimeFilter) Key() string {
+	if f == nil {
+		return ""
+	}
+	return fmt.Sprintf("%v/%d", f.HourList(), f.MaxSpan)
+}
+
+// NightTimeEconomy is the night-time economy preset: Friday and Saturday
+// nights, 20:00 to 04:00 the next morning.
+func NightTimeEconomy(maxSpan int) *TimeFilter {
+	f, _ := NewTimeFilter([]int{4, 5}, 20, 4, maxSpan)
+	return f
+}
+
+// NewTimeFilter keeps the hours from fromHour to toHour (0..24; past
+// midnight into the next day when toHour <= fromHour) starting on each of
+// days (Monday 0). No days: every day.
+func NewTimeFilter(days []int, fromHour, toHour, maxSpan int) (*TimeFilter, error) {
+	if fromHour < 0 || fromHour > 23 || toHour < 0 || toHour > 24 {
+		return nil, fmt.Errorf("%w: hours run 0 to 24 (from %d to %d given)", ErrBadQuery, fromHour, toHour)
+	}
+	if len(days) == 0 {
+		days = []int{0, 1, 2, 3, 4, 5, 6}
+	}
+	n := (toHour - fromHour + 24) % 24
+	if n == 0 {
+		n = 24
+	}
+	f := &TimeFilter{MaxSpan: maxSpan}
+	for _, d := range days {
+		if d < 0 || d > 6 {
+			return nil, fmt.Errorf("%w: weekday %d is outside Monday (0) to Sunday (6)", ErrBadQuery, d)
+		}
+		for k := 0; k < n; k++ {
+			f.Hours[(d*24+fromHour+k)%168] = true
+		}
+	}
+	return f, nil
+}

@@ -109,6 +109,15 @@ func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, er
 	if len(q.Sources) > 0 {
 		p.where = append(p.where, "i.source = ANY("+p.arg(q.Sources)+")")
 	}
+	if f := q.Times; f != nil {
+		// the hour of the week (Monday 00:00 = 0) of the committed-from clock
+		// time: the month's first weekday plus whole days, and the hour
+		p.where = append(p.where, "i.minute < 44640",
+			"((extract(isodow from i.month)::int - 1 + i.minute / 1440) % 7) * 24 + (i.minute % 1440) / 60 = ANY("+p.arg(f.HourList())+")")
+		if f.MaxSpan > 0 {
+			p.where = append(p.where, "coalesce(i.span, 0) <= "+p.arg(int32(f.MaxSpan)))
+		}
+	}
 	if q.Layer != "" {
 		id, err := s.layerID(ctx, tx, q.Layer)
 		if err != nil {

@@ -35,6 +35,29 @@ func testSources(t *testing.T, s data.Store) {
 	if a, b, all := count(data.PoliceUK), count(rmsName), count(); a != 3 || b != 2 || all != 5 {
 		t.Fatalf("police.uk %d, %s %d, both %d; want 3, 2, 5", a, rmsName, b, all)
 	}
+	// time filters, by hand: CL/1 is Sunday 26 October 01:30 (Saturday
+	// night), CL/2 Saturday 4 October 21:00 with a 6-hour window; police.uk
+	// rows have no time and never pass
+	nte := data.NightTimeEconomy(0)
+	monday, _ := data.NewTimeFilter([]int{0}, 0, 24, 0)
+	for _, tc := range []struct {
+		name string
+		q    data.Query
+		want int64
+	}{
+		{"night-time economy", data.Query{Times: nte}, 2},
+		{"night-time economy, windows up to 5 hours", data.Query{Times: data.NightTimeEconomy(300)}, 1},
+		{"Mondays", data.Query{Times: monday}, 0},
+		{"police.uk at night", data.Query{Times: nte, Sources: []string{data.PoliceUK}}, 0},
+	} {
+		if n := total(t, s, tc.q); n != tc.want {
+			t.Errorf("%s: %d incidents, want %d", tc.name, n, tc.want)
+		}
+		var n int64
+		if err := s.Incidents(ctx, tc.q, func(*data.Incident) error { n++; return nil }); err != nil || n != tc.want {
+			t.Errorf("%s: Incidents gave %d (%v), want %d", tc.name, n, err, tc.want)
+		}
+	}
 	got := collect(t, s, data.Query{Sources: []string{rmsName}})
 	for i, in := range rms {
 		in.Source, in.Force, in.Month = rmsName, "Cleveland Police", m
