@@ -3,6 +3,7 @@ package data
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -167,4 +168,47 @@ func NewTimeFilter(days []int, fromHour, toHour, maxSpan int) (*TimeFilter, erro
 		}
 	}
 	return f, nil
+}
+
+var weekdayNames = map[string]int{"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+// ParseTimeFilter reads a time filter as users give it: preset "nte" (the
+// night-time economy, Friday and Saturday nights 20:00-04:00), or days
+// ("fri,sat"; empty: every day) and hours ("20-04", past midnight when the
+// end is not after the start; empty: the whole day). nil when nothing is
+// asked for. Errors wrap ErrBadQuery and say what to write.
+func ParseTimeFilter(preset, days, hours string, maxSpan int) (*TimeFilter, error) {
+	switch p := strings.ToLower(strings.TrimSpace(preset)); p {
+	case "":
+	case "nte", "night-time-economy":
+		return NightTimeEconomy(maxSpan), nil
+	default:
+		return nil, fmt.Errorf("%w: %q is not a time preset; use nte (Friday and Saturday nights 20:00-04:00), or days and hours such as fri,sat and 20-04", ErrBadQuery, preset)
+	}
+	days, hours = strings.TrimSpace(days), strings.TrimSpace(hours)
+	if days == "" && hours == "" {
+		return nil, nil
+	}
+	var ds []int
+	for _, d := range strings.Split(days, ",") {
+		if d = strings.ToLower(strings.TrimSpace(d)); d == "" {
+			continue
+		}
+		i, ok := weekdayNames[d[:min(3, len(d))]]
+		if !ok {
+			return nil, fmt.Errorf("%w: %q is not a weekday; use mon, tue, wed, thu, fri, sat, sun", ErrBadQuery, d)
+		}
+		ds = append(ds, i)
+	}
+	from, to := 0, 24
+	if hours != "" {
+		a, b, ok := strings.Cut(hours, "-")
+		x, err1 := strconv.Atoi(strings.TrimSpace(a))
+		y, err2 := strconv.Atoi(strings.TrimSpace(b))
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%w: %q is not a range of hours; use such as 20-04 (past midnight) or 09-17", ErrBadQuery, hours)
+		}
+		from, to = x, y
+	}
+	return NewTimeFilter(ds, from, to, maxSpan)
 }

@@ -146,7 +146,7 @@ func (e *Engine) summary(ctx context.Context) (*data.Summary, error) {
 // compute runs fn through the result cache under kind, the data version and
 // the normalised query key, logging computations.
 func compute[T any](ctx context.Context, e *Engine, sum *data.Summary, kind, key string, fn func(context.Context) (T, error)) (T, error) {
-	full := fmt.Sprintf("%s|v%d|%s|%s", kind, sum.Version, sourceOf(sum), key)
+	full := fmt.Sprintf("%s|v%d|%s|%s|%s", kind, sum.Version, sourceOf(sum), e.store.times.Key(), key)
 	return cached(ctx, e.results, full, func(ctx context.Context) (T, error) {
 		start := e.now()
 		v, err := fn(ctx)

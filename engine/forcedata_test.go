@@ -230,3 +230,48 @@ func readCSV(tb testing.TB, path string) [][]string {
 	}
 	return recs
 }
+
+// The night-time economy filter (Friday and Saturday nights 20:00-04:00)
+// on a ranking gives, for Stockton Town Centre's violence, the sum of those
+// hours in the expected hour x weekday grid; police.uk, with no times, has
+// none.
+func TestRankingNightTimeEconomy(t *testing.T) {
+	s := forceStore(t)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	from, to := month(t, "2025-06"), month(t, "2025-11")
+	days := map[string]int{"Fri": 4, "Sat": 5, "Sun": 6}
+	var want int64
+	for _, r := range readCSV(t, forceTestdata("expected_violence_hour_weekday_stockton_town_centre_2025-06_2025-11.csv"))[1:] {
+		d, ok := days[r[0]]
+		h, _ := strconv.Atoi(r[1])
+		n, _ := strconv.ParseInt(r[2], 10, 64)
+		if ok && ((d == 4 || d == 5) && h >= 20 || (d == 5 || d == 6) && h < 4) {
+			want += n
+		}
+	}
+	rk, err := e.Source(rmsSource).WithTimes(data.NightTimeEconomy(0)).Ranking(ctx, RankingQuery{Layer: "wards", From: from, To: to,
+		Types: []string{"Violence with injury", "Violence without injury"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(rk.Areas, func(a AreaRank) bool { return a.Name == "Stockton Town Centre" })
+	if i < 0 || rk.Areas[i].Count != want || want == 0 {
+		t.Errorf("Stockton Town Centre at night: %+v, want %d", rk.Areas, want)
+	}
+	// the unfiltered ranking is not the same answer from the cache
+	all, err := e.Source(rmsSource).Ranking(ctx, RankingQuery{Layer: "wards", From: from, To: to, Types: []string{"Violence with injury", "Violence without injury"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j := slices.IndexFunc(all.Areas, func(a AreaRank) bool { return a.Name == "Stockton Town Centre" }); all.Areas[j].Count != 495 {
+		t.Errorf("all hours: %d, want 495", all.Areas[j].Count)
+	}
+	pk, err := e.WithTimes(data.NightTimeEconomy(0)).Ranking(ctx, RankingQuery{Layer: "wards", From: from, To: to})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pk.Total.Count != 0 {
+		t.Errorf("police.uk at night: %d crimes, want none (no times)", pk.Total.Count)
+	}
+}

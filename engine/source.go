@@ -17,15 +17,13 @@ func (e *Engine) Source(name string) *Engine {
 	if name == e.store.want {
 		return e
 	}
+	if e.store.times != nil {
+		return e.view(name, e.store.times)
+	}
 	if v, ok := e.shared.views.Load(name); ok {
 		return v.(*Engine)
 	}
-	view := &Engine{
-		shared: e.shared,
-		store:  &sourceStore{Store: e.store.Store, want: name},
-		harm:   e.harm, cost: e.cost, includePG: e.includePG, class: e.class, maxWindow: e.maxWindow, log: e.log, now: e.now,
-		results: e.results, grids: e.grids,
-	}
+	view := e.view(name, nil)
 	// keep views of loaded sources only: names come from addresses
 	e.shared.mu.Lock()
 	known := name == "" || e.shared.sum != nil && func() bool { _, ok := e.shared.sum.Source(name); return ok }()
@@ -37,11 +35,32 @@ func (e *Engine) Source(name string) *Engine {
 	return v.(*Engine)
 }
 
+// WithTimes returns an engine counting only crimes whose committed-from time
+// passes f (nil: every crime): its rankings, hot spots, tasking and tiles
+// are of those hours. Crimes with no time of day (police.uk's) never pass.
+func (e *Engine) WithTimes(f *data.TimeFilter) *Engine {
+	if f == nil && e.store.times == nil {
+		return e
+	}
+	return e.view(e.store.want, f)
+}
+
+// view makes an engine of one source and time filter sharing e's caches.
+func (e *Engine) view(name string, f *data.TimeFilter) *Engine {
+	return &Engine{
+		shared: e.shared,
+		store:  &sourceStore{Store: e.store.Store, want: name, times: f},
+		harm:   e.harm, cost: e.cost, includePG: e.includePG, class: e.class, maxWindow: e.maxWindow,
+		log: e.log, now: e.now, results: e.results, grids: e.grids,
+	}
+}
+
 // sourceStore is the store as one source sees it: queries that name no
 // source get the engine's.
 type sourceStore struct {
 	data.Store
-	want string // "" for the default source
+	want  string           // "" for the default source
+	times *data.TimeFilter // nil: every time
 
 	mu       sync.Mutex
 	version  uint64
@@ -90,6 +109,9 @@ func sourceNames(sum *data.Summary) string {
 }
 
 func (s *sourceStore) Aggregate(ctx context.Context, q data.Query) ([]data.Row, error) {
+	if q.Times == nil {
+		q.Times = s.times
+	}
 	if len(q.Sources) == 0 {
 		n, err := s.name(ctx)
 		if err != nil {
@@ -103,6 +125,9 @@ func (s *sourceStore) Aggregate(ctx context.Context, q data.Query) ([]data.Row, 
 }
 
 func (s *sourceStore) Incidents(ctx context.Context, q data.Query, fn func(*data.Incident) error) error {
+	if q.Times == nil {
+		q.Times = s.times
+	}
 	if len(q.Sources) == 0 {
 		n, err := s.name(ctx)
 		if err != nil {

@@ -73,7 +73,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(s.authenticate)
-	r.Use(s.withSource)
+	r.Use(s.withView)
 	r.Get("/healthz", s.adapt(s.healthz))
 	// The page holds no data: anyone may load it (it asks for a token when
 	// the API wants one).

@@ -24,6 +24,7 @@ type query struct {
 	layer, measure, format string
 	from, to, month        string
 	source                 string
+	timesPreset, days, hrs string
 	weights                weightFlags
 	res, k                 int
 	types                  listFlag
@@ -45,6 +46,9 @@ func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
 	fs.StringVar(&q.format, "format", def, "output: "+formats)
 	sourceFlag(fs, q)
 	weightsFlags(fs, &q.weights)
+	fs.StringVar(&q.timesPreset, "times", "", "time filter preset: nte (Friday and Saturday nights 20:00-04:00); needs a source with times")
+	fs.StringVar(&q.days, "days", "", "only crimes on these weekdays, such as fri,sat (by committed-from time)")
+	fs.StringVar(&q.hrs, "hours", "", "only crimes in these hours, such as 20-04 (past midnight) or 09-17")
 }
 
 // open parses the shared flags and opens the store and engine.
@@ -77,7 +81,11 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 	if err != nil {
 		return nil, 0, 0, "", err
 	}
-	return eng.Source(q.source), from, to, meas, nil
+	tf, err := data.ParseTimeFilter(q.timesPreset, q.days, q.hrs, int(engine.DefaultMaxWindow.Minutes()))
+	if err != nil {
+		return nil, 0, 0, "", fmt.Errorf("%w: %s", errUsage, strings.TrimPrefix(err.Error(), data.ErrBadQuery.Error()+": "))
+	}
+	return eng.Source(q.source).WithTimes(tf), from, to, meas, nil
 }
 
 func checkFormat(f string, allowed ...string) error {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -122,7 +123,17 @@ func TestTimesAPI(t *testing.T) {
 	if _, stderr, err := run(t, "import", "--data-dir", dir, "--source", "cleveland-rms", forceFile("stockton_force_export_2023-12_2025-11.csv.gz")); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
-	out, stderr, err := run(t, "times", "--data-dir", dir, "--area", "Stockton Town Centre", "--from", "2025-06", "--to", "2025-11", "--types", "Violence with injury,Violence without injury")
+	// the ranking at night-time economy hours, from the CLI: the expected
+	// grid's Friday and Saturday nights 20:00-04:00 hold 127 of the 495
+	out, stderr, err := run(t, "rank", "--data-dir", dir, "--from", "2025-06", "--to", "2025-11", "--times", "nte", "--format", "csv",
+		"--types", "Violence with injury,Violence without injury")
+	if err != nil {
+		t.Fatalf("rank --times nte: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(out, "Stockton Town Centre,"+strconv.Itoa(nteWant(t))+",") {
+		t.Errorf("rank --times nte:\n%s", out)
+	}
+	out, stderr, err = run(t, "times", "--data-dir", dir, "--area", "Stockton Town Centre", "--from", "2025-06", "--to", "2025-11", "--types", "Violence with injury,Violence without injury")
 	if err != nil {
 		t.Fatalf("times: %v\n%s", err, stderr)
 	}
@@ -146,4 +157,49 @@ func TestTimesAPI(t *testing.T) {
 	if !strings.Contains(out, "Peak: "+tp.Peak.Text) || !strings.Contains(out, "495 crimes") {
 		t.Errorf("times command:\n%s", out)
 	}
+	var rk struct {
+		Areas []struct {
+			Name  string `json:"name"`
+			Count int    `json:"count"`
+		} `json:"areas"`
+	}
+	if code := getJSON(t, base+"/api/v1/layers/wards/ranking?from=2025-06&to=2025-11&days=fri,sat&hours=20-04&types=Violence%20with%20injury,Violence%20without%20injury", &rk); code != 200 {
+		t.Fatalf("ranking at night: %d", code)
+	}
+	for _, a := range rk.Areas {
+		if a.Name == "Stockton Town Centre" && a.Count != nteWant(t) {
+			t.Errorf("API ranking at night: %d, want %d", a.Count, nteWant(t))
+		}
+	}
+	resp, err := http.Get(base + "/api/v1/layers/wards/ranking?hours=25-04")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 400 {
+		t.Errorf("hours=25-04: %d, want 400", resp.StatusCode)
+	}
+}
+
+// nteWant sums the expected violence grid over Friday and Saturday nights
+// 20:00-04:00 (Fri 20-23, Sat 0-3 and 20-23, Sun 0-3).
+func nteWant(tb testing.TB) int {
+	tb.Helper()
+	b, err := os.ReadFile(forceFile("expected_violence_hour_weekday_stockton_town_centre_2025-06_2025-11.csv"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := 0
+	for _, r := range recs[1:] {
+		h, _ := strconv.Atoi(r[1])
+		c, _ := strconv.Atoi(r[2])
+		if (r[0] == "Fri" || r[0] == "Sat") && h >= 20 || (r[0] == "Sat" || r[0] == "Sun") && h < 4 {
+			n += c
+		}
+	}
+	return n
 }
