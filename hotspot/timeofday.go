@@ -116,7 +116,7 @@ var dayNames = [7]string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"}
 // FindPeak says when the crimes of g concentrate. A peak is claimed only
 // from PeakMinCrimes crimes or more whose hours of the day differ from an
 // even spread by Pearson's chi-square test at PeakAlpha; otherwise the
-// answer is "no clear peak" with the count. The window is the run of 2 to
+// answer is "no clear peak" with the count. The window is the run of 1 to
 // 8 consecutive hours (across midnight too) with the largest standardised
 // excess over an even spread, (observed - expected) / sqrt(expected); its
 // days are those whose share of the window (hours after midnight counted
@@ -135,7 +135,7 @@ func FindPeak(g *WeekGrid) Peak {
 		return pk
 	}
 	best := math.Inf(-1)
-	for l := 2; l <= 8; l++ {
+	for l := 1; l <= 8; l++ {
 		exp := pk.N * float64(l) / 24
 		for s := 0; s < 24; s++ {
 			var obs float64
