@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -15,6 +16,12 @@ func FuzzReadIncidents(f *testing.F) {
 	f.Add([]byte("Month,Crime.type,Longitude,Latitude\n2025-11,Burglary,-1.31,54.56\n"))
 	f.Add([]byte("Date,Time,Offence,Easting,Northing\n03/11/2025,14:25,Robbery,444800,518900\n"))
 	f.Add([]byte(PoliceUKHeader + "\n\"unterminated,2025-11\n"))
+	if b, err := os.ReadFile(filepath.Join("..", "testdata", "force_export_synthetic", "bad_rows.csv")); err == nil {
+		f.Add(b)
+	}
+	if lines := firstLines(f, forceExport, 20); len(lines) > 0 {
+		f.Add([]byte(strings.Join(lines, "\n") + "\n"))
+	}
 	if b, err := os.ReadFile(filepath.Join("..", "..", "shared", "data", "policeuk", "cleveland", "2023-01", "2023-01-cleveland-street.csv")); err == nil {
 		f.Add(b[:4096])
 	}
@@ -24,7 +31,7 @@ func FuzzReadIncidents(f *testing.F) {
 		if err := os.WriteFile(p, body, 0o644); err != nil {
 			t.Skip()
 		}
-		parts, rep, err := ReadIncidents(context.Background(), []string{p}, ReadOptions{})
+		parts, rep, err := ReadIncidents(context.Background(), []string{p}, ReadOptions{Source: "fuzz-export"})
 		if err != nil {
 			return
 		}
@@ -33,7 +40,7 @@ func FuzzReadIncidents(f *testing.F) {
 			n += part.Len()
 			for i := 0; i < part.Len(); i++ {
 				in := part.Incident(i)
-				if in.Type == "" || in.Month == 0 {
+				if in.Type == "" || in.Month == 0 || in.Span < 0 {
 					t.Fatalf("incident without type or month: %+v", in)
 				}
 				if !math.IsNaN(in.Point[0]) && (in.Point[0] < -180 || in.Point[0] > 180 || in.Point[1] < -90 || in.Point[1] > 90) {
