@@ -11,7 +11,7 @@ import (
 
 // ErrNoSource is a file other than police.uk's imported without a source
 // name: its months would otherwise replace police.uk's.
-var ErrNoSource = errors.New("data: name the source of this export (--source NAME, such as --source cleveland-rms): it is not a police.uk file, and each source's months are kept apart")
+var ErrNoSource = errors.New("data: name the source of this export (--source NAME on the command line, ?source=NAME on an upload; such as cleveland-rms): it is not a police.uk file, and each source's months are kept apart")
 
 // forceCols are the columns of a force export beyond the generic ones: the
 // Home Office offence levels and the committed-to time. -1 when absent.
