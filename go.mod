@@ -11,6 +11,7 @@ require (
 	github.com/uber/h3-go/v4 v4.5.0
 	github.com/wroge/wgs84 v1.1.7
 	gopkg.in/natefinch/lumberjack.v2 v2.2.1
+	gonum.org/v1/gonum v0.17.0
 )
 
 require (

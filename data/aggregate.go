@@ -41,8 +41,15 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 	for _, f := range q.Forces {
 		forceOK[f] = true
 	}
+	sourceOK := map[string]bool{}
+	for _, f := range q.Sources {
+		sourceOK[f] = true
+	}
 	for k, p := range s.parts {
 		if (q.From != 0 && k.month < q.From) || (q.To != 0 && k.month > q.To) {
+			continue
+		}
+		if len(sourceOK) > 0 && !sourceOK[k.source] {
 			continue
 		}
 		if len(forceOK) > 0 && !forceOK[k.force] {
@@ -54,6 +61,9 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 		a, b := pl.parts[i], pl.parts[j]
 		if a.month != b.month {
 			return a.month < b.month
+		}
+		if a.source != b.source {
+			return a.source < b.source
 		}
 		return a.force < b.force
 	})
@@ -237,6 +247,7 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 		if q.By.Month {
 			mo = int64(p.month-pl.m0) * int64(pl.nType)
 		}
+		wd := p.month.firstWeekday()
 		for i, l := range p.loc {
 			b := pl.locBase[l]
 			if b < 0 {
@@ -244,6 +255,9 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 			}
 			t := p.typ[i]
 			if pl.typeOK != nil && !pl.typeOK[t] {
+				continue
+			}
+			if q.Times != nil && !p.keepTime(q.Times, wd, i) {
 				continue
 			}
 			k := b + mo
@@ -339,6 +353,9 @@ func (s *MemStore) Incidents(ctx context.Context, q Query, fn func(*Incident) er
 			if pl.locBase[l] < 0 || (pl.typeOK != nil && !pl.typeOK[p.typ[i]]) {
 				continue
 			}
+			if q.Times != nil && !p.keepTime(q.Times, p.month.firstWeekday(), i) {
+				continue
+			}
 			d.incident(p, i, &in)
 			if err := fn(&in); err != nil {
 				return err
@@ -358,7 +375,7 @@ type dicts struct {
 func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	loc := &s.locs[p.loc[i]]
 	*in = Incident{
-		Month: p.month, Minute: -1, Force: p.force,
+		Source: p.source, Month: p.month, Minute: -1, Force: p.force,
 		FallsWithin: s.names[p.falls[i]], Type: s.strs[p.typ[i]], Outcome: s.names[p.outcome[i]],
 		Location: Location{Point: loc.pt, Cell: loc.cell, Name: s.names[loc.name], LSOACode: s.names[loc.lsoaCode], LSOAName: s.names[loc.lsoaName]},
 	}
@@ -368,6 +385,9 @@ func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	if m := p.minute[i]; m != NoMinute {
 		in.Minute = int(m)
 	}
+	if p.span != nil {
+		in.Span = int(p.span[i])
+	}
 	if id, ok := p.other[uint32(i)]; ok {
 		in.ID = id
 	} else {
@@ -376,4 +396,17 @@ func (s *dicts) incident(p *memPart, i int, in *Incident) {
 	if c, ok := p.context[uint32(i)]; ok {
 		in.Context = c
 	}
+}
+
+// keepTime applies a time filter to incident i of a partition whose month
+// starts on weekday wd.
+func (p *memPart) keepTime(f *TimeFilter, wd, i int) bool {
+	m := int(p.minute[i])
+	if !HasTime(m) {
+		return false
+	}
+	if f.MaxSpan > 0 && p.span != nil && int(p.span[i]) > f.MaxSpan {
+		return false
+	}
+	return f.Hours[weekHour(wd, m)]
 }

@@ -38,16 +38,16 @@ var colNames = [nCols]string{"month", "date", "time", "crime type", "longitude",
 // each role answers to, most specific first.
 var aliases = [nCols][]string{
 	colMonth:    {"month"},
-	colDate:     {"datetime", "date", "occurred", "occurreddate", "dateoccurred", "occurrencedate", "offencedate", "incidentdate", "committeddate", "startdate", "reporteddate", "timestamp"},
+	colDate:     {"datetime", "date", "committedfrom", "committedfromdate", "committedfromdatetime", "datefrom", "fromdate", "occurred", "occurreddate", "dateoccurred", "occurrencedate", "offencedate", "incidentdate", "committeddate", "startdate", "reporteddate", "timestamp"},
 	colTime:     {"time", "occurredtime", "timeoccurred", "starttime", "committedtime", "offencetime", "incidenttime"},
-	colType:     {"crimetype", "offencetype", "offence", "offencegroup", "crimecategory", "category", "type", "hocategory", "offencedescription"},
+	colType:     {"crimetype", "offencetype", "offence", "offencegroup", "crimecategory", "category", "type", "hocategory", "offencedescription", "offencesubgroup", "hocode"},
 	colLon:      {"longitude", "lon", "lng", "long"},
 	colLat:      {"latitude", "lat"},
 	colEast:     {"easting", "eastings", "gridx", "xcoordinate", "x"},
 	colNorth:    {"northing", "northings", "gridy", "ycoordinate", "y"},
 	colForce:    {"reportedby", "force", "policeforce"},
 	colFalls:    {"fallswithin"},
-	colID:       {"crimeid", "crimereference", "crimeref", "occurrenceid", "reference", "id"},
+	colID:       {"crimeid", "crimereference", "crimeref", "occurrenceid", "occurrenceref", "occurrencereference", "crimenumber", "reference", "id"},
 	colLocation: {"location", "street", "streetname", "address"},
 	colOutcome:  {"lastoutcomecategory", "outcome", "lastoutcome"},
 	colLSOACode: {"lsoacode", "lsoa11cd", "lsoa21cd"},
@@ -153,6 +153,9 @@ type rowParser struct {
 	cols  [nCols]int
 	force string
 	file  string
+	// typeOptional keeps rows with no crime type (a force export's
+	// unclassified records), for the Home Office columns to name.
+	typeOptional bool
 	// one-entry caches: exports are sorted by month, so most rows repeat it
 	lastMonthS string
 	lastMonth  Month
@@ -199,7 +202,7 @@ func (p *rowParser) parse(rec []string, line int, in *Incident) (Problem, bool) 
 		in.Month, in.Minute = m, min
 	}
 	in.Type = strings.TrimSpace(p.get(rec, colType))
-	if in.Type == "" {
+	if in.Type == "" && !p.typeOptional {
 		return p.bad(line, colType, "", "crime type is empty")
 	}
 	if p.cols[colLon] >= 0 {
@@ -294,6 +297,11 @@ func parseDateTime(ds, ts string) (Month, int, bool) {
 	ds, ts = strings.TrimSpace(ds), strings.TrimSpace(ts)
 	if ds == "" {
 		return 0, 0, false
+	}
+	if ts == "" {
+		if m, min, ok := ukDateTime(ds); ok {
+			return m, min, true
+		}
 	}
 	for _, l := range dateLayouts {
 		t, err := time.Parse(l, ds)

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -16,18 +18,21 @@ import (
 // once and never changed, checked by a CRC-32C trailer.
 //
 //	"HSPT" | format u16 | 0 u16
-//	force str | month i32
+//	source str (format 2 on) | force str | month i32
 //	nstrs u32 | strs (uvarint length + bytes)
 //	nlocs u32 | locs (lon f64, lat f64, cell u64, name u32, lsoa code u32, lsoa name u32)
 //	nrows u32 | loc u32*n | type u32*n | outcome u32*n | falls u32*n | context u32*n | minute u16*n | ids 32*n
 //	nother u32 | (row u32, str)*
+//	nspan u32 (0 or nrows) | span u32*nspan   (format 2 on)
 //	crc32c u32 of all the bytes before it
 //
 // Little endian throughout.
 const (
 	partMagic  = "HSPT"
-	partFormat = 1
+	partFormat = 2
 )
+
+// Format history: 1 had no source (read as police.uk) and no spans.
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -68,6 +73,7 @@ func writePartition(w io.Writer, p *Partition) error {
 	b.write([]byte(partMagic))
 	b.u16(partFormat)
 	b.u16(0)
+	b.str(p.SourceName())
 	b.str(p.Force)
 	b.u32(uint32(int32(p.Month)))
 	b.u32(uint32(len(p.Strs)))
@@ -101,6 +107,8 @@ func writePartition(w io.Writer, p *Partition) error {
 		b.u32(k)
 		b.str(p.OtherIDs[k])
 	}
+	b.u32(uint32(len(p.Span)))
+	b.u32s(p.Span)
 	crc := b.crc
 	binary.LittleEndian.PutUint32(b.buf[:], crc)
 	if b.err == nil {
@@ -113,16 +121,9 @@ func writePartition(w io.Writer, p *Partition) error {
 }
 
 func sortedKeys(m map[uint32]string) []uint32 {
-	ks := make([]uint32, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j] < ks[j-1]; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
-	return ks
+	// slices.Sorted, not an insertion sort: a force export's references
+	// are all "other" IDs, 40,000 and more in a partition
+	return slices.Sorted(maps.Keys(m))
 }
 
 // errShort is a partition image that ends early.
@@ -201,8 +202,12 @@ func readPartition(b []byte) (*Partition, error) {
 	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(tail) {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
+	format := binary.LittleEndian.Uint16(b[4:6])
 	r := &binReader{b: body, off: 8}
-	p := &Partition{}
+	p := &Partition{Source: PoliceUK}
+	if format >= 2 {
+		p.Source = r.str()
+	}
 	p.Force = r.str()
 	p.Month = Month(int32(r.u32()))
 	ns := int(r.u32())
@@ -250,6 +255,15 @@ func readPartition(b []byte) (*Partition, error) {
 		}
 		k := r.u32()
 		p.OtherIDs[k] = r.str()
+	}
+	if format >= 2 {
+		switch nsp := int(r.u32()); {
+		case r.err != nil:
+		case nsp == n:
+			p.Span = r.u32s(n)
+		case nsp != 0:
+			return nil, fmt.Errorf("%w: bad span count", ErrCorrupt)
+		}
 	}
 	if r.err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, r.err)

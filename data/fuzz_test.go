@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stockton-csp/hotspots/internal/fixture"
@@ -18,13 +19,19 @@ func FuzzReadIncidents(f *testing.F) {
 	f.Add([]byte("Date,Time,Offence,Easting,Northing\n03/11/2025,14:25,Robbery,444800,518900\n"))
 	f.Add([]byte(PoliceUKHeader + "\n\"unterminated,2025-11\n"))
 	f.Add(fixture.Read(f, fixture.ClevelandMonth("2023-01"))[:4096])
+	if b, err := os.ReadFile(filepath.Join("..", "testdata", "force_export_synthetic", "bad_rows.csv")); err == nil {
+		f.Add(b)
+	}
+	if lines := firstLines(f, forceExport, 20); len(lines) > 0 {
+		f.Add([]byte(strings.Join(lines, "\n") + "\n"))
+	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p := filepath.Join(dir, "f.csv")
 		if err := os.WriteFile(p, body, 0o644); err != nil {
 			t.Skip()
 		}
-		parts, rep, err := ReadIncidents(context.Background(), []string{p}, ReadOptions{})
+		parts, rep, err := ReadIncidents(context.Background(), []string{p}, ReadOptions{Source: "fuzz-export"})
 		if err != nil {
 			return
 		}
@@ -33,7 +40,7 @@ func FuzzReadIncidents(f *testing.F) {
 			n += part.Len()
 			for i := 0; i < part.Len(); i++ {
 				in := part.Incident(i)
-				if in.Type == "" || in.Month == 0 {
+				if in.Type == "" || in.Month == 0 || in.Span < 0 {
 					t.Fatalf("incident without type or month: %+v", in)
 				}
 				if !math.IsNaN(in.Point[0]) && (in.Point[0] < -180 || in.Point[0] > 180 || in.Point[1] < -90 || in.Point[1] > 90) {

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -82,6 +83,7 @@ type memLocKey struct {
 // memPart is a partition translated to the global dictionaries: 48 bytes an
 // incident plus its share of the locations.
 type memPart struct {
+	source  string
 	force   string
 	month   Month
 	file    string
@@ -91,6 +93,7 @@ type memPart struct {
 	outcome []uint32 // into names
 	falls   []uint32 // into names
 	minute  []uint16
+	span    []uint32 // 0 for none; nil when no incident has a committed-to time
 	ids     []byte
 	other   map[uint32]string // non-police.uk IDs
 	context map[uint32]string // non-empty police.uk Context
@@ -210,7 +213,7 @@ func partTypes(p *Partition) []string {
 func (s *MemStore) checkTypes(parts []*Partition) error {
 	replaced := make(map[partKey]bool, len(parts))
 	for _, p := range parts {
-		replaced[partKey{p.Force, p.Month}] = true
+		replaced[partKey{p.SourceName(), p.Force, p.Month}] = true
 	}
 	seen := map[string]bool{}
 	for _, p := range parts {
@@ -322,7 +325,7 @@ func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
 		locMap[i] = id
 	}
 	n := p.Len()
-	mp := &memPart{force: p.Force, month: p.Month, file: file,
+	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span,
 		loc: make([]uint32, n), typ: make([]uint16, n), outcome: make([]uint32, n),
 		falls: make([]uint32, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
 	for i := 0; i < n; i++ {
@@ -352,7 +355,8 @@ func locate(l *geo.Layer, loc memLoc) int32 {
 	return int32(l.Locate(loc.pt))
 }
 
-// Replace stores partitions atomically, each replacing its (force, month).
+// Replace stores partitions atomically, each replacing its (source, force,
+// month): a force export never replaces police.uk's months, nor the reverse.
 // Everything that can refuse them (the crime type limit, indexing, writing
 // the files) happens before the manifest is committed; a refused or failed
 // Replace removes the files it wrote and leaves disk and memory as they
@@ -389,7 +393,7 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 		return err
 	}
 	for i, p := range parts {
-		next.setPartition(manPart{Force: p.Force, Month: p.Month, File: files[i], Rows: p.Len()})
+		next.setPartition(manPart{Source: p.SourceName(), Force: p.Force, Month: p.Month, File: files[i], Rows: p.Len()})
 		mps[i].file = files[i]
 	}
 	if err := ctx.Err(); err != nil {
@@ -408,7 +412,7 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 	}
 	s.mu.Lock()
 	for i, p := range parts {
-		s.parts[partKey{p.Force, p.Month}] = mps[i]
+		s.parts[partKey{p.SourceName(), p.Force, p.Month}] = mps[i]
 	}
 	s.man = next
 	s.version.Store(uint64(next.Generation))
@@ -625,6 +629,14 @@ func (sum Summary) clone() Summary {
 	sum.Forces = append([]string{}, sum.Forces...)
 	sum.Types = append([]TypeCount{}, sum.Types...)
 	sum.Layers = append([]string{}, sum.Layers...)
+	srcs := make([]SourceInfo, len(sum.Sources))
+	for i, si := range sum.Sources {
+		si.Months = append([]Month{}, si.Months...)
+		si.Forces = append([]string{}, si.Forces...)
+		si.Types = append([]TypeCount{}, si.Types...)
+		srcs[i] = si
+	}
+	sum.Sources = srcs
 	return sum
 }
 
@@ -634,17 +646,61 @@ func (s *MemStore) summarize() Summary {
 	months := map[Month]bool{}
 	forces := map[string]bool{}
 	types := make([]int64, len(s.strs))
+	type srcAcc struct {
+		info   SourceInfo
+		months map[Month]bool
+		forces map[string]bool
+		types  []int64
+	}
+	srcs := map[string]*srcAcc{}
 	for k, p := range s.parts {
 		months[k.month] = true
 		forces[k.force] = true
 		sum.Incidents += int64(len(p.loc))
+		sa := srcs[k.source]
+		if sa == nil {
+			sa = &srcAcc{info: SourceInfo{Name: k.source}, months: map[Month]bool{}, forces: map[string]bool{}, types: make([]int64, len(s.strs))}
+			srcs[k.source] = sa
+		}
+		sa.months[k.month], sa.forces[k.force] = true, true
+		sa.info.Incidents += int64(len(p.loc))
 		for i, t := range p.typ {
 			types[t]++
+			sa.types[t]++
 			if s.locs[p.loc[i]].cell == 0 {
 				sum.Unlocated++
 			}
 		}
+		if !sa.info.HasTimes {
+			for _, m := range p.minute {
+				if HasTime(int(m)) {
+					sa.info.HasTimes = true
+					break
+				}
+			}
+		}
 	}
+	sum.Sources = []SourceInfo{}
+	for _, sa := range srcs {
+		si := sa.info
+		for m := range sa.months {
+			si.Months = append(si.Months, m)
+		}
+		slices.Sort(si.Months)
+		for f := range sa.forces {
+			si.Forces = append(si.Forces, f)
+		}
+		slices.Sort(si.Forces)
+		si.Types = []TypeCount{}
+		for t, n := range sa.types {
+			if n > 0 {
+				si.Types = append(si.Types, TypeCount{Type: s.strs[t], Count: n})
+			}
+		}
+		sort.Slice(si.Types, func(i, j int) bool { return si.Types[i].Type < si.Types[j].Type })
+		sum.Sources = append(sum.Sources, si)
+	}
+	sort.Slice(sum.Sources, func(i, j int) bool { return sum.Sources[i].Name < sum.Sources[j].Name })
 	for m := range months {
 		sum.Months = append(sum.Months, m)
 	}

@@ -8,6 +8,10 @@ import (
 	"github.com/stockton-csp/hotspots/geo"
 )
 
+// PoliceUK is the source of police.uk street-level files, and of partitions
+// stored before sources existed.
+const PoliceUK = "police.uk"
+
 // NoMinute marks an incident whose time within the month is unknown (all
 // police.uk rows: they carry the month only).
 const NoMinute = 0xFFFF
@@ -30,9 +34,18 @@ func (l *Location) Located() bool { return l.Cell != 0 }
 
 // Incident is one record, as readers produce it and exports give it back.
 type Incident struct {
-	ID          string // police.uk Crime ID (blank for anti-social behaviour)
-	Month       Month
-	Minute      int // minutes since the start of the month; -1 when unknown
+	ID string // police.uk Crime ID (blank for anti-social behaviour)
+	// Source is where the record came from: PoliceUK, or the name given to
+	// a force export at import ("cleveland-rms").
+	Source string
+	Month  Month
+	// Minute is the committed-from time in minutes since the start of the
+	// month, read on the UK clock (local time: an hour repeated when the
+	// clocks go back is one clock reading); -1 when unknown.
+	Minute int
+	// Span is the committed-to time in clock minutes after Minute; 0 when
+	// the record has none (the time is then taken as exact).
+	Span        int
 	Force       string
 	FallsWithin string
 	Location
@@ -45,8 +58,9 @@ type Incident struct {
 // unit of storage and of replacement: importing a month replaces its
 // partition whole. Strings are interned in Strs; the columns hold indices.
 type Partition struct {
-	Force string
-	Month Month
+	Source string // PoliceUK or an import's --source name; "" reads as PoliceUK
+	Force  string
+	Month  Month
 
 	Strs      []string
 	Locations []PartLocation
@@ -61,6 +75,17 @@ type Partition struct {
 	// decoded, all zero for none. Other IDs are kept whole in OtherIDs.
 	IDs      []byte
 	OtherIDs map[uint32]string
+	// Span is each incident's committed-to time in clock minutes after its
+	// Minute, 0 for none; nil when no incident has one (police.uk).
+	Span []uint32
+}
+
+// SourceName is the partition's source, PoliceUK when unset.
+func (p *Partition) SourceName() string {
+	if p.Source == "" {
+		return PoliceUK
+	}
+	return p.Source
 }
 
 // PartLocation is a Location with its strings interned in the partition.
@@ -103,8 +128,12 @@ func (p *Partition) Incident(i int) Incident {
 	if p.Minute[i] != NoMinute {
 		m = int(p.Minute[i])
 	}
+	sp := 0
+	if p.Span != nil {
+		sp = int(p.Span[i])
+	}
 	return Incident{
-		ID: p.ID(i), Month: p.Month, Minute: m, Force: p.Force,
+		ID: p.ID(i), Source: p.SourceName(), Month: p.Month, Minute: m, Span: sp, Force: p.Force,
 		FallsWithin: p.Strs[p.FallsWithin[i]], Location: p.Location(i),
 		Type: p.Strs[p.Type[i]], Outcome: p.Strs[p.Outcome[i]], Context: p.Strs[p.Context[i]],
 	}
@@ -112,8 +141,9 @@ func (p *Partition) Incident(i int) Incident {
 
 // partKey names a partition.
 type partKey struct {
-	force string
-	month Month
+	source string
+	force  string
+	month  Month
 }
 
 // builder accumulates one partition.
@@ -128,17 +158,20 @@ type locKey struct {
 	name, lsoaCode, lsoaName uint32
 }
 
-func newBuilder(force string, month Month) *builder {
+func newBuilder(source, force string, month Month) *builder {
 	b := &builder{
-		p:    &Partition{Force: force, Month: month},
+		p:    &Partition{Source: source, Force: force, Month: month},
 		strs: make(map[string]uint32),
 		locs: make(map[locKey]uint32),
 	}
-	b.str("") // index 0 is the empty string
+	b.p.Strs, b.strs[""] = append(b.p.Strs, ""), 0 // index 0 is the empty string
 	return b
 }
 
 func (b *builder) str(s string) uint32 {
+	if s == "" {
+		return 0 // interned first by newBuilder
+	}
 	if i, ok := b.strs[s]; ok {
 		return i
 	}
@@ -175,6 +208,15 @@ func (b *builder) add(in *Incident, cellOf func(orb.Point) geo.Cell) {
 		p.Minute = append(p.Minute, uint16(in.Minute))
 	} else {
 		p.Minute = append(p.Minute, NoMinute)
+	}
+	switch {
+	case in.Span > 0 && in.Span <= math.MaxUint32:
+		if p.Span == nil {
+			p.Span = make([]uint32, i, cap(p.Loc))
+		}
+		p.Span = append(p.Span, uint32(in.Span))
+	case p.Span != nil:
+		p.Span = append(p.Span, 0)
 	}
 	var id [32]byte
 	if len(in.ID) == 64 {

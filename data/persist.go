@@ -46,10 +46,11 @@ type manifest struct {
 }
 
 type manPart struct {
-	Force string `json:"force"`
-	Month Month  `json:"month"`
-	File  string `json:"file"`
-	Rows  int    `json:"rows"`
+	Source string `json:"source,omitempty"` // "" in manifests from before sources: police.uk
+	Force  string `json:"force"`
+	Month  Month  `json:"month"`
+	File   string `json:"file"`
+	Rows   int    `json:"rows"`
 }
 
 type manLayer struct {
@@ -69,7 +70,7 @@ func (m manifest) clone() manifest {
 
 func (m *manifest) setPartition(p manPart) {
 	for i := range m.Partitions {
-		if m.Partitions[i].Force == p.Force && m.Partitions[i].Month == p.Month {
+		if m.Partitions[i].sourceName() == p.sourceName() && m.Partitions[i].Force == p.Force && m.Partitions[i].Month == p.Month {
 			m.Partitions[i] = p
 			return
 		}
@@ -77,11 +78,21 @@ func (m *manifest) setPartition(p manPart) {
 	m.Partitions = append(m.Partitions, p)
 	sort.Slice(m.Partitions, func(i, j int) bool {
 		a, b := m.Partitions[i], m.Partitions[j]
+		if a.sourceName() != b.sourceName() {
+			return a.sourceName() < b.sourceName()
+		}
 		if a.Force != b.Force {
 			return a.Force < b.Force
 		}
 		return a.Month < b.Month
 	})
+}
+
+func (p manPart) sourceName() string {
+	if p.Source == "" {
+		return PoliceUK
+	}
+	return p.Source
 }
 
 func (m *manifest) setLayer(l manLayer) {
@@ -193,8 +204,17 @@ func (s *MemStore) writeErr(path string, err error) error {
 }
 
 func (s *MemStore) writePartFile(gen int64, p *Partition) (string, error) {
-	rel := filepath.Join("partitions", fmt.Sprintf("%08d-%s-%s.hsp", gen, slug(p.Force), p.Month))
+	rel := filepath.Join("partitions", fmt.Sprintf("%08d-%s%s-%s.hsp", gen, sourceSlug(p), slug(p.Force), p.Month))
 	return rel, s.writeFile(rel, func(w io.Writer) error { return writePartition(w, p) })
+}
+
+// sourceSlug prefixes the file names of partitions not from police.uk, so
+// two sources' (force, month) never share a name.
+func sourceSlug(p *Partition) string {
+	if p.SourceName() == PoliceUK {
+		return ""
+	}
+	return slug(p.Source) + "--"
 }
 
 func (s *MemStore) writeLayerFile(gen int64, name string, areas []geo.Area) (string, error) {
@@ -333,7 +353,7 @@ func (s *MemStore) load() error {
 		if err != nil {
 			return err
 		}
-		s.parts[partKey{p.Force, p.Month}] = mp
+		s.parts[partKey{p.SourceName(), p.Force, p.Month}] = mp
 	}
 	s.collect()
 	return nil
@@ -361,7 +381,7 @@ func readPartFiles(dir string, mps []manPart) ([]*Partition, error) {
 				errs[i] = fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)
 				return
 			}
-			if p.Force != mp.Force || p.Month != mp.Month || p.Len() != mp.Rows {
+			if p.SourceName() != mp.sourceName() || p.Force != mp.Force || p.Month != mp.Month || p.Len() != mp.Rows {
 				errs[i] = fmt.Errorf("%w: %s does not hold what the manifest says (%s %s, %d rows)", ErrCorrupt, path, mp.Force, mp.Month, mp.Rows)
 				return
 			}

@@ -18,9 +18,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
 )
 
 // PoliceUKTypes are the crime types police.uk publishes. A type outside this
@@ -51,6 +53,17 @@ type ReadOptions struct {
 	Mapping Mapping
 	// Force is recorded for rows whose file has no force column.
 	Force string
+	// Source names where files other than police.uk's come from (a force
+	// export: "cleveland-rms"); police.uk street-level files are always
+	// source PoliceUK. Required when a file is not police.uk's.
+	Source string
+	// Classification reads Home Office offence columns (Offence Subgroup,
+	// HO Code, ...); nil: hotspot.DefaultClassification.
+	Classification *hotspot.Classification
+	// MaxWindow is the longest committed-from/to window kept for time
+	// analysis; zero means 7 days. Longer windows are stored and counted
+	// in the report (long_windows), and left out of time analysis.
+	MaxWindow time.Duration
 	// MaxRejectShare refuses a file whole when more than this share of its
 	// rows is unusable. Zero means 0.5.
 	MaxRejectShare float64
@@ -131,6 +144,13 @@ type Report struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Problems lists the first rejected rows (up to 100) with their place.
 	Problems []Problem `json:"problems,omitempty"`
+	// UnknownOffences are offence names of a force export the Home Office
+	// classification does not know, with their counts: kept, and shown in
+	// the table's "Unknown" row.
+	UnknownOffences []UnknownOffence `json:"unknown_offences,omitempty"`
+	// LongWindows counts records whose committed-from/to window is longer
+	// than ReadOptions.MaxWindow: kept, left out of time analysis.
+	LongWindows int `json:"long_windows"`
 }
 
 const maxProblems = 100
@@ -207,6 +227,10 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 		rep.Stored += r.rep.Stored
 		rep.Rejected += r.rep.Rejected
 		rep.NoLocation += r.rep.NoLocation
+		rep.LongWindows += r.rep.LongWindows
+		for _, u := range r.rep.UnknownOffences {
+			rep.UnknownOffences = addUnknown(rep.UnknownOffences, u.Name, u.Count)
+		}
 		rep.Files = append(rep.Files, r.rep.Files...)
 		for k, n := range r.rep.Reasons {
 			rep.Reasons[k] += n
@@ -227,6 +251,7 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 		}
 		for k, b := range r.parts {
 			into, ok := parts[k]
+
 			if !ok {
 				parts[k] = b
 				from[k] = len(rep.Files) - 1
@@ -254,6 +279,9 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].source != keys[j].source {
+			return keys[i].source < keys[j].source
+		}
 		if keys[i].force != keys[j].force {
 			return keys[i].force < keys[j].force
 		}
@@ -442,7 +470,11 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	if format == "police.uk" {
 		span.maxLines = 0
 	}
-	pr := rowParser{cols: cols, force: r.opts.Force, file: name}
+	fx, err := newForceRows(r.opts, name, format, header)
+	if err != nil {
+		return &FileError{File: name, Err: err}
+	}
+	pr := rowParser{cols: cols, force: r.opts.Force, file: name, typeOptional: fx.cols.homeOffice()}
 	// police.uk Crime IDs are unique within a month; a force's crime
 	// reference may repeat (one row per offence or victim), so only
 	// police.uk files have repeats rejected.
@@ -487,16 +519,22 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 			}
 		}
 		fr.Rows++
-		if prob, ok := pr.parse(rec, line, &in); !ok {
+		prob, ok := pr.parse(rec, line, &in)
+		if ok {
+			prob, ok = fx.finish(rec, line, &in)
+		} else {
+			prob.Field = fx.headerField(cols, prob.Field)
+		}
+		if !ok {
 			r.reject(&fr, &problemsHere, prob, rec)
 			continue
 		}
-		k := partKey{in.Force, in.Month}
+		k := partKey{in.Source, in.Force, in.Month}
 		if prob, ok := firstID(ids, k, name, &in, line); ids != nil && !ok {
 			r.reject(&fr, &problemsHere, prob, rec)
 			continue
 		}
-		if !knownTypes[in.Type] {
+		if !fx.cols.homeOffice() && !knownTypes[in.Type] {
 			if fr.UnknownType == nil {
 				fr.UnknownType = map[string]int{}
 			}
@@ -508,7 +546,7 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 		}
 		b := r.parts[k]
 		if b == nil {
-			b = newBuilder(in.Force, in.Month)
+			b = newBuilder(in.Source, in.Force, in.Month)
 			r.parts[k] = b
 		}
 		b.add(&in, r.cellOf)
@@ -532,6 +570,7 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	r.rep.Stored += fr.Stored
 	r.rep.Rejected += fr.Rejected
 	r.rep.NoLocation += fr.NoLocation
+	fx.report(r.rep)
 	r.rep.Files = append(r.rep.Files, fr)
 	return nil
 }

@@ -260,6 +260,7 @@ func TestReadGenericCSV(t *testing.T) {
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			p := writeFile(t, dir, filepath.Join(string(rune('a'+i)), "g.csv"), []byte(tc.body))
+			tc.opts.Source = "test-export"
 			parts, rep, err := ReadIncidents(context.Background(), []string{p}, tc.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -275,14 +276,24 @@ func TestReadGenericCSV(t *testing.T) {
 			if in.Month.String() != tc.month || in.Minute != tc.minute || math.Abs(in.Point[0]-tc.lon) > tol || math.Abs(in.Point[1]-tc.lat) > tol {
 				t.Errorf("got month %s minute %d point %v; want %s %d %v,%v", in.Month, in.Minute, in.Point, tc.month, tc.minute, tc.lon, tc.lat)
 			}
+			if in.Source != "test-export" {
+				t.Errorf("source %q", in.Source)
+			}
 			if tc.opts.Force != "" && in.Force != tc.opts.Force {
 				t.Errorf("force %q", in.Force)
 			}
 		})
 	}
+	t.Run("no source named", func(t *testing.T) {
+		p := writeFile(t, dir, "y/g.csv", []byte(cases[0].body))
+		_, _, err := ReadIncidents(context.Background(), []string{p}, ReadOptions{})
+		if !errors.Is(err, ErrNoSource) {
+			t.Errorf("err %v, want ErrNoSource", err)
+		}
+	})
 	t.Run("mapping names a missing column", func(t *testing.T) {
 		p := writeFile(t, dir, "z/g.csv", []byte("Month,Crime type,Longitude,Latitude\n2025-11,Burglary,-1.31,54.56\n"))
-		_, _, err := ReadIncidents(context.Background(), []string{p}, ReadOptions{Mapping: Mapping{Type: "Offence"}})
+		_, _, err := ReadIncidents(context.Background(), []string{p}, ReadOptions{Mapping: Mapping{Type: "Offence"}, Source: "test-export"})
 		if err == nil || !strings.Contains(err.Error(), `"Offence"`) {
 			t.Errorf("err %v", err)
 		}

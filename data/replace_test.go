@@ -23,7 +23,7 @@ import (
 // synth builds a partition of n incidents at one located point; typ and
 // outcome give incident i's crime type and outcome.
 func synth(force string, month Month, n int, typ, outcome func(i int) string) *Partition {
-	b := newBuilder(force, month)
+	b := newBuilder(PoliceUK, force, month)
 	cellOf := func(p orb.Point) geo.Cell {
 		c, err := geo.CellOf(p)
 		if err != nil {

@@ -89,7 +89,48 @@ type Summary struct {
 	Layers     []string    `json:"layers"`
 	Partitions int         `json:"partitions"`
 	Version    uint64      `json:"version"`
+	// Sources lists each source's data, in name order.
+	Sources []SourceInfo `json:"sources"`
 }
+
+// SourceInfo describes one source's stored data: police.uk, or a force
+// export imported under a --source name.
+type SourceInfo struct {
+	Name      string      `json:"name"`
+	Incidents int64       `json:"incidents"`
+	Months    []Month     `json:"months"`
+	Forces    []string    `json:"forces"`
+	Types     []TypeCount `json:"crime_types"`
+	// HasTimes is true when some incident has a time of day (committed
+	// from), so time-of-day analysis can use the source.
+	HasTimes bool `json:"has_times"`
+}
+
+// Source returns the named source's entry.
+func (sum *Summary) Source(name string) (SourceInfo, bool) {
+	for _, s := range sum.Sources {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return SourceInfo{}, false
+}
+
+// DefaultSource is the source a query without one uses: police.uk when it
+// is loaded, else the only source, else "" (none, or several and none of
+// them police.uk: the caller must choose).
+func (sum *Summary) DefaultSource() string {
+	if _, ok := sum.Source(PoliceUK); ok {
+		return PoliceUK
+	}
+	if len(sum.Sources) == 1 {
+		return sum.Sources[0].Name
+	}
+	return ""
+}
+
+// HasTime reports whether an incident Minute holds a time of day.
+func HasTime(minute int) bool { return minute >= 0 && minute < minutesInMonthMax }
 
 // TypeCount is a crime type with its number of stored incidents.
 type TypeCount struct {
@@ -103,6 +144,10 @@ type Query struct {
 	From, To Month    // inclusive bounds; zero is unbounded
 	Types    []string // crime types; empty is all
 	Forces   []string // forces ("Reported by"); empty is all
+	Sources  []string // sources (PoliceUK, a force export's name); empty is all
+	// Times, when set, keeps only incidents whose committed-from time falls
+	// in its hours of the week (and leaves out those with no time of day).
+	Times *TimeFilter
 	// Layer and Areas restrict to incidents inside the named areas (codes)
 	// of Layer. Areas empty with Layer set: inside any area of Layer.
 	Layer string

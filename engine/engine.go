@@ -45,6 +45,12 @@ type Options struct {
 	// Priorities are the partnership's priorities for the strategy view;
 	// nil takes hotspot.DefaultPriorities.
 	Priorities *hotspot.Priorities
+	// Classification places Home Office offence subgroups in the
+	// partnership's table; nil takes hotspot.DefaultClassification.
+	Classification *hotspot.Classification
+	// MaxWindow is the longest committed-from/to window time analysis uses;
+	// 0 is DefaultMaxWindow.
+	MaxWindow time.Duration
 	// CacheEntries bounds the results kept (least recently used dropped
 	// first). 0 means 256; a negative value keeps none, so every query is
 	// computed (study grids are still kept).
@@ -88,13 +94,16 @@ const (
 // Engine answers analysts' questions from a data.Store, caching each answer
 // for the store's current Version. It is safe for concurrent use.
 type Engine struct {
-	store     data.Store
+	shared    *sumCache
+	store     *sourceStore
 	harm      *hotspot.Weights
 	cost      *hotspot.Weights
 	includePG bool
 	// priorities are the strategy view's
 	priorities *hotspot.Priorities
 	places     *Places
+	class      *hotspot.Classification
+	maxWindow  time.Duration
 	log        *slog.Logger
 	now        func() time.Time
 
@@ -102,8 +111,13 @@ type Engine struct {
 	grids   *lru
 
 	maxCells, maxCellMonths int
+}
 
-	sumMu sync.Mutex
+// sumCache keeps the store's latest summary, shared by an engine and its
+// Source views.
+type sumCache struct {
+	views sync.Map // source name -> *Engine, the views made by Source
+	mu    sync.Mutex
 	sum   *data.Summary // latest summary read, for its Version
 }
 
@@ -120,6 +134,12 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	}
 	if opts.Priorities == nil {
 		opts.Priorities = hotspot.DefaultPriorities()
+	}
+	if opts.Classification == nil {
+		opts.Classification = hotspot.DefaultClassification()
+	}
+	if opts.MaxWindow == 0 {
+		opts.MaxWindow = DefaultMaxWindow
 	}
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = 256
@@ -143,7 +163,8 @@ func New(store data.Store, opts Options) (*Engine, error) {
 		opts.Now = time.Now
 	}
 	return &Engine{
-		store: store, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated, priorities: opts.Priorities, places: opts.SetAside,
+		shared: &sumCache{}, store: &sourceStore{Store: store}, harm: opts.Harm, cost: opts.Cost, includePG: opts.IncludePoliceGenerated,
+		priorities: opts.Priorities, places: opts.SetAside, class: opts.Classification, maxWindow: opts.MaxWindow,
 		log: opts.Logger, now: opts.Now,
 		results: newLRU(opts.CacheEntries, opts.CacheBytes), grids: newLRU(gridCacheEntries, opts.CacheBytes/4),
 		maxCells: opts.MaxCells, maxCellMonths: opts.MaxCellMonths,
@@ -153,32 +174,34 @@ func New(store data.Store, opts Options) (*Engine, error) {
 // CacheStats reports what the result cache has done.
 func (e *Engine) CacheStats() CacheStats { return e.results.snapshot() }
 
-// summary returns the store's summary, read again only when the store's
-// Version has moved (a MemStore's Summary walks every incident).
+// summary returns the store's summary as the engine's source sees it
+// (narrow), read again only when the store's Version has moved (a
+// MemStore's Summary walks every incident).
 func (e *Engine) summary(ctx context.Context) (*data.Summary, error) {
 	v := e.store.Version()
-	e.sumMu.Lock()
-	s := e.sum
-	e.sumMu.Unlock()
+	c := e.shared
+	c.mu.Lock()
+	s := c.sum
+	c.mu.Unlock()
 	if s != nil && s.Version == v {
-		return s, nil
+		return narrow(s, e.store.want)
 	}
 	sum, err := e.store.Summary(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("engine: reading what is stored: %w", err)
 	}
-	e.sumMu.Lock()
-	if e.sum == nil || e.sum.Version <= sum.Version {
-		e.sum = &sum
+	c.mu.Lock()
+	if c.sum == nil || c.sum.Version <= sum.Version {
+		c.sum = &sum
 	}
-	e.sumMu.Unlock()
-	return &sum, nil
+	c.mu.Unlock()
+	return narrow(&sum, e.store.want)
 }
 
 // compute runs fn through the result cache under kind, the data version and
 // the normalised query key, logging computations.
 func compute[T any](ctx context.Context, e *Engine, sum *data.Summary, kind, key string, fn func(context.Context) (T, error)) (T, error) {
-	full := fmt.Sprintf("%s|v%d|%s", kind, sum.Version, key)
+	full := fmt.Sprintf("%s|v%d|%s|%s|%s", kind, sum.Version, sourceOf(sum), e.store.times.Key(), key)
 	return cached(ctx, e.results, full, func(ctx context.Context) (T, error) {
 		start := e.now()
 		v, err := fn(ctx)

@@ -87,11 +87,11 @@ func ExampleEngine_Profile() {
 	}
 	// Output:
 	// South, 2025-11: Selected Month
-	// group    Victim-based crime      1  +1  new
+	// group    Victim Based Crime      1  +1  new
+	// subgroup Theft Offences          1  +1  new
 	// type     Burglary                1  +1  new
-	// group    Other / unknown         1  +1  new
-	// type     Fraud                   1  +1  new
-	// total    Total crime             2  +2  new
+	// group    Unknown                 1  +1  new
+	// total    Total                   2  +2  new
 	// type     Anti-social behaviour   3  +2  +200.0%
-	// total    Total incidents         5  +4  +400.0%
+	// total    Total crimes and ASB incidents 5  +4  +400.0%
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/stockton-csp/hotspots/data"
@@ -18,24 +19,27 @@ import (
 // immediately before it ("Diff" and "% Diff" in the police tables) and with
 // the same period a year earlier.
 //
-// Rows come in table order:
+// On data in Home Office subgroups (a force export) the rows are the
+// papers', in their order:
 //
-//	Victim-based crime                      group subtotal
-//	  Violence and sexual offences, Burglary, Robbery
-//	  Theft offences                        subgroup subtotal
-//	    Vehicle crime, Shoplifting, Other theft, Bicycle theft, Theft from the person
-//	  Criminal damage and arson
-//	Other crimes against society            group subtotal
-//	  Drugs, Possession of weapons, Public order, Other crime
-//	Other / unknown                         group, only when the data hold other types
-//	Total crime                             every crime, anti-social behaviour excluded
-//	Anti-social behaviour
-//	Total incidents                         crime and anti-social behaviour
+//	Victim Based Crime                      group subtotal
+//	  Violence                              Violence Without Injury, Stalking and Harassment,
+//	                                        Violence With Injury, Death or serious injury caused
+//	                                        by illegal driving, Homicide
+//	  Theft Offences                        Vehicle Offences, Shoplifting, All Other Theft Offences,
+//	                                        Burglary Residential, Burglary Business and Community,
+//	                                        Bicycle Theft, Theft From The Person
+//	  Criminal Damage & Arson               Criminal Damage, Arson
+//	  Sexual Offences, Robbery
+//	Non victim based                        Public Order Offences, Misc Crimes Against Society,
+//	                                        Drug Offences, Weapons Possession Offences
+//	Unknown                                 offences the classification does not place
+//	Total                                   every crime
 //
-// As in the police tables, "Total crime" counts notifiable crimes only:
-// anti-social behaviour is shown on its own row and in "Total incidents".
-// Crime types outside police.uk's list are not dropped: each gets a row
-// under "Other / unknown" and counts in Total crime.
+// On police.uk data the same layout holds the rows police.uk can fill
+// (Violence and sexual offences, Burglary, Criminal Damage & Arson whole).
+// Anti-social behaviour is never crime: where loaded it follows Total on its
+// own row, then "Total crimes and ASB incidents".
 type Profile struct {
 	Layer string     `json:"layer"`
 	Code  string     `json:"code"`
@@ -69,6 +73,9 @@ type ProfileRow struct {
 	Kind string `json:"kind"`
 	// Group is the label of the group the row belongs to ("" for totals).
 	Group string `json:"group"`
+	// Level is the row's depth in the table: 0 for groups and totals, 1
+	// for a row under a group, 2 for a row under a subgroup.
+	Level int `json:"level"`
 	// Types are the crime types the row adds up.
 	Types []string `json:"types"`
 	// Cells are the row's figures for each of Profile.Periods.
@@ -86,51 +93,109 @@ type ProfileCell struct {
 	YearEarlier *hotspot.Change `json:"vs_year_earlier"`
 }
 
-// profileLine is a row of the fixed layout.
-type profileLine struct {
-	label, kind string
-	types       []string
+// tableLine is a row of the papers' layout: a leaf (one row key, to which
+// crime types map) or a subtotal of leaves.
+type tableLine struct {
+	label, kind, group string
+	level              int
+	leaves             []string // the row keys it adds up
 }
 
-const asbType = "Anti-social behaviour"
+const (
+	asbType    = "Anti-social behaviour"
+	unknownRow = "Unknown"
+)
 
-// profileGroups is the police tables' layout in police.uk crime types.
-var profileGroups = []struct {
-	label string
-	lines []profileLine
-}{
-	{"Victim-based crime", []profileLine{
-		{"Violence and sexual offences", "type", []string{"Violence and sexual offences"}},
-		{"Burglary", "type", []string{"Burglary"}},
-		{"Robbery", "type", []string{"Robbery"}},
-		{"Theft offences", "subgroup", []string{"Vehicle crime", "Shoplifting", "Other theft", "Bicycle theft", "Theft from the person"}},
-		{"Vehicle crime", "type", []string{"Vehicle crime"}},
-		{"Shoplifting", "type", []string{"Shoplifting"}},
-		{"Other theft", "type", []string{"Other theft"}},
-		{"Bicycle theft", "type", []string{"Bicycle theft"}},
-		{"Theft from the person", "type", []string{"Theft from the person"}},
-		{"Criminal damage and arson", "type", []string{"Criminal damage and arson"}},
-	}},
-	{"Other crimes against society", []profileLine{
-		{"Drugs", "type", []string{"Drugs"}},
-		{"Possession of weapons", "type", []string{"Possession of weapons"}},
-		{"Public order", "type", []string{"Public order"}},
-		{"Other crime", "type", []string{"Other crime"}},
-	}},
+// leaf is a row that is its own row key.
+func leaf(label, kind, group string, level int) tableLine {
+	return tableLine{label: label, kind: kind, group: group, level: level, leaves: []string{label}}
 }
 
-// profileKnown is every type the layout places, ASB included.
-var profileKnown = func() map[string]bool {
-	known := map[string]bool{asbType: true}
-	for _, g := range profileGroups {
-		for _, l := range g.lines {
-			for _, t := range l.types {
-				known[t] = true
-			}
+// sub is a subtotal row at level followed by its leaves.
+func sub(label, kind, group string, level int, childKind string, children ...string) []tableLine {
+	out := []tableLine{{label: label, kind: kind, group: group, level: level, leaves: children}}
+	for _, c := range children {
+		out = append(out, leaf(c, childKind, group, level+1))
+	}
+	return out
+}
+
+// homeOfficeLayout is the partnership's table (Cleveland Police's
+// town-centre tables) on data in Home Office subgroups: the rows are the
+// classification's table_row names.
+var homeOfficeLayout = func() []tableLine {
+	const vbc, nvb = "Victim Based Crime", "Non victim based"
+	violence := []string{"Violence Without Injury", "Stalking and Harassment", "Violence With Injury", "Death or serious injury caused by illegal driving", "Homicide"}
+	theft := []string{"Vehicle Offences", "Shoplifting", "All Other Theft Offences", "Burglary Residential", "Burglary Business and Community", "Bicycle Theft", "Theft From The Person"}
+	damage := []string{"Criminal Damage", "Arson"}
+	society := []string{"Public Order Offences", "Misc Crimes Against Society", "Drug Offences", "Weapons Possession Offences"}
+	victim := append(append(append(append(slices.Clone(violence), theft...), damage...), "Sexual Offences"), "Robbery")
+	out := []tableLine{{label: vbc, kind: "group", group: vbc, leaves: victim}}
+	out = append(out, sub("Violence", "subgroup", vbc, 1, "type", violence...)...)
+	out = append(out, sub("Theft Offences", "subgroup", vbc, 1, "type", theft...)...)
+	out = append(out, sub("Criminal Damage & Arson", "subgroup", vbc, 1, "type", damage...)...)
+	out = append(out, leaf("Sexual Offences", "subgroup", vbc, 1), leaf("Robbery", "subgroup", vbc, 1))
+	out = append(out, sub(nvb, "group", nvb, 0, "type", society...)...)
+	return out
+}()
+
+// policeUKLayout is the same table with the rows police.uk's categories can
+// fill: it does not split violence from sexual offences, residential from
+// business burglary, or criminal damage from arson. Theft Offences includes
+// burglary, as the papers define it.
+var policeUKLayout = func() []tableLine {
+	const vbc, nvb = "Victim Based Crime", "Non victim based"
+	theft := []string{"Vehicle Offences", "Shoplifting", "All Other Theft Offences", "Burglary", "Bicycle Theft", "Theft From The Person"}
+	society := []string{"Public Order Offences", "Misc Crimes Against Society", "Drug Offences", "Weapons Possession Offences"}
+	victim := append(append([]string{"Violence and sexual offences"}, theft...), "Criminal Damage & Arson", "Robbery")
+	out := []tableLine{{label: vbc, kind: "group", group: vbc, leaves: victim}, leaf("Violence and sexual offences", "subgroup", vbc, 1)}
+	out = append(out, sub("Theft Offences", "subgroup", vbc, 1, "type", theft...)...)
+	out = append(out, leaf("Criminal Damage & Arson", "subgroup", vbc, 1), leaf("Robbery", "subgroup", vbc, 1))
+	out = append(out, sub(nvb, "group", nvb, 0, "type", society...)...)
+	return out
+}()
+
+// policeUKRows places police.uk's crime categories in policeUKLayout.
+var policeUKRows = map[string]string{
+	"Violence and sexual offences": "Violence and sexual offences", "Burglary": "Burglary", "Robbery": "Robbery",
+	"Vehicle crime": "Vehicle Offences", "Shoplifting": "Shoplifting", "Other theft": "All Other Theft Offences",
+	"Bicycle theft": "Bicycle Theft", "Theft from the person": "Theft From The Person",
+	"Criminal damage and arson": "Criminal Damage & Arson", "Drugs": "Drug Offences",
+	"Possession of weapons": "Weapons Possession Offences", "Public order": "Public Order Offences",
+	"Other crime": "Misc Crimes Against Society",
+}
+
+// homeOfficeData reports whether the source's crime types are Home Office
+// subgroups (a force export) rather than police.uk categories.
+func (e *Engine) homeOfficeData(types []data.TypeCount) bool {
+	for _, t := range types {
+		if _, pu := policeUKRows[t.Type]; pu || t.Type == asbType {
+			continue
+		}
+		if o, ok := e.class.Lookup(t.Type); ok && o.Subgroup == t.Type {
+			return true
 		}
 	}
-	return known
-}()
+	return false
+}
+
+// rowOf places a stored crime type in a layout's rows: its row key, or
+// unknownRow; ASB is asbType.
+func (e *Engine) rowOf(homeOffice bool, t string) string {
+	if t == asbType {
+		return asbType
+	}
+	if homeOffice {
+		if o, ok := e.class.Lookup(t); ok {
+			return o.TableRow
+		}
+		return unknownRow
+	}
+	if r, ok := policeUKRows[t]; ok {
+		return r
+	}
+	return unknownRow
+}
 
 // Profile builds the area table for the area code (or exact name) of layer,
 // with month as the selected month (zero: the latest month loaded).
@@ -214,19 +279,14 @@ func (e *Engine) buildProfile(ctx context.Context, sum *data.Summary, ld loaded,
 		return nil, fmt.Errorf("engine: counting crime in %s (%s) for %s: %w", out.Name, out.Code, month, err)
 	}
 	byType := map[string][]int64{} // type -> count per month from first
-	var unknown []string
 	for _, r := range rows {
 		s, ok := byType[r.Type]
 		if !ok {
 			s = make([]int64, 24)
 			byType[r.Type] = s
-			if !profileKnown[r.Type] {
-				unknown = append(unknown, r.Type)
-			}
 		}
 		s[r.Month-first] += r.Count
 	}
-	slices.Sort(unknown)
 	cells := func(types []string) []ProfileCell {
 		sumOf := func(p Period) int64 {
 			var n int64
@@ -251,32 +311,77 @@ func (e *Engine) buildProfile(ctx context.Context, sum *data.Summary, ld loaded,
 		return ProfileRow{Label: label, Kind: kind, Group: group, Types: types, Cells: cells(types)}
 	}
 
-	var crime []string
-	for _, g := range profileGroups {
-		var gt []string
-		for _, l := range g.lines {
-			if l.kind == "type" {
-				gt = append(gt, l.types...)
-			}
+	ho := e.homeOfficeData(sum.Types)
+	layout := policeUKLayout
+	if ho {
+		layout = homeOfficeLayout
+	}
+	typesOf := map[string][]string{} // row key -> stored types
+	for t := range byType {
+		k := e.rowOf(ho, t)
+		typesOf[k] = append(typesOf[k], t)
+	}
+	for _, ts := range typesOf {
+		slices.Sort(ts)
+	}
+	rowTypes := func(leaves []string) []string {
+		ts := []string{}
+		for _, l := range leaves {
+			ts = append(ts, typesOf[l]...)
 		}
-		crime = append(crime, gt...)
-		out.Rows = append(out.Rows, row(g.label, "group", g.label, gt))
-		for _, l := range g.lines {
-			out.Rows = append(out.Rows, row(l.label, l.kind, g.label, l.types))
+		return ts
+	}
+	var crime []string // every row key that is crime
+	for _, l := range layout {
+		r := row(l.label, l.kind, l.group, rowTypes(l.leaves))
+		r.Level = l.level
+		out.Rows = append(out.Rows, r)
+		if len(l.leaves) == 1 && l.leaves[0] == l.label {
+			crime = append(crime, l.label)
 		}
 	}
-	if len(unknown) > 0 {
-		const g = "Other / unknown"
-		out.Rows = append(out.Rows, row(g, "group", g, unknown))
-		for _, t := range unknown {
-			out.Rows = append(out.Rows, row(t, "type", g, []string{t}))
+	crime = append(crime, unknownRow)
+	if unk := typesOf[unknownRow]; ho || len(unk) > 0 {
+		out.Rows = append(out.Rows, row(unknownRow, "group", unknownRow, rowTypes([]string{unknownRow})))
+		if len(unk) > 0 {
+			out.Notes = append(out.Notes, fmt.Sprintf("offences the classification does not place are counted under Unknown and in Total: %v", unk))
 		}
-		crime = append(crime, unknown...)
-		out.Notes = append(out.Notes, fmt.Sprintf("crime types outside police.uk's list are shown under Other / unknown and count in Total crime: %v", unknown))
 	}
-	out.Rows = append(out.Rows,
-		row("Total crime", "total", "", crime),
-		row(asbType, "type", asbType, []string{asbType}),
-		row("Total incidents", "total", "", append(slices.Clone(crime), asbType)))
+	out.Rows = append(out.Rows, row("Total", "total", "", rowTypes(crime)))
+	if asb := typesOf[asbType]; len(asb) > 0 {
+		out.Rows = append(out.Rows,
+			row(asbType, "type", asbType, asb),
+			row("Total crimes and ASB incidents", "total", "", rowTypes(append(crime, asbType))))
+	}
 	return &out, nil
+}
+
+// ProfileCSVHeader is the header of WriteCSV: per column group (the
+// selected month, the last 6 and the last 12 months) current, previous,
+// diff and % diff.
+var ProfileCSVHeader = []string{"row",
+	"month_current", "month_previous", "month_diff", "month_pct",
+	"6m_current", "6m_previous", "6m_diff", "6m_pct",
+	"12m_current", "12m_previous", "12m_diff", "12m_pct"}
+
+// CSVRecords is the table as CSV records, header first: the partnership's
+// rows in order, each period's current, previous, diff and % diff to one
+// decimal (blank where the previous period had none, or is not loaded).
+func (p *Profile) CSVRecords() [][]string {
+	out := [][]string{ProfileCSVHeader}
+	for _, r := range p.Rows {
+		rec := []string{r.Label}
+		for _, c := range r.Cells {
+			prev, diff, pct := "", "", ""
+			if ch := c.VsPrevious; ch != nil {
+				prev, diff = strconv.FormatFloat(ch.Previous, 'f', -1, 64), strconv.FormatFloat(ch.Diff, 'f', -1, 64)
+				if ch.Previous != 0 && ch.Pct != nil {
+					pct = strconv.FormatFloat(*ch.Pct, 'f', 1, 64)
+				}
+			}
+			rec = append(rec, strconv.FormatInt(c.Current, 10), prev, diff, pct)
+		}
+		out = append(out, rec)
+	}
+	return out
 }

@@ -150,6 +150,14 @@ type Peak struct {
 	Days      []string `json:"days"`       // busiest days of the week, busiest first
 	Hours     []int    `json:"hours"`      // busiest hours of the day (0..23), busiest first
 	Timed     int64    `json:"timed"`      // incidents with a time of day
+	// Week counts the zone's crimes with a time of day by weekday (Monday
+	// first) and hour of the committed-from time, windows over the
+	// engine's MaxWindow left out: the sheet's heat table.
+	Week hotspot.WeekGrid `json:"week"`
+	// Claim is the peak the sheet states ("Fri-Sat 22:00-03:00, 41% of 120
+	// crimes"), only from 20 crimes or more whose hours differ from an even
+	// spread (chi-square at 5%); otherwise "no clear peak" with the count.
+	Claim hotspot.Peak `json:"claim"`
 }
 
 const taskingMethod = "Patrol zones are connected groups of H3 cells that Getis-Ord Gi* finds to be hot spots " +
@@ -480,6 +488,8 @@ func (e *Engine) zoneIncidents(ctx context.Context, pq *prepared, res int, inZon
 	days := make([][7]int64, n)
 	hours := make([][24]int64, n)
 	timedN := make([]int64, n)
+	weeks := make([]hotspot.WeekGrid, n)
+	limit := int(e.maxWindow / time.Minute)
 	for i := range locCount {
 		locCount[i] = map[string]int64{}
 	}
@@ -514,6 +524,9 @@ func (e *Engine) zoneIncidents(ctx context.Context, pq *prepared, res int, inZon
 				hours[zi][hour]++
 				timedN[zi]++
 				timed++
+				if in.Span <= limit {
+					weeks[zi].Add(in.ClockTime())
+				}
 			}
 		}
 		return nil
@@ -536,7 +549,10 @@ func (e *Engine) zoneIncidents(ctx context.Context, pq *prepared, res int, inZon
 		if len(locs[zi]) > 5 {
 			locs[zi] = locs[zi][:5]
 		}
-		peaks[zi] = Peak{Timed: timedN[zi], Days: busiestDays(days[zi]), Hours: busiestHours(hours[zi])}
+		peaks[zi] = Peak{Timed: timedN[zi], Days: busiestDays(days[zi]), Hours: busiestHours(hours[zi]), Week: weeks[zi]}
+		if timedN[zi] > 0 {
+			peaks[zi].Claim = hotspot.FindPeak(&weeks[zi])
+		}
 	}
 	return locs, peaks, timed, nil
 }

@@ -34,7 +34,7 @@ func TestTaskingPeakTimes(t *testing.T) {
 	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	parts, _, err := data.ReadIncidents(context.Background(), []string{p}, data.ReadOptions{Force: "Test Police"})
+	parts, _, err := data.ReadIncidents(context.Background(), []string{p}, data.ReadOptions{Force: "Test Police", Source: "test-export"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,11 @@ func TestTaskingPeakTimes(t *testing.T) {
 	z := tk.Zones[0]
 	if z.Peak.MonthOnly || len(z.Peak.Days) == 0 || z.Peak.Days[0] != "Friday" || len(z.Peak.Hours) == 0 || z.Peak.Hours[0] != 22 {
 		t.Errorf("peak %+v; want Friday and 22:00 first", z.Peak)
+	}
+	// 120 robberies at 22:xx on the four Fridays: the stated peak is Friday
+	// from 22:00, and the heat table holds them
+	if c := z.Peak.Claim; !c.Claimed || !strings.HasPrefix(c.Text, "Fri 22:00-") || z.Peak.Week[4][22] != 120 {
+		t.Errorf("stated peak %+v, Friday 22:00 holds %v; want Fri 22:00 claimed from 120", c, z.Peak.Week[4][22])
 	}
 	if !strings.Contains(z.Dose.Advice, "22:00") || !strings.Contains(z.Dose.Advice, "Friday") || strings.Contains(z.Dose.Advice, "month only") {
 		t.Errorf("dose %q", z.Dose.Advice)

@@ -29,15 +29,24 @@ func TestDefaultTables(t *testing.T) {
 			if tt.w.Name != tt.name || tt.w.Unit != tt.unit {
 				t.Errorf("Name, Unit = %q, %q, want %q, %q", tt.w.Name, tt.w.Unit, tt.name, tt.unit)
 			}
-			got := slices.Sorted(slices.Values(tt.w.Types()))
-			if !slices.Equal(got, policeUKTypes) {
-				t.Errorf("types %q, want exactly the 14 police.uk types %q", got, policeUKTypes)
+			// the 14 police.uk types and the Home Office subgroups, all but death
+			// or serious injury by illegal driving (no published figure)
+			want := slices.Clone(policeUKTypes)
+			for _, sg := range DefaultClassification().Subgroups() {
+				if sg != "Death or serious injury caused by illegal driving" && !slices.Contains(want, sg) {
+					want = append(want, sg)
+				}
 			}
-			for _, ct := range policeUKTypes {
+			slices.Sort(want)
+			got := slices.Sorted(slices.Values(tt.w.Types()))
+			if !slices.Equal(got, want) {
+				t.Errorf("types %q, want exactly %q", got, want)
+			}
+			for _, ct := range want {
 				if tt.w.Source(ct) == "" {
 					t.Errorf("%s: no source", ct)
 				}
-				if got, want := tt.w.PoliceGenerated(ct), ct == "Drugs"; got != want {
+				if got, want := tt.w.PoliceGenerated(ct), ct == "Drugs" || ct == "Possession of drugs" || ct == "Trafficking of drugs"; got != want {
 					t.Errorf("%s: police-generated %v, want %v", ct, got, want)
 				}
 			}
@@ -146,8 +155,8 @@ func TestWeightsOf(t *testing.T) {
 }
 
 func TestWeightsUnknown(t *testing.T) {
-	got := DefaultHarm().Unknown([]string{"Robbery", "Fraud", "Drugs", "Fraud", "Arson"})
-	if want := []string{"Fraud", "Arson"}; !slices.Equal(got, want) {
+	got := DefaultHarm().Unknown([]string{"Robbery", "Fraud", "Drugs", "Fraud", "Fly-tipping", "Arson"})
+	if want := []string{"Fraud", "Fly-tipping"}; !slices.Equal(got, want) {
 		t.Errorf("Unknown = %q, want %q", got, want)
 	}
 	if got := DefaultHarm().Unknown(policeUKTypes); got != nil {
@@ -254,4 +263,22 @@ func FuzzParseWeights(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The Home Office subgroups' harm weights, copied by hand from the table of
+// reference/harm_and_cost_weights.md (CCHI medians, secondary).
+func TestDefaultHarmSubgroups(t *testing.T) {
+	h := DefaultHarm()
+	for sg, days := range map[string]float64{
+		"Homicide": 5475, "Rape": 2555, "Violence with injury": 365, "Robbery of personal property": 365,
+		"Robbery of business property": 365, "Residential burglary": 273.5, "Possession of weapons offences": 273.75,
+		"Arson": 185, "Non-residential burglary": 183.5, "Other sexual offences": 182.25, "Violence without injury": 10,
+		"Stalking and harassment": 10, "Miscellaneous crimes against society": 10, "Public order offences": 7.5,
+		"Vehicle offences": 5, "Trafficking of drugs": 5, "Possession of drugs": 3, "Theft from the person": 2,
+		"Bicycle theft": 2, "All other theft offences": 2, "Criminal damage": 2, "Shoplifting": 1,
+	} {
+		if got, ok := h.Weight(sg); !ok || got != days {
+			t.Errorf("%s: %v days, want %v", sg, got, days)
+		}
+	}
 }

@@ -45,7 +45,7 @@ func (r *Renderer) areaSet(ctx context.Context, q Query) (*areaSet, error) {
 		if err != nil {
 			return nil, err
 		}
-		rk, err := r.eng.Ranking(ctx, engine.RankingQuery{Layer: q.Layer, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+		rk, err := r.eng.Source(q.Source).WithTimes(q.Times).Ranking(ctx, engine.RankingQuery{Layer: q.Layer, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
 		if err != nil {
 			return nil, err
 		}

@@ -69,7 +69,7 @@ func (r *Renderer) cellSet(ctx context.Context, q Query, res int) (*cellSet, err
 		if _, _, err := r.store.Layer(ctx, q.Layer); err != nil {
 			return nil, fmt.Errorf("tiles: %w", err)
 		}
-		figs, err := r.eng.CellFigures(ctx, engine.CellQuery{Res: res, From: q.From, To: q.To, Types: q.Types})
+		figs, err := r.eng.Source(q.Source).WithTimes(q.Times).CellFigures(ctx, engine.CellQuery{Res: res, From: q.From, To: q.To, Types: q.Types})
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func (r *Renderer) cellStats(ctx context.Context, q Query, res int, cs *cellSet)
 	if res < engine.MinGridRes || res > engine.MaxGridRes || q.Measure == engine.Cost {
 		return nil
 	}
-	h, err := r.eng.Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: res, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: res, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
 	switch {
 	case errors.Is(err, data.ErrNoLayer), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err

@@ -78,6 +78,12 @@ type Query struct {
 	// (harm, cost, rate) are left out, as the API does for viewers. 0 draws
 	// every figure.
 	Suppress int
+	// Source is the data source drawn (police.uk, a force export's name);
+	// empty is the engine's default.
+	Source string
+	// Times keeps crimes by the hour of the week of their committed-from
+	// time; nil is every crime.
+	Times *data.TimeFilter
 }
 
 // Normalize fills in the defaults and drops what the query's set does not
@@ -121,7 +127,7 @@ func (q Query) Normalize() (Query, error) {
 // Key is the query as a string, for cache keys; equal for equal queries
 // once normalised.
 func (q Query) Key() string {
-	return fmt.Sprintf("%s|%s|%d|%d|%s|%d|%d|%d|%s", q.Set, q.Layer, q.From, q.To, q.Measure, q.Res, q.K, q.Suppress, strings.Join(q.Types, "\x1f"))
+	return fmt.Sprintf("%s|%s|%d|%d|%s|%d|%d|%d|%s|%s|%s", q.Set, q.Layer, q.From, q.To, q.Measure, q.Res, q.K, q.Suppress, q.Source, q.Times.Key(), strings.Join(q.Types, "\x1f"))
 }
 
 // setKey is Key without Suppress, which changes how a set is drawn but not

@@ -81,7 +81,7 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rk, err := s.engine.Ranking(r.Context(), engine.RankingQuery{
+	rk, err := s.eng(r.Context()).Ranking(r.Context(), engine.RankingQuery{
 		Layer: chi.URLParam(r, "layer"), From: p.q.From, To: p.q.To, Types: p.q.Types, Areas: p.areas, Measure: p.measure,
 	})
 	if err != nil {
@@ -95,11 +95,18 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.engine.Profile(r.Context(), chi.URLParam(r, "layer"), chi.URLParam(r, "code"), p.month)
+	pr, err := s.eng(r.Context()).Profile(r.Context(), chi.URLParam(r, "layer"), chi.URLParam(r, "code"), p.month)
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, pr)
+	switch f := r.URL.Query().Get("format"); f {
+	case "csv":
+		return writeProfileCSV(w, pr, suppressed(r))
+	case "", "json":
+		return s.respond(w, r, http.StatusOK, pr)
+	default:
+		return badRequest("parameter format: %q is not offered here; use json or csv", f)
+	}
 }
 
 // trendOut is one series with its months, for a chart.
@@ -119,7 +126,7 @@ func (s *Server) areaTrend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	layer, code := chi.URLParam(r, "layer"), chi.URLParam(r, "code")
-	tr, err := s.engine.Trends(r.Context(), engine.TrendQuery{Layer: layer, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	tr, err := s.eng(r.Context()).Trends(r.Context(), engine.TrendQuery{Layer: layer, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
 	if err != nil {
 		return err
 	}
@@ -137,7 +144,7 @@ func (s *Server) trends(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tr, err := s.engine.Trends(r.Context(), engine.TrendQuery{Layer: chi.URLParam(r, "layer"), Res: p.res, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	tr, err := s.eng(r.Context()).Trends(r.Context(), engine.TrendQuery{Layer: chi.URLParam(r, "layer"), Res: p.res, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
 	if err != nil {
 		return err
 	}
@@ -164,7 +171,7 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h, err := s.engine.Hotspots(r.Context(), p.hotspotQuery(layerParam(r)))
+	h, err := s.eng(r.Context()).Hotspots(r.Context(), p.hotspotQuery(layerParam(r)))
 	if err != nil {
 		return err
 	}
@@ -222,7 +229,7 @@ func (s *Server) emerging(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	em, err := s.engine.Emerging(r.Context(), p.hotspotQuery(layerParam(r)))
+	em, err := s.eng(r.Context()).Emerging(r.Context(), p.hotspotQuery(layerParam(r)))
 	if err != nil {
 		return err
 	}
@@ -247,7 +254,7 @@ func (s *Server) concentration(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.engine.Concentration(r.Context(), p.hotspotQuery(layerParam(r)))
+	c, err := s.eng(r.Context()).Concentration(r.Context(), p.hotspotQuery(layerParam(r)))
 	if err != nil {
 		return err
 	}
@@ -259,7 +266,7 @@ func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ev, err := s.engine.Evaluate(r.Context(), engine.EvalQuery{Layer: layerParam(r), Res: p.res, K: p.k, Types: p.q.Types, From: p.q.From, To: p.q.To})
+	ev, err := s.eng(r.Context()).Evaluate(r.Context(), engine.EvalQuery{Layer: layerParam(r), Res: p.res, K: p.k, Types: p.q.Types, From: p.q.From, To: p.q.To})
 	if err != nil {
 		return err
 	}
@@ -284,7 +291,7 @@ func (s *Server) cellProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.engine.CellProfile(r.Context(), c, p.month)
+	pr, err := s.eng(r.Context()).CellProfile(r.Context(), c, p.month)
 	if err != nil {
 		return err
 	}
@@ -300,7 +307,7 @@ func (s *Server) cellTrend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tr, err := s.engine.CellTrend(r.Context(), c, engine.TrendQuery{From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	tr, err := s.eng(r.Context()).CellTrend(r.Context(), c, engine.TrendQuery{From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
 	if err != nil {
 		return err
 	}

@@ -269,7 +269,7 @@ func exMeasureRound(m engine.Measure, v float64) float64 {
 // from it; see docs/exports.md, "Small numbers".
 func (s *Server) exRankingTable(ctx context.Context, q exQuery, suppress bool) (*exTable, error) {
 	rq := engine.RankingQuery{Layer: q.Layer, From: q.From, To: q.To, Types: q.Types, Areas: q.Areas, Measure: q.Measure}
-	rk, err := s.engine.Ranking(ctx, rq)
+	rk, err := s.eng(ctx).Ranking(ctx, rq)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func (s *Server) exRankingTable(ctx context.Context, q exQuery, suppress bool) (
 		counts := rk
 		if rk.Measure != engine.Count {
 			rq.Measure = engine.Count
-			if counts, err = s.engine.Ranking(ctx, rq); err != nil {
+			if counts, err = s.eng(ctx).Ranking(ctx, rq); err != nil {
 				return nil, err
 			}
 		}
@@ -375,7 +375,7 @@ func (s *Server) exRankingTable(ctx context.Context, q exQuery, suppress bool) (
 // cell's count of 1..2 as "<3" and no harm for it; z, p and the bins, which
 // Gi* draws from the cell and its neighbours together, are shown to all.
 func (s *Server) exHotspotTable(ctx context.Context, q exQuery, suppress bool) (*exTable, error) {
-	h, err := s.engine.Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+	h, err := s.eng(ctx).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +411,7 @@ func (s *Server) exHotspotTable(ctx context.Context, q exQuery, suppress bool) (
 
 // exZoneTable is the patrol zones of a tasking sheet.
 func (s *Server) exZoneTable(ctx context.Context, q exQuery, suppress bool) (*exTable, error) {
-	tk, err := s.engine.Tasking(ctx, engine.TaskingQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To,
+	tk, err := s.eng(ctx).Tasking(ctx, engine.TaskingQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To,
 		Types: q.Types, Measure: q.Measure, Top: q.Top})
 	if err != nil {
 		return nil, err

@@ -122,7 +122,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer cleanup()
 	ctx := context.WithoutCancel(r.Context())
-	parts, rep, err := data.ReadIncidents(ctx, []string{p}, data.ReadOptions{Force: r.URL.Query().Get("force")})
+	parts, rep, err := data.ReadIncidents(ctx, []string{p}, data.ReadOptions{Force: r.URL.Query().Get("force"), Source: r.URL.Query().Get("source")})
 	if err != nil {
 		return &Error{Status: http.StatusUnprocessableEntity, Message: "import refused, nothing was changed: " + strings.ReplaceAll(userMessage(err), p, filepath.Base(p)), Err: err}
 	}

@@ -104,6 +104,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	r.Use(s.checkHost)
 	r.Use(s.crossSite)
 	r.Use(s.authenticate)
+	r.Use(s.withView)
 	r.Get("/healthz", s.adapt(s.healthz))
 	// The page holds no data: anyone may load it (it asks for a token when
 	// the API wants one).
@@ -142,6 +143,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 				r.Get("/tasking", s.adapt(s.taskingJSON))
 				r.Get("/strategy", s.adapt(s.strategyJSON))
 				r.Get("/strategy.csv", s.adapt(s.strategyCSV))
+				r.Get("/times", s.adapt(s.times))
 			})
 			s.mountExports(r)
 			s.mountOperations(r)

@@ -63,6 +63,7 @@ var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.Func
 		}
 		return strconv.Itoa(n) + " " + word + "s"
 	},
+	"heat": heatTable,
 	"hours": func(hs []int) string {
 		out := make([]string, len(hs))
 		for i, h := range hs {
@@ -144,6 +145,37 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 		"Attribution": p.Attribution,
 		"Suppress":    p.Suppress,
 	})
+}
+
+// heatTable draws a week grid as a shaded weekday x hour table (darker is
+// more crime), for the printed sheet; empty for an empty grid.
+func heatTable(g hotspot.WeekGrid) template.HTML {
+	var top float64
+	for d := range g {
+		for _, v := range g[d] {
+			top = max(top, v)
+		}
+	}
+	if top == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(`<table class="heat" aria-label="Crimes by weekday and hour of the committed-from time, darker is more"><tr><th></th>`)
+	for h := 0; h < 24; h++ {
+		if h%3 == 0 {
+			fmt.Fprintf(&b, `<th colspan="3">%02d</th>`, h)
+		}
+	}
+	b.WriteString(`</tr>`)
+	for d, name := range []string{"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"} {
+		fmt.Fprintf(&b, `<tr><th>%s</th>`, name)
+		for h := 0; h < 24; h++ {
+			fmt.Fprintf(&b, `<td style="background:rgba(160,0,0,%.2f)"></td>`, g[d][h]/top)
+		}
+		b.WriteString(`</tr>`)
+	}
+	b.WriteString(`</table>`)
+	return template.HTML(b.String())
 }
 
 // Thousands formats v with dp decimals and comma thousands separators
@@ -311,7 +343,7 @@ func (s *Server) taskingJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.engine.Tasking(r.Context(), q)
+	t, err := s.eng(r.Context()).Tasking(r.Context(), q)
 	if err != nil {
 		return err
 	}
@@ -324,7 +356,7 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.engine.Tasking(r.Context(), q)
+	t, err := s.eng(r.Context()).Tasking(r.Context(), q)
 	if err != nil {
 		return err
 	}

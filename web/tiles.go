@@ -80,7 +80,7 @@ func (ts *tileServer) query(r *http.Request, set string) (tiles.Query, error) {
 			return tiles.Query{}, err
 		}
 	}
-	q := tiles.Query{Set: tiles.Set(set), Layer: layerParam(r), From: p.q.From, To: p.q.To,
+	q := tiles.Query{Set: tiles.Set(set), Layer: layerParam(r), From: p.q.From, To: p.q.To, Source: sourceParam(r), Times: requestTimes(r),
 		Types: p.q.Types, Measure: p.measure, Res: p.res, K: p.k}
 	if suppressed(r) {
 		q.Suppress = SmallCount // viewers: "<3", as the API shows them

@@ -21,7 +21,7 @@ const module = "github.com/stockton-csp/hotspots"
 // not listed (cmd/...) may import anything but cmd.
 var allowed = map[string][]string{
 	"geo":              {"github.com/paulmach/orb", "github.com/uber/h3-go/v4", "github.com/wroge/wgs84"},
-	"hotspot":          {"geo"},
+	"hotspot":          {"geo", "gonum.org/v1/gonum"},
 	"data":             {"hotspot", "geo", "github.com/paulmach/orb"},
 	"data/sample":      {},
 	"internal/fixture": {},

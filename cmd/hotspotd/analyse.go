@@ -24,9 +24,17 @@ type query struct {
 	st                     *storeFlags
 	layer, measure, format string
 	from, to, month        string
+	source                 string
+	timesPreset, days, hrs string
+	weights                weightFlags
 	res, k                 int
 	types                  listFlag
 	setAside               string // places file for tasking; "" the default list
+}
+
+// sourceFlag adds --source, the data source a command answers from.
+func sourceFlag(fs *flag.FlagSet, q *query) {
+	fs.StringVar(&q.source, "source", "", "data source: police.uk or a force export's name given at import (default: police.uk where loaded, else the only source)")
 }
 
 func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
@@ -38,6 +46,11 @@ func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
 	fs.Var(&q.types, "types", "crime types, comma separated (default: all)")
 	fs.StringVar(&q.measure, "measure", "count", "count, harm (Cambridge Crime Harm Index days) or cost (GBP)")
 	fs.StringVar(&q.format, "format", def, "output: "+formats)
+	sourceFlag(fs, q)
+	weightsFlags(fs, &q.weights)
+	fs.StringVar(&q.timesPreset, "times", "", "time filter preset: nte (Friday and Saturday nights 20:00-04:00); needs a source with times")
+	fs.StringVar(&q.days, "days", "", "only crimes on these weekdays, such as fri,sat (by committed-from time)")
+	fs.StringVar(&q.hrs, "hours", "", "only crimes in these hours, such as 20-04 (past midnight) or 09-17")
 }
 
 // open parses the shared flags and opens the store and engine.
@@ -58,11 +71,14 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 	if err != nil {
 		return nil, 0, 0, "", fmt.Errorf("--measure %s: %s", q.measure, engine.UserMessage(err))
 	}
+	opts := engine.Options{Logger: m.Logger, Now: m.Now}
+	if err := q.weights.apply(&opts); err != nil {
+		return nil, 0, 0, "", err
+	}
 	store, err := m.openStore(q.st)
 	if err != nil {
 		return nil, 0, 0, "", err
 	}
-	opts := engine.Options{Logger: m.Logger, Now: m.Now}
 	if q.setAside != "" {
 		f, err := os.Open(q.setAside)
 		if err != nil {
@@ -77,7 +93,11 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 	if err != nil {
 		return nil, 0, 0, "", err
 	}
-	return eng, from, to, meas, nil
+	tf, err := data.ParseTimeFilter(q.timesPreset, q.days, q.hrs, int(engine.DefaultMaxWindow.Minutes()))
+	if err != nil {
+		return nil, 0, 0, "", fmt.Errorf("%w: %s", errUsage, strings.TrimPrefix(err.Error(), data.ErrBadQuery.Error()+": "))
+	}
+	return eng.Source(q.source).WithTimes(tf), from, to, meas, nil
 }
 
 func checkFormat(f string, allowed ...string) error {
@@ -274,10 +294,13 @@ func pctWords(c *hotspot.Change) string {
 	return "new"
 }
 
-const profileAbout = `Prints the partnership's crime table for one area and month: a row per
-crime category (victim-based crime, other crimes against society, anti-social
-behaviour), with Selected Month, Last 6 Months and Last 12 Months, each
-Current, Diff and % Diff against the period of the same length before it.`
+const profileAbout = `Prints the partnership's crime table for one area and month, in the rows of
+Cleveland Police's town-centre tables (Victim Based Crime, Violence, Theft
+Offences, ..., Non victim based, Unknown, Total; on police.uk data the rows
+police.uk can fill), with Selected Month, Last 6 Months and Last 12 Months,
+each Current, Diff and % Diff against the period of the same length before it.
+Anti-social behaviour is never counted as crime: it has its own row after
+Total. --format csv gives current, previous, diff and % diff per period.`
 
 func (m *Main) profile(ctx context.Context, args []string) error {
 	var q query
@@ -287,6 +310,7 @@ func (m *Main) profile(ctx context.Context, args []string) error {
 	area := fs.String("area", "", "area code or name, such as \"Stockton Town Centre\" (required)")
 	fs.StringVar(&q.month, "month", "", "selected month, YYYY-MM (default: the latest loaded)")
 	fs.StringVar(&q.format, "format", "table", "output: table, csv, json")
+	sourceFlag(fs, &q)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -318,19 +342,7 @@ func (m *Main) profile(ctx context.Context, args []string) error {
 	}
 	if q.format == "csv" {
 		w := csv.NewWriter(m.Stdout)
-		head := []string{"row", "kind", "group"}
-		for _, p := range pr.Periods {
-			head = append(head, p.Label+" current", p.Label+" diff", p.Label+" % diff")
-		}
-		w.Write(head)
-		for _, r := range pr.Rows {
-			rec := []string{r.Label, r.Kind, r.Group}
-			for _, c := range r.Cells {
-				rec = append(rec, strconv.FormatInt(c.Current, 10), chDiff(c.VsPrevious), pctOrNew(c.VsPrevious))
-			}
-			w.Write(rec)
-		}
-		w.Flush()
+		w.WriteAll(pr.CSVRecords())
 		return w.Error()
 	}
 	out := m.Stdout
@@ -341,25 +353,8 @@ func (m *Main) profile(ctx context.Context, args []string) error {
 		t.head = append(t.head, short, "Diff", "% Diff")
 		t.right = append(t.right, true, true, true)
 	}
-	inSub := map[string]bool{}
 	for _, r := range pr.Rows {
-		label := r.Label
-		switch r.Kind {
-		case "subgroup":
-			inSub = map[string]bool{}
-			for _, t := range r.Types {
-				inSub[t] = true
-			}
-			label = "  " + label
-		case "type":
-			label = "  " + label
-			if len(r.Types) == 1 && inSub[r.Types[0]] {
-				label = "  " + label
-			}
-		default:
-			inSub = map[string]bool{}
-		}
-		row := []string{label}
+		row := []string{strings.Repeat("  ", r.Level) + r.Label}
 		for _, c := range r.Cells {
 			row = append(row, thousands(float64(c.Current), 0), signed(chDiff(c.VsPrevious)), pctOrNew(c.VsPrevious))
 		}

@@ -139,13 +139,13 @@ func TestBrowserMap(t *testing.T) {
 
 	var prof profileJSON
 	getJSON(t, api+"/api/v1/layers/wards/areas/E05014882/profile?month="+st.To, &prof)
-	total := prof.row(t, "Total crime")
+	total := prof.row(t, "Total")
 
 	t.Run("click a ward", func(t *testing.T) {
 		b.clickArea("Stockton Town Centre")
 		b.poll(`!document.querySelector('#detail').hidden && document.querySelector('#detail-title').textContent === 'Stockton Town Centre' && document.querySelector('table.profile')`)
 		got := b.text(`table.profile tr.total th`)
-		if got != "Total crime" {
+		if got != "Total" {
 			t.Errorf("first total row %q", got)
 		}
 		cell := b.text(`table.profile tr.total td.p0`)
@@ -157,7 +157,7 @@ func TestBrowserMap(t *testing.T) {
 			t.Errorf("Total crime, last 12 months: page %q, API %s", cell12, want)
 		}
 		tableText := b.text(`table.profile`)
-		for _, w := range []string{"Victim-based crime", "Other crimes against society", "Anti-social behaviour", "Selected Month", "Last 6 Months", "Last 12 Months", "% Diff"} {
+		for _, w := range []string{"Victim Based Crime", "Non victim based", "Anti-social behaviour", "Total crimes and ASB incidents", "Selected Month", "Last 6 Months", "Last 12 Months", "% Diff"} {
 			if !strings.Contains(tableText, w) {
 				t.Errorf("profile table lacks %q", w)
 			}

@@ -14,12 +14,19 @@ import (
 const importAbout = `Imports police.uk street-level crime files and force CSV exports.
 
 PATH may be a .csv, a .csv.gz, a folder (searched for those and .zip files),
-or the .zip that police.uk's download page gives. Each (force, month) found
-replaces the stored one whole: re-importing a month never doubles it.
+or the .zip that police.uk's download page gives. Each (source, force, month)
+found replaces the stored one whole: re-importing a month never doubles it.
 
-police.uk files are recognised by their header. For another export, columns
-are found by common names (Month or Date, Crime type or Offence, Longitude and
-Latitude or Easting and Northing); name them with the -*-col flags if not.
+police.uk files are recognised by their header and are the source police.uk.
+Any other file is a source of its own, named with --source (such as
+--source cleveland-rms): importing a force export never touches police.uk's
+months, nor the reverse. Columns are found by common names (Month or Date or
+Committed From, Crime type or Offence, Longitude and Latitude or Easting and
+Northing); name them with the -*-col flags if not. A force export with Home
+Office columns (Offence Subgroup, Offence Group, Offence Description, HO Code)
+is read at the finest level the classification knows; an offence it does not
+know is kept, reported once with its count, and shown as Unknown. Committed
+From/To are kept to the minute (UK clock time).
 
 Rows that cannot be used are reported with file, line, field and reason
 (and written to --rejects). A file that is mostly unusable, truncated or
@@ -34,6 +41,8 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	asJSON := fs.Bool("json", false, "print the report as JSON (its last line is one JSON object)")
 	rejects := fs.String("rejects", "", "write rejected rows to this CSV file")
 	force := fs.String("force", "", "force name for rows of files with no force column")
+	source := fs.String("source", "", "name of the source of files that are not police.uk's, such as cleveland-rms (required for them)")
+	maxWindow := fs.Duration("max-window", 7*24*time.Hour, "committed-from/to windows longer than this are kept but left out of time analysis")
 	maxReject := fs.Float64("max-rejected", 0.5, "refuse a file when more than this share of its rows is unusable")
 	var mp data.Mapping
 	fs.StringVar(&mp.Month, "month-col", "", "column holding the month (YYYY-MM)")
@@ -60,7 +69,7 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := importPaths(ctx, store, fs.Args(), data.ReadOptions{Mapping: mp, Force: *force, MaxRejectShare: *maxReject}, *rejects)
+	rep, err := importPaths(ctx, store, fs.Args(), data.ReadOptions{Mapping: mp, Force: *force, Source: *source, MaxWindow: *maxWindow, MaxRejectShare: *maxReject}, *rejects)
 	if rep != nil && err == nil {
 		m.printReport(rep, *asJSON, m.Now().Sub(start))
 	}
@@ -130,6 +139,12 @@ func (m *Main) printReport(rep *data.Report, asJSON bool, took time.Duration) {
 	}
 	for _, x := range rep.Warnings {
 		fmt.Fprintf(w, "Warning: %s.\n", x)
+	}
+	for _, u := range rep.UnknownOffences {
+		fmt.Fprintf(w, "Note: offence %q (%d rows) is not in the Home Office classification; kept, and counted as Unknown.\n", u.Name, u.Count)
+	}
+	if rep.LongWindows > 0 {
+		fmt.Fprintf(w, "Note: %d rows have a committed-from/to window longer than the limit; kept, and left out of time analysis.\n", rep.LongWindows)
 	}
 	if len(rep.Reasons) > 0 {
 		fmt.Fprintln(w, "Rejected rows by reason:")

@@ -113,6 +113,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.evaluate(ctx, rest)
 	case "tasking":
 		return m.tasking(ctx, rest)
+	case "times":
+		return m.times(ctx, rest)
 	case "token":
 		return m.token(ctx, rest)
 	case "audit":
@@ -155,6 +157,7 @@ Commands:
   hotspots       Gi* hot spots on H3 cells (table, csv, geojson)
   evaluate       backtest hot spot maps against the following month
   tasking        the patrol tasking sheet (printable HTML, CSV, JSON)
+  times          when crime happens: hour by weekday, aoristic, the peak (force data with times)
   token          create, list and revoke API tokens (roles viewer, analyst, admin)
   audit          read the access log: who exported or read incidents, imported, changed layers
   strategy       the strategy view: priorities compared across areas, with exceptions (table, csv, json, html)

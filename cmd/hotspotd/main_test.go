@@ -265,7 +265,7 @@ func TestAnalysisCommands(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, stderr)
 		}
-		for _, w := range []string{"Stockton Town Centre (E05014882), selected month 2025-11", "Victim-based crime", "Other crimes against society", "Total crime", "Anti-social behaviour", "Selected Month", "12 Months"} {
+		for _, w := range []string{"Stockton Town Centre (E05014882), selected month 2025-11", "Victim Based Crime", "Non victim based", "Total", "Anti-social behaviour", "Total crimes and ASB incidents", "Selected Month", "12 Months"} {
 			if !strings.Contains(out, w) {
 				t.Errorf("profile lacks %q:\n%s", w, out)
 			}

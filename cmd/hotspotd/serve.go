@@ -33,6 +33,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"requests naming others are refused (localhost and the server's own addresses always work)")
 	basemap := fs.String("basemap-style", "", "MapLibre style URL to draw under the data (needs internet; default: none, the map works offline)")
 	prioFile := fs.String("priorities", "", "priorities CSV file for the strategy view (priority,crime_type,source[,hours]; default: the built-in list)")
+	var wf weightFlags
+	weightsFlags(fs, &wf)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -65,7 +67,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		sum, _ = store.Summary(ctx)
 	}
 	m.Logger.Info("store ready", "incidents", sum.Incidents, "months", len(sum.Months), "layers", sum.Layers, "took", m.Now().Sub(start).Round(time.Millisecond))
-	eng, err := engine.New(store, engine.Options{Logger: m.Logger, Now: m.Now, Priorities: prios})
+	opts := engine.Options{Logger: m.Logger, Now: m.Now, Priorities: prios}
+	if err := wf.apply(&opts); err != nil {
+		return err
+	}
+	eng, err := engine.New(store, opts)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,19 @@ func (s *Store) PutLayer(ctx context.Context, name string, areas []geo.Area, met
 	s.mu.Lock()
 	s.layers[name] = &cachedLayer{id: id, layer: layer}
 	s.mu.Unlock()
+	s.analyzeAreas(ctx)
 	return nil
+}
+
+// analyzeAreas refreshes the planner's statistics of location_areas after a
+// layer changes: a query planned on the old figures (a layer just added
+// looks empty until autovacuum gets round to it) can pick a nested loop that
+// scans every incident once per location and runs for minutes. Best effort:
+// the change is already committed.
+func (s *Store) analyzeAreas(ctx context.Context) {
+	if _, err := s.pool.Exec(ctx, `ANALYZE location_areas`); err != nil {
+		s.log.Warn("postgres: refreshing statistics of location_areas", "err", err)
+	}
 }
 
 func putLayerTx(ctx context.Context, tx pgx.Tx, layer *geo.Layer, meta data.LayerMeta) (int32, uint64, error) {
@@ -148,6 +160,7 @@ func (s *Store) DeleteLayer(ctx context.Context, name string) error {
 	s.mu.Lock()
 	delete(s.layers, name)
 	s.mu.Unlock()
+	s.analyzeAreas(ctx)
 	return nil
 }
 

@@ -48,8 +48,10 @@ func (s *Store) Summary(ctx context.Context) (data.Summary, error) {
 			return err
 		}
 		rows, _ = tx.Query(ctx, `SELECT name FROM layers ORDER BY name`)
-		sum.Layers, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
+		if sum.Layers, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+			return err
+		}
+		return s.sources(ctx, tx, &sum)
 	})
 	if err != nil {
 		return data.Summary{}, fmt.Errorf("postgres: summary: %w", err)
@@ -103,6 +105,18 @@ func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, er
 	}
 	if len(q.Forces) > 0 {
 		p.where = append(p.where, "i.force = ANY("+p.arg(q.Forces)+")")
+	}
+	if len(q.Sources) > 0 {
+		p.where = append(p.where, "i.source = ANY("+p.arg(q.Sources)+")")
+	}
+	if f := q.Times; f != nil {
+		// the hour of the week (Monday 00:00 = 0) of the committed-from clock
+		// time: the month's first weekday plus whole days, and the hour
+		p.where = append(p.where, "i.minute < 44640",
+			"((extract(isodow from i.month)::int - 1 + i.minute / 1440) % 7) * 24 + (i.minute % 1440) / 60 = ANY("+p.arg(f.HourList())+")")
+		if f.MaxSpan > 0 {
+			p.where = append(p.where, "coalesce(i.span, 0) <= "+p.arg(int32(f.MaxSpan)))
+		}
 	}
 	if q.Layer != "" {
 		id, err := s.layerID(ctx, tx, q.Layer)
@@ -287,9 +301,9 @@ func (s *Store) Incidents(ctx context.Context, q data.Query, fn func(*data.Incid
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT i.month, i.force, i.crime_id, i.minute, i.type, i.outcome, i.falls_within, i.context,
-				l.lon, l.lat, l.cell, l.name, l.lsoa_code, l.lsoa_name
+				l.lon, l.lat, l.cell, l.name, l.lsoa_code, l.lsoa_name, i.source, i.span
 			FROM `+p.from+` JOIN locations l ON l.id = i.location_id`+p.whereSQL()+`
-			ORDER BY i.month, i.force, i.seq`, p.args...)
+			ORDER BY i.month, i.source, i.force, i.seq`, p.args...)
 		if err != nil {
 			return err
 		}
@@ -300,9 +314,10 @@ func (s *Store) Incidents(ctx context.Context, q data.Query, fn func(*data.Incid
 			id     *string
 			minute *int32
 			cell   *int64
+			span   *int32
 		)
 		dest := []any{&month, &in.Force, &id, &minute, &in.Type, &in.Outcome, &in.FallsWithin, &in.Context,
-			&in.Point[0], &in.Point[1], &cell, &in.Name, &in.LSOACode, &in.LSOAName}
+			&in.Point[0], &in.Point[1], &cell, &in.Name, &in.LSOACode, &in.LSOAName, &in.Source, &span}
 		for n := 0; rows.Next(); n++ {
 			if n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -313,7 +328,10 @@ func (s *Store) Incidents(ctx context.Context, q data.Query, fn func(*data.Incid
 				return err
 			}
 			in.Month = dateMonth(month)
-			in.ID, in.Minute, in.Cell = "", -1, 0
+			in.ID, in.Minute, in.Cell, in.Span = "", -1, 0, 0
+			if span != nil {
+				in.Span = int(*span)
+			}
 			if id != nil {
 				in.ID = *id
 			}
@@ -339,4 +357,39 @@ func (s *Store) Incidents(ctx context.Context, q data.Query, fn func(*data.Incid
 		return queryErr("incidents", err)
 	}
 	return nil
+}
+
+// sources fills in sum.Sources from the per-partition counts.
+func (s *Store) sources(ctx context.Context, tx pgx.Tx, sum *data.Summary) error {
+	sum.Sources = []data.SourceInfo{}
+	idx := map[string]int{}
+	rows, _ := tx.Query(ctx, `SELECT source, sum(incidents), bool_or(has_times), array_agg(DISTINCT month ORDER BY month), array_agg(DISTINCT force ORDER BY force)
+		FROM force_months GROUP BY source ORDER BY source`)
+	var (
+		si     data.SourceInfo
+		months []time.Time
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&si.Name, &si.Incidents, &si.HasTimes, &months, &si.Forces}, func() error {
+		si.Months, si.Types = make([]data.Month, len(months)), []data.TypeCount{}
+		for i, m := range months {
+			si.Months[i] = dateMonth(m)
+		}
+		idx[si.Name] = len(sum.Sources)
+		sum.Sources = append(sum.Sources, si)
+		return nil
+	}); err != nil {
+		return err
+	}
+	rows, _ = tx.Query(ctx, `SELECT source, type, sum(incidents) FROM force_month_types GROUP BY source, type HAVING sum(incidents) > 0 ORDER BY source, type`)
+	var (
+		src string
+		tc  data.TypeCount
+	)
+	_, err := pgx.ForEachRow(rows, []any{&src, &tc.Type, &tc.Count}, func() error {
+		if i, ok := idx[src]; ok {
+			sum.Sources[i].Types = append(sum.Sources[i].Types, tc)
+		}
+		return nil
+	})
+	return err
 }

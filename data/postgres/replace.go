@@ -59,23 +59,23 @@ func (s *Store) Replace(ctx context.Context, parts []*data.Partition) error {
 	return nil
 }
 
-// lastOfEach drops partitions a later one of the same (force, month)
-// replaces.
+// lastOfEach drops partitions a later one of the same (source, force,
+// month) replaces.
 func lastOfEach(parts []*data.Partition) []*data.Partition {
 	type key struct {
-		force string
-		month data.Month
+		source, force string
+		month         data.Month
 	}
 	last := map[key]int{}
 	for i, p := range parts {
-		last[key{p.Force, p.Month}] = i
+		last[key{p.SourceName(), p.Force, p.Month}] = i
 	}
 	if len(last) == len(parts) {
 		return parts
 	}
 	out := make([]*data.Partition, 0, len(last))
 	for i, p := range parts {
-		if last[key{p.Force, p.Month}] == i {
+		if last[key{p.SourceName(), p.Force, p.Month}] == i {
 			out = append(out, p)
 		}
 	}
@@ -134,16 +134,17 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 	s.step("areas", tx)
 	// out with the old
 	forces := make([]string, len(parts))
+	sources := make([]string, len(parts))
 	months := make([]time.Time, len(parts))
 	for i, p := range parts {
-		forces[i], months[i] = p.Force, monthDate(p.Month)
+		forces[i], sources[i], months[i] = p.Force, p.SourceName(), monthDate(p.Month)
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM incidents i USING unnest($1::text[], $2::date[]) AS r(force, month)
-		WHERE i.month = r.month AND i.force = r.force`, forces, months); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM incidents i USING unnest($1::text[], $2::date[], $3::text[]) AS r(force, month, source)
+		WHERE i.month = r.month AND i.force = r.force AND i.source = r.source`, forces, months, sources); err != nil {
 		return 0, fmt.Errorf("deleting the replaced incidents: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM force_months f USING unnest($1::text[], $2::date[]) AS r(force, month)
-		WHERE f.month = r.month AND f.force = r.force`, forces, months); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM force_months f USING unnest($1::text[], $2::date[], $3::text[]) AS r(force, month, source)
+		WHERE f.month = r.month AND f.force = r.force AND f.source = r.source`, forces, months, sources); err != nil {
 		return 0, fmt.Errorf("deleting the replaced partitions: %w", err)
 	}
 	s.step("deleted", tx)
@@ -171,8 +172,10 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 func recordPartitions(ctx context.Context, tx pgx.Tx, parts []*data.Partition, locs *stagedLocations, v uint64, stored time.Time) error {
 	var (
 		forces, tForces, tTypes []string
+		sources, tSources       []string
 		months, tMonths         []time.Time
 		rows, unlocated, counts []int32
+		hasTimes                []bool
 	)
 	for i, p := range parts {
 		month := monthDate(p.Month)
@@ -184,21 +187,29 @@ func recordPartitions(ctx context.Context, tx pgx.Tx, parts []*data.Partition, l
 			}
 			types[p.Strs[p.Type[j]]]++
 		}
-		forces, months = append(forces, p.Force), append(months, month)
-		rows, unlocated = append(rows, int32(p.Len())), append(unlocated, nowhere)
+		timed := false
+		for _, m := range p.Minute {
+			if data.HasTime(int(m)) {
+				timed = true
+				break
+			}
+		}
+		forces, months, sources = append(forces, p.Force), append(months, month), append(sources, p.SourceName())
+		rows, unlocated, hasTimes = append(rows, int32(p.Len())), append(unlocated, nowhere), append(hasTimes, timed)
 		for t, n := range types {
 			tForces, tMonths, tTypes, counts = append(tForces, p.Force), append(tMonths, month), append(tTypes, t), append(counts, n)
+			tSources = append(tSources, p.SourceName())
 		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO force_months (force, month, incidents, unlocated, version, stored)
-		SELECT force, month, incidents, unlocated, $5, $6
-		FROM unnest($1::text[], $2::date[], $3::integer[], $4::integer[]) AS r(force, month, incidents, unlocated)`,
-		forces, months, rows, unlocated, int64(v), stored); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO force_months (force, month, incidents, unlocated, version, stored, source, has_times)
+		SELECT force, month, incidents, unlocated, $5, $6, source, has_times
+		FROM unnest($1::text[], $2::date[], $3::integer[], $4::integer[], $7::text[], $8::boolean[]) AS r(force, month, incidents, unlocated, source, has_times)`,
+		forces, months, rows, unlocated, int64(v), stored, sources, hasTimes); err != nil {
 		return fmt.Errorf("recording the partitions: %w", err)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO force_month_types (force, month, type, incidents)
-		SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::integer[])`,
-		tForces, tMonths, tTypes, counts); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO force_month_types (force, month, type, incidents, source)
+		SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::integer[], $5::text[])`,
+		tForces, tMonths, tTypes, counts, tSources); err != nil {
 		return fmt.Errorf("recording the partitions: %w", err)
 	}
 	return nil
@@ -391,7 +402,7 @@ func (r *newLocRows) Values() ([]any, error) {
 
 func (r *newLocRows) Err() error { return nil }
 
-var incidentCols = []string{"month", "force", "seq", "crime_id", "minute", "type", "outcome", "falls_within", "context", "location_id"}
+var incidentCols = []string{"month", "force", "seq", "crime_id", "minute", "type", "outcome", "falls_within", "context", "location_id", "source", "span"}
 
 // incidentRows feeds a partition's incidents to COPY.
 type incidentRows struct {
@@ -420,6 +431,10 @@ func (r *incidentRows) Values() ([]any, error) {
 	r.row[0], r.row[1], r.row[2], r.row[3], r.row[4] = r.month, p.Force, int32(i), id, minute
 	r.row[5], r.row[6], r.row[7], r.row[8] = p.Strs[p.Type[i]], p.Strs[p.Outcome[i]], p.Strs[p.FallsWithin[i]], p.Strs[p.Context[i]]
 	r.row[9] = r.locs.distinct[r.slot[p.Loc[i]]].id
+	r.row[10], r.row[11] = p.SourceName(), nil
+	if p.Span != nil && p.Span[i] > 0 {
+		r.row[11] = int32(p.Span[i])
+	}
 	return r.row, nil
 }
 

@@ -103,7 +103,12 @@ func Load(tb testing.TB, s data.Store) {
 // the partition's), as a reader would: strings interned with "" first,
 // locations shared, 64-hex-digit IDs packed and others kept whole.
 func build(force string, month data.Month, ins []data.Incident) *data.Partition {
-	p := &data.Partition{Force: force, Month: month}
+	return buildFrom("", force, month, ins)
+}
+
+// buildFrom is build for a partition of a source; incidents' Span is kept.
+func buildFrom(source, force string, month data.Month, ins []data.Incident) *data.Partition {
+	p := &data.Partition{Source: source, Force: force, Month: month}
 	strs := map[string]uint32{}
 	str := func(s string) uint32 {
 		if i, ok := strs[s]; ok {
@@ -155,6 +160,14 @@ func build(force string, month data.Month, ins []data.Incident) *data.Partition 
 			p.OtherIDs[uint32(i)] = in.ID
 		}
 		p.IDs = append(p.IDs, id[:]...)
+		if in.Span > 0 {
+			if p.Span == nil {
+				p.Span = make([]uint32, i)
+			}
+			p.Span = append(p.Span, uint32(in.Span))
+		} else if p.Span != nil {
+			p.Span = append(p.Span, 0)
+		}
 	}
 	return p
 }

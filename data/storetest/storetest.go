@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("Closed", func(t *testing.T) { testClosed(t, open(t)) })
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, open(t)) })
 	t.Run("Operations", func(t *testing.T) { testOperations(t, open(t)) })
+	t.Run("Sources", func(t *testing.T) { testSources(t, open(t)) })
 	t.Run("Cleveland", func(t *testing.T) {
 		s := open(t)
 		Load(t, s)
@@ -210,7 +211,7 @@ func testRoundTrip(t *testing.T, s data.Store) {
 		ins   []data.Incident
 	}{{"A Police", m, a}, {"B Police", m, b}, {"A Police", m + 1, later}} {
 		for _, in := range g.ins {
-			in.Force, in.Month = g.force, g.month
+			in.Force, in.Month, in.Source = g.force, g.month, data.PoliceUK
 			want = append(want, in)
 		}
 	}

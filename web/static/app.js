@@ -676,7 +676,9 @@ function loadPanel() {
       $('detail-title').textContent = p.name;
       $('tab-area').textContent = p.name;
     }
-    profBox.append(profileTable(p));
+    const tok = getToken();
+    const csv = profileURL + (profileURL.includes('?') ? '&' : '?') + new URLSearchParams({ format: 'csv', ...(tok ? { access_token: tok } : {}) });
+    profBox.append(profileTable(p, profileURL.includes('/areas/') ? csv : null));
     const n = notesList(p.notes);
     if (n) profBox.append(n);
   }).catch(err => panelError(profBox, err, 'The profile', ctl));

@@ -42,11 +42,13 @@ function periodRange(p) {
   return c.from === c.to ? monthLabel(c.to) : `${monthShort(c.from)} – ${monthShort(c.to)}`;
 }
 
-// profileTable renders engine.Profile: rows grouped (Victim-based crime,
-// Other crimes against society, Anti-social behaviour) with subtotals and
-// totals; for each period Current, Diff and % Diff against the period of
-// the same length before it. A rise from 0 prints "new", never Infinity.
-export function profileTable(profile) {
+// profileTable renders engine.Profile in the papers' layout (Victim Based
+// Crime, its subgroups and their rows, Non victim based, Unknown, Total;
+// anti-social behaviour apart), indented by each row's level; for each
+// period Current, Diff and % Diff against the period of the same length
+// before it. A rise from 0 prints "new", never Infinity. csvHref, when
+// given, adds a link to the same table as CSV.
+export function profileTable(profile, csvHref) {
   const periods = profile.periods || [];
   const wrap = el('div', { class: 'profile-wrap', 'data-period': '2' });
 
@@ -75,16 +77,14 @@ export function profileTable(profile) {
   table.append(thead);
 
   const tbody = el('tbody');
-  let subTypes = null; // types of the last "subgroup" row, to indent its members
   const rows = profile.rows || [];
   rows.forEach((r, idx) => {
     let cls = '';
     const isGroupHead = r.kind === 'group' || (r.kind === 'type' && r.group && r.group === r.label && !isInGroup(rows, idx));
-    if (r.kind === 'total') { cls = 'total'; subTypes = null; }
-    else if (isGroupHead) { cls = 'group'; subTypes = null; }
-    else if (r.kind === 'subgroup') { cls = 'sub'; subTypes = new Set(r.types || []); }
-    else if (subTypes && (r.types || []).every(t => subTypes.has(t))) cls = 'in-sub';
-    else subTypes = null;
+    if (r.kind === 'total') cls = 'total';
+    else if (isGroupHead) cls = 'group';
+    else if (r.level === 1 && r.kind === 'subgroup') cls = 'sub';
+    else if (r.level === 2) cls = 'in-sub';
     if (r.kind === 'total' && idx === rows.length - 1) cls += ' grand';
     const tr = el('tr', { class: cls });
     tr.append(el('th', { scope: 'row', title: (r.types || []).length > 1 ? (r.types || []).join(', ') : null }, r.label));
@@ -100,6 +100,9 @@ export function profileTable(profile) {
   table.append(tbody);
   const scroller = el('div', { class: 'profile-scroll' }, table);
   wrap.append(sw, scroller);
+  if (csvHref) {
+    wrap.append(el('p', { class: 'profile-csv' }, el('a', { href: csvHref, download: `crime-table-${profile.code || 'area'}-${profile.month || ''}.csv`, text: 'Download this table (CSV)' })));
+  }
   return wrap;
 }
 
