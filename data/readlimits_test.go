@@ -195,7 +195,7 @@ func TestRepeatedCrimeIDsRejected(t *testing.T) {
 	})
 	t.Run("a force's crime reference may repeat", func(t *testing.T) {
 		body := "Crime reference,Month,Crime type,Longitude,Latitude\n" + strings.Repeat("CR/1234/25,2025-11,Burglary,-1.31,54.56\n", 3)
-		_, rep, err := read(t, writeFile(t, t.TempDir(), "force.csv", []byte(body)))
+		_, rep, err := ReadIncidents(context.Background(), []string{writeFile(t, t.TempDir(), "force.csv", []byte(body))}, ReadOptions{Source: "test-rms"})
 		if err != nil || rep.Stored != 3 || rep.Rejected != 0 {
 			t.Fatalf("%v %+v", err, rep)
 		}

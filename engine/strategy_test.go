@@ -343,7 +343,7 @@ func TestStrategyTimes(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	parts, _, err := data.ReadIncidents(ctx, []string{p}, data.ReadOptions{Force: "Test Police"})
+	parts, _, err := data.ReadIncidents(ctx, []string{p}, data.ReadOptions{Force: "Test Police", Source: "test-rms"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -241,6 +241,23 @@ function updateLinks() {
 // setupLinks makes the download a fetch with the token in its header, saved
 // from a blob, and the tasking sheet a signed link the server makes for
 // this sheet alone (valid for minutes), so no token is ever in an address.
+// saveDownload fetches href with the token in its header and saves the
+// answer from a blob under the link's download name.
+async function saveDownload(href, accept, name) {
+  const resp = await fetch(href, { headers: { Accept: accept, ...authHeaders() } });
+  if (!resp.ok) {
+    let msg = resp.status + ' ' + resp.statusText;
+    try { msg = (await resp.json()).error || msg; } catch { /* not JSON */ }
+    throw new ApiError(msg, resp.status, href);
+  }
+  const url = URL.createObjectURL(await resp.blob());
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
 function setupLinks() {
   const dl = $('download');
   dl.addEventListener('click', async e => {
@@ -248,18 +265,7 @@ function setupLinks() {
     if (dl.getAttribute('aria-disabled') === 'true') return;
     clearMessage('download');
     try {
-      const resp = await fetch(dl.href, { headers: { Accept: 'application/geo+json', ...authHeaders() } });
-      if (!resp.ok) {
-        let msg = resp.status + ' ' + resp.statusText;
-        try { msg = (await resp.json()).error || msg; } catch { /* not JSON */ }
-        throw new ApiError(msg, resp.status, dl.href);
-      }
-      const url = URL.createObjectURL(await resp.blob());
-      const a = el('a', { href: url, download: dl.getAttribute('download') });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      await saveDownload(dl.href, 'application/geo+json', dl.getAttribute('download'));
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) askToken(err.message);
       showMessage('download', 'The download failed: ' + err.message);
@@ -676,9 +682,21 @@ function loadPanel() {
       $('detail-title').textContent = p.name;
       $('tab-area').textContent = p.name;
     }
-    const tok = getToken();
-    const csv = profileURL + (profileURL.includes('?') ? '&' : '?') + new URLSearchParams({ format: 'csv', ...(tok ? { access_token: tok } : {}) });
+    const csv = profileURL + (profileURL.includes('?') ? '&' : '?') + new URLSearchParams({ format: 'csv' });
     profBox.append(profileTable(p, profileURL.includes('/areas/') ? csv : null));
+    // the table's CSV, fetched with the token in its header like every download
+    const csvLink = profBox.querySelector('.profile-csv a');
+    if (csvLink) {
+      csvLink.addEventListener('click', async e => {
+        e.preventDefault();
+        try {
+          await saveDownload(csvLink.href, 'text/csv', csvLink.getAttribute('download'));
+        } catch (err) {
+          if (err instanceof ApiError && err.status === 401) askToken(err.message);
+          csvLink.replaceWith(el('span', { class: 'error', text: 'The table could not be downloaded: ' + err.message }));
+        }
+      });
+    }
     const n = notesList(p.notes);
     if (n) profBox.append(n);
   }).catch(err => panelError(profBox, err, 'The profile', ctl));
