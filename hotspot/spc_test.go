@@ -128,3 +128,60 @@ func BenchmarkXmRSignals(b *testing.B) {
 		_ = x.Signals(series)
 	}
 }
+
+// The rules at their edges, on a chart worked by hand: mean 10, moving range
+// 1 (limits 7.34 and 12.66; two thirds of the way to them 8.2267 and
+// 11.7733). A point on a limit is not outside it; 7 points on one side are
+// a shift and 6 are not; 6 points each above the one before are a trend and
+// 5 are not; two of three beyond two thirds is a signal, one is not.
+func TestXmRRuleEdges(t *testing.T) {
+	x := XmR{Mean: 10, MeanMovingRange: 1, Upper: 12.66, Lower: 7.34}
+	kinds := func(series []float64) map[SignalKind][]Signal {
+		m := map[SignalKind][]Signal{}
+		for _, s := range x.Signals(series) {
+			m[s.Kind] = append(m[s.Kind], s)
+		}
+		return m
+	}
+	flat := func(n int) []float64 { // around the mean, no run, no steps
+		s := make([]float64, n)
+		for i := range s {
+			s[i] = 10
+		}
+		return s
+	}
+	cases := []struct {
+		name   string
+		series []float64
+		kind   SignalKind
+		want   []Signal
+	}{
+		{"on the upper limit", append(flat(3), 12.66, 10), Outside, nil},
+		{"over the upper limit", append(flat(3), 12.67, 10), Outside, []Signal{{Outside, Up, 3, 3}}},
+		{"on the lower limit", append(flat(3), 7.34, 10), Outside, nil},
+		{"under the lower limit", append(flat(3), 7.33, 10), Outside, []Signal{{Outside, Down, 3, 3}}},
+		{"7 above the mean", []float64{10, 10.5, 10.5, 10.5, 10.5, 10.5, 10.5, 10.5, 10}, Shift, []Signal{{Shift, Up, 1, 7}}},
+		{"6 above the mean", []float64{10, 10.5, 10.5, 10.5, 10.5, 10.5, 10.5, 10}, Shift, nil},
+		{"7 below the mean", []float64{9.5, 9.5, 9.5, 9.5, 9.5, 9.5, 9.5}, Shift, []Signal{{Shift, Down, 0, 6}}},
+		{"6 rising", []float64{10, 9.1, 9.2, 9.3, 9.4, 9.5, 9.6, 9.6}, Trend, []Signal{{Trend, Up, 1, 6}}},
+		{"5 rising", []float64{10, 9.1, 9.2, 9.3, 9.4, 9.5, 9.5}, Trend, nil},
+		{"6 falling", []float64{10, 10.6, 10.5, 10.4, 10.3, 10.2, 10.1, 10.1}, Trend, []Signal{{Trend, Down, 1, 6}}},
+		{"two of three beyond two thirds", []float64{10, 11.8, 10, 11.8, 10, 10}, TwoOfThree, []Signal{{TwoOfThree, Up, 1, 3}}},
+		{"one of three", []float64{10, 11.8, 10, 10, 11.8, 10}, TwoOfThree, nil},
+		{"two on the two-thirds line", []float64{10, 11.77, 11.77, 10}, TwoOfThree, nil},
+		{"two of three below", []float64{10, 8.2, 8.2, 10}, TwoOfThree, []Signal{{TwoOfThree, Down, 1, 2}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := kinds(c.series)[c.kind]
+			if len(got) != len(c.want) {
+				t.Fatalf("%s signals %v, want %v (all: %v)", c.kind, got, c.want, x.Signals(c.series))
+			}
+			for i := range got {
+				if got[i] != c.want[i] {
+					t.Errorf("signal %d: %+v, want %+v", i, got[i], c.want[i])
+				}
+			}
+		})
+	}
+}
