@@ -108,6 +108,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 				r.Get("/tasking", s.adapt(s.taskingJSON))
 			})
 			s.mountExports(r)
+			s.mountStreets(r)
 		})
 		r.With(s.timeout, s.heavy).Get("/tasking", s.adapt(s.taskingPage))
 		s.mountTiles(r)
