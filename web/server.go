@@ -25,6 +25,10 @@ type Options struct {
 	// BasemapStyle is a MapLibre style URL drawn under the data, for
 	// deployments with internet access; empty draws the map without one.
 	BasemapStyle string
+	// Basemap is a PMTiles archive of the Protomaps basemap served at
+	// /basemap with a vendored style (offline); it takes the place of
+	// BasemapStyle. Empty serves none.
+	Basemap string
 	// MaxUpload bounds an uploaded file (bytes); 0 is DefaultMaxUpload.
 	MaxUpload int64
 	// QueryTimeout bounds a request's work; 0 is DefaultQueryTimeout.
@@ -47,6 +51,7 @@ type Server struct {
 	classify     []func(error) (int, string, bool)
 	heavySem     chan struct{}
 	ogcPageCache ogcPageCache
+	basemap      *basemap
 }
 
 // New builds a Server over a store and the engine that analyses it.
@@ -70,6 +75,14 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 		opts.HeavyQueries = DefaultHeavyQueries
 	}
 	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries)}
+	if opts.Basemap != "" {
+		b, err := openBasemap(opts.Basemap, slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug))
+		if err != nil {
+			return nil, err
+		}
+		s.basemap = b
+		s.opts.BasemapStyle = "/basemap/style.json"
+	}
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(s.authenticate)
@@ -113,6 +126,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 		r.With(s.timeout, s.heavy).Get("/tasking", s.adapt(s.taskingPage))
 		s.mountTiles(r)
 		s.mountOGC(r)
+		s.mountBasemap(r)
 	})
 	r.NotFound(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: "no such page: " + r.URL.Path + " (the API is under /api/v1)"}
