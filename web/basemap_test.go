@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/paulmach/orb/maptile"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/internal/pmtilesfixture"
 )
@@ -52,7 +54,7 @@ func TestBasemap(t *testing.T) {
 	}
 	src := style.Sources["protomaps"]
 	if style.Version != 8 || style.Glyphs != "" || style.Sprite != nil || src.Type != "vector" || len(src.Tiles) != 1 ||
-		src.Tiles[0] != ts.URL+"/basemap/{z}/{x}/{y}.mvt" || src.MaxZoom != 0 {
+		src.Tiles[0] != ts.URL+"/basemap/{z}/{x}/{y}.mvt" || src.MaxZoom != pmtilesfixture.MaxZoom {
 		t.Errorf("style %+v", style)
 	}
 	ids := map[string]bool{}
@@ -68,13 +70,15 @@ func TestBasemap(t *testing.T) {
 	if len(style.Layers) < 50 || !ids["earth"] || !ids["water"] {
 		t.Errorf("%d layers %v; want the Protomaps light flavour's", len(style.Layers), ids)
 	}
-	want, err := pmtilesfixture.Tile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, body = call(t, "GET", ts.URL+"/basemap/0/0/0.mvt", "", nil)
-	if code != http.StatusOK || !bytes.Equal(body, want) {
-		t.Errorf("tile 0/0/0: %d, %d bytes; want the %d bytes written", code, len(body), len(want))
+	for _, tile := range []maptile.Tile{maptile.New(0, 0, 0), pmtilesfixture.StocktonTile} {
+		want, err := pmtilesfixture.Tile(tile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, body = call(t, "GET", fmt.Sprintf("%s/basemap/%d/%d/%d.mvt", ts.URL, tile.Z, tile.X, tile.Y), "", nil)
+		if code != http.StatusOK || !bytes.Equal(body, want) {
+			t.Errorf("tile %v: %d, %d bytes; want the %d bytes written", tile, code, len(body), len(want))
+		}
 	}
 	if code, body = call(t, "GET", ts.URL+"/basemap/5/1/1.mvt", "", nil); code != http.StatusNoContent {
 		t.Errorf("a tile the archive has not: %d %s; want 204", code, body)

@@ -1,8 +1,9 @@
 // Package pmtilesfixture writes a small PMTiles archive in the Protomaps
-// basemap schema for tests: one zoom-0 tile, over-zoomed by the map, with
-// land ("earth"), a stretch of water over the Tees at Stockton ("water")
-// and one road through the town centre ("roads"). It is built in code so
-// that no test needs a real basemap file.
+// basemap schema for tests: the zoom-0 tile, land only ("earth"), and the
+// zoom-10 tile over Stockton (MaxZoom, over-zoomed by the map beyond) with
+// land, a stretch of water by the Tees ("water") and one road through the
+// town centre ("roads"). It is built in code so that no test needs a real
+// basemap file.
 package pmtilesfixture
 
 import (
@@ -21,8 +22,15 @@ import (
 // town centre, west, south, east, north (degrees).
 var Water = orb.Bound{Min: orb.Point{-1.32, 54.555}, Max: orb.Point{-1.29, 54.575}}
 
-// Tile is the fixture's one tile as an uncompressed MVT.
-func Tile() ([]byte, error) {
+// MaxZoom is the archive's last zoom.
+const MaxZoom = 10
+
+// StocktonTile is the zoom-10 tile the archive has over Stockton.
+var StocktonTile = maptile.At(Water.Center(), MaxZoom)
+
+// Tile is the fixture's tile at zoom 0 (land only) or its StocktonTile, as
+// uncompressed MVT.
+func Tile(t maptile.Tile) ([]byte, error) {
 	earth := geojson.NewFeatureCollection()
 	earth.Append(geojson.NewFeature(orb.Polygon{{{-179, -80}, {179, -80}, {179, 80}, {-179, 80}, {-179, -80}}}))
 	earth.Features[0].Properties = geojson.Properties{"kind": "earth"}
@@ -33,17 +41,29 @@ func Tile() ([]byte, error) {
 	roads.Append(geojson.NewFeature(orb.LineString{{-1.33, 54.565}, {-1.28, 54.565}}))
 	roads.Features[0].Properties = geojson.Properties{"kind": "major_road", "name": "Fixture Road"}
 	ls := mvt.Layers{mvt.NewLayer("earth", earth), mvt.NewLayer("water", water), mvt.NewLayer("roads", roads)} // in a fixed order
-	ls.ProjectToTile(maptile.New(0, 0, 0))
+	if t.Z == 0 {
+		ls = ls[:1]
+	}
+	ls.ProjectToTile(t)
+	ls.Clip(mvt.MapboxGLDefaultExtentBound)
 	return mvt.Marshal(ls)
 }
 
 // Write writes the archive to path.
 func Write(path string) error {
-	tile, err := Tile()
+	t0, err := Tile(maptile.New(0, 0, 0))
 	if err != nil {
 		return fmt.Errorf("pmtilesfixture: %w", err)
 	}
-	root := pmtiles.SerializeEntries([]pmtiles.EntryV3{{TileID: pmtiles.ZxyToID(0, 0, 0), Offset: 0, Length: uint32(len(tile)), RunLength: 1}}, pmtiles.Gzip)
+	t10, err := Tile(StocktonTile)
+	if err != nil {
+		return fmt.Errorf("pmtilesfixture: %w", err)
+	}
+	tile := append(append([]byte{}, t0...), t10...)
+	root := pmtiles.SerializeEntries([]pmtiles.EntryV3{
+		{TileID: pmtiles.ZxyToID(0, 0, 0), Offset: 0, Length: uint32(len(t0)), RunLength: 1},
+		{TileID: pmtiles.ZxyToID(uint8(StocktonTile.Z), StocktonTile.X, StocktonTile.Y), Offset: uint64(len(t0)), Length: uint32(len(t10)), RunLength: 1},
+	}, pmtiles.Gzip)
 	meta, err := pmtiles.SerializeMetadata(map[string]any{
 		"name": "hotspots test basemap", "attribution": "test data",
 		"vector_layers": []map[string]any{{"id": "earth", "fields": map[string]string{}}, {"id": "water", "fields": map[string]string{}}, {"id": "roads", "fields": map[string]string{}}},
@@ -57,9 +77,9 @@ func Write(path string) error {
 		MetadataOffset: headerLen + uint64(len(root)), MetadataLength: uint64(len(meta)),
 		LeafDirectoryOffset: headerLen + uint64(len(root)+len(meta)),
 		TileDataOffset:      headerLen + uint64(len(root)+len(meta)), TileDataLength: uint64(len(tile)),
-		AddressedTilesCount: 1, TileEntriesCount: 1, TileContentsCount: 1, Clustered: true,
+		AddressedTilesCount: 2, TileEntriesCount: 2, TileContentsCount: 2, Clustered: true,
 		InternalCompression: pmtiles.Gzip, TileCompression: pmtiles.NoCompression, TileType: pmtiles.Mvt,
-		MinZoom: 0, MaxZoom: 0, MinLonE7: -1800000000, MinLatE7: -850000000, MaxLonE7: 1800000000, MaxLatE7: 850000000,
+		MinZoom: 0, MaxZoom: MaxZoom, MinLonE7: -1800000000, MinLatE7: -850000000, MaxLonE7: 1800000000, MaxLatE7: 850000000,
 		CenterZoom: 0, CenterLonE7: -13000000, CenterLatE7: 545600000,
 	}
 	var buf bytes.Buffer
@@ -69,4 +89,3 @@ func Write(path string) error {
 	buf.Write(tile)
 	return os.WriteFile(path, buf.Bytes(), 0o644)
 }
-
