@@ -57,6 +57,7 @@ type Place struct {
 	Bound  orb.Bound `json:"bound"`
 	Points int       `json:"points"` // map points
 	Count  int64     `json:"count"`  // incidents at them, every month loaded
+	lower  string    // Name in lower case, for Search
 }
 
 // Places is every named place of the data.
@@ -124,7 +125,7 @@ func groupPlaces(locs []Location, version uint64) *Places {
 			groups[r] = append(groups[r], idx[a])
 		}
 		for _, g := range groups {
-			p := Place{Name: name, Generic: generic, Bound: locs[g[0]].Point.Bound(), Points: len(g)}
+			p := Place{Name: name, Generic: generic, Bound: locs[g[0]].Point.Bound(), Points: len(g), lower: strings.ToLower(name)}
 			var best int64 = -1
 			for _, i := range g {
 				l := &locs[i]

@@ -238,3 +238,19 @@ func first(rs []SearchResult) any {
 	}
 	return rs[0]
 }
+
+// BenchmarkSearch is the search box's cost per keystroke once the places
+// are cached: every area of every layer and every place matched.
+func BenchmarkSearch(b *testing.B) {
+	e := newEngine(b, realStore(b, false), Options{})
+	ctx := context.Background()
+	if _, err := e.Search(ctx, SearchQuery{Text: "regent"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Search(ctx, SearchQuery{Text: "stock"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

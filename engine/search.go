@@ -118,7 +118,7 @@ func (e *Engine) Search(ctx context.Context, q SearchQuery) ([]SearchResult, err
 		if p.Generic {
 			continue
 		}
-		s := matchScore(strings.ToLower(p.Name), needle)
+		s := matchScore(p.lower, needle)
 		if s == 0 {
 			continue
 		}
