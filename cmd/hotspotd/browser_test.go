@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stockton-csp/hotspots/internal/fixture"
+	"github.com/stockton-csp/hotspots/internal/pmtilesfixture"
 	"github.com/stockton-csp/hotspots/web"
 )
 
@@ -919,5 +920,46 @@ func checkTapTargets(t *testing.T, b *browser) {
 	}).map(e => (e.id ? '#' + e.id : e.tagName.toLowerCase() + '.' + e.className) + ' ' + Math.round(e.getBoundingClientRect().width) + 'x' + Math.round(e.getBoundingClientRect().height))`, &small)
 	for _, s := range small {
 		t.Errorf("tap target under 44x44 px on a phone: %s", s)
+	}
+}
+
+// TestBrowserBasemap serves a PMTiles basemap built in the test (serve
+// --basemap) and checks that the page asks for its tiles and draws its
+// land and water under the data.
+func TestBrowserBasemap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: a browser test")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Chromium is needed under CI: %v (apt-get install chromium)", err)
+		}
+		t.Skipf("needs Chromium at %s (apt-get install chromium): %v", chromiumPath, err)
+	}
+	pm := filepath.Join(t.TempDir(), "tees.pmtiles")
+	if err := pmtilesfixture.Write(pm); err != nil {
+		t.Fatal(err)
+	}
+	api := serve(t, t.TempDir(), "--basemap", pm)
+	b := newBrowser(t, 1366, 768)
+	b.do(chromedp.Navigate(api + "/"))
+	b.waitMap()
+	b.poll(`hotspotsMap.getLayer('earth') && hotspotsMap.getLayer('water') && hotspotsMap.queryRenderedFeatures({layers: ['earth']}).length > 0`)
+	var src []string
+	b.eval(`hotspotsMap.getSource('protomaps').tiles`, &src)
+	if len(src) != 1 || src[0] != api+"/basemap/{z}/{x}/{y}.mvt" {
+		t.Errorf("the basemap's tiles come from %v, want this server's /basemap", src)
+	}
+	// the fixture's water over the Tees is drawn where it was put
+	var water int
+	b.eval(`(() => { hotspotsMap.jumpTo({center: [-1.305, 54.565], zoom: 14}); return 0; })()`, &water)
+	b.poll(`!hotspotsMap.isMoving() && hotspotsMap.areTilesLoaded() && hotspotsMap.loaded()`)
+	b.eval(`hotspotsMap.queryRenderedFeatures(hotspotsMap.project([-1.305, 54.565]), {layers: ['water']}).length`, &water)
+	if water == 0 {
+		t.Error("no basemap water drawn at the fixture's water")
+	}
+	b.screenshot(filepath.Join(screenshotDir(t), "hotspots-1366x768-basemap.png"))
+	if e := b.errors(); len(e) > 0 {
+		t.Errorf("page errors: %v", e)
 	}
 }
