@@ -942,8 +942,13 @@ func TestBrowserBasemap(t *testing.T) {
 	}
 	api := serve(t, t.TempDir(), "--basemap", pm)
 	b := newBrowser(t, 1366, 768)
-	b.do(chromedp.Navigate(api + "/"))
+	// (a shared link with a month that is not loaded says so)
+	b.do(chromedp.Navigate(api + "/#layer=wards&from=2019-01"))
 	b.waitMap()
+	b.poll(`document.querySelector('#messages [data-key="link-months"]')`)
+	if m := b.text(`#messages [data-key="link-months"]`); !strings.Contains(m, "from 2019-01") || !strings.Contains(m, "not loaded") {
+		t.Errorf("message for a month not loaded: %q", m)
+	}
 	b.poll(`hotspotsMap.getLayer('earth') && hotspotsMap.getLayer('water') && hotspotsMap.queryRenderedFeatures({layers: ['earth']}).length > 0`)
 	var src []string
 	b.eval(`hotspotsMap.getSource('protomaps').tiles`, &src)

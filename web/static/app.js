@@ -155,6 +155,12 @@ function setupControls() {
   state.layer = names.includes(h.layer) ? h.layer : names.includes('wards') ? 'wards' : (names[0] || '');
   state.measure = MEASURES[h.measure] ? h.measure : 'count';
   state.outside = h.outside === 'fade' ? 'fade' : 'hide';
+  // a shared link naming a month that is not loaded says so
+  const badMonths = ['from', 'to'].filter(k => h[k] && !months.includes(h[k]));
+  if (badMonths.length) {
+    showMessage('link-months', `This link asks for ${badMonths.map(k => `${k} ${h[k]}`).join(' and ')}, which is not loaded (the months loaded are ${monthLabel(months[0])} to ${monthLabel(months[months.length - 1])}), so the map shows ${periodLabel(state.from, state.to)} instead.`,
+      { kind: 'info', title: 'A month in the link is not loaded' });
+  }
   if (h.types) {
     const known = new Set(state.allTypes.map(t => t.type));
     const want = h.types.split(',').filter(t => known.has(t));
