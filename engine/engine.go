@@ -71,9 +71,9 @@ type Options struct {
 	// DefaultMaxCellMonths; negative means no bound.
 	MaxCellMonths int
 	// SetAside lists the places (police.uk location names) whose crimes tasking sets aside
-	// when placing patrol zones; nil is DefaultPlaces (police stations, hospitals, prisons...),
+	// when placing patrol zones; nil is DefaultSetAside (police stations, hospitals, prisons...),
 	// an empty list none.
-	SetAside *Places
+	SetAside *SetAside
 	// Logger receives a debug line per computed result; nil discards.
 	Logger *slog.Logger
 	// Now is the clock, for result timestamps; nil is time.Now.
@@ -101,7 +101,7 @@ type Engine struct {
 	includePG bool
 	// priorities are the strategy view's
 	priorities *hotspot.Priorities
-	places     *Places
+	places     *SetAside
 	class      *hotspot.Classification
 	maxWindow  time.Duration
 	log        *slog.Logger
@@ -157,7 +157,7 @@ func New(store data.Store, opts Options) (*Engine, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.SetAside == nil {
-		opts.SetAside = DefaultPlaces()
+		opts.SetAside = DefaultSetAside()
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

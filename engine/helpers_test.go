@@ -119,6 +119,7 @@ type rawRow struct {
 	lon, lat float64
 	located  bool
 	typ      string
+	location string // police.uk's description, "On or near ..."
 }
 
 var (
@@ -166,7 +167,7 @@ func raw(tb testing.TB) []rawRow {
 					rawErr = err
 					return
 				}
-				row := rawRow{month: rec[1], typ: rec[9]}
+				row := rawRow{month: rec[1], typ: rec[9], location: rec[6]}
 				lon, e1 := strconv.ParseFloat(rec[4], 64)
 				lat, e2 := strconv.ParseFloat(rec[5], 64)
 				if e1 == nil && e2 == nil {

@@ -42,7 +42,8 @@ type Location struct {
 	// Point is orb.Point{lon, lat}, WGS84 degrees, as recorded.
 	Point orb.Point `json:"point"`
 	// Name is police.uk's description of the point ("On or near Park/Open
-	// Space"), from the first incident read there.
+	// Space"), from the first incident read there that names it (police.uk
+	// leaves a few incidents at a named point as "On or near ").
 	Name  string `json:"name"`
 	Count int64  `json:"count"`
 	// ByType counts the incidents by crime type, most first (ties in name
@@ -76,6 +77,11 @@ func (e *Engine) Locations(ctx context.Context, q LocationQuery) (*Locations, er
 			if a == nil {
 				a = &acc{name: in.Name, byType: map[string]int64{}}
 				at[in.Point] = a
+			}
+			if n, _ := PlaceName(a.name); n == "" && in.Name != a.name {
+				if n, _ := PlaceName(in.Name); n != "" {
+					a.name = in.Name
+				}
 			}
 			a.count++
 			a.byType[in.Type]++

@@ -1,154 +1,229 @@
 package engine
 
 import (
-	"bufio"
-	"bytes"
+	"cmp"
 	"context"
-	_ "embed"
 	"fmt"
-	"io"
+	"slices"
 	"strings"
 
-	"github.com/stockton-csp/hotspots/data"
-	"github.com/stockton-csp/hotspots/geo"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geo"
+	hgeo "github.com/stockton-csp/hotspots/geo"
 )
 
-//go:embed places/not_patrol_targets.txt
-var defaultPlacesFile []byte
+// police.uk describes each anonymous map point as "On or near" a street or
+// a kind of place. The kinds below are its categories for points with no
+// name of their own: they say what is there, not where, so they label the
+// map but never name a hexagon or answer a search.
+var genericPlaces = map[string]bool{
+	"Airport/Airfield": true, "Bus/Coach Station": true, "Conference/Exhibition Centre": true,
+	"Further/Higher Educational Building": true, "Hospital": true, "Nightclub": true,
+	"Park/Open Space": true, "Parking Area": true, "Pedestrian Subway": true, "Petrol Station": true,
+	"Police Station": true, "Prison": true, "Shopping Area": true, "Sports/Recreation Area": true,
+	"Supermarket": true, "Theatre/Concert Hall": true,
+}
 
-// Places is a list of police.uk location names whose crimes are set aside when placing patrol
-// zones (police stations, hospitals, prisons): see places/not_patrol_targets.txt.
+// PlaceName reads a police.uk location description: "On or near Regent
+// Street" is "Regent Street". generic is true for police.uk's unnamed kinds
+// of place ("On or near Supermarket"). A description without the prefix
+// (another force's export) is kept as it is; an empty one ("On or near ")
+// is "".
+func PlaceName(desc string) (name string, generic bool) {
+	name = strings.TrimSpace(desc)
+	if rest, ok := strings.CutPrefix(name, "On or near"); ok {
+		name = strings.TrimSpace(rest)
+	}
+	return name, genericPlaces[name]
+}
+
+// placeReach is how far apart two map points of the same name may be and
+// still be one place: police.uk's points along a street are usually 50-200
+// m apart, and two streets of one name (every town has a High Street) are
+// kilometres apart.
+const placeReach = 400 // metres
+
+// Place is a street or place named by police.uk's map points: the points of
+// one name within placeReach of each other, over every month loaded.
+type Place struct {
+	Name string `json:"name"`
+	// Generic is true for police.uk's unnamed kinds of place ("Parking
+	// Area"), which label the map but are not searched.
+	Generic bool `json:"generic"`
+	// Point is where the label goes: the place's busiest map point,
+	// orb.Point{lon, lat}.
+	Point orb.Point `json:"point"`
+	// Bound holds every map point of the place.
+	Bound  orb.Bound `json:"bound"`
+	Points int       `json:"points"` // map points
+	Count  int64     `json:"count"`  // incidents at them, every month loaded
+	lower  string    // Name in lower case, for Search
+}
+
+// Places is every named place of the data.
 type Places struct {
-	names map[string]string // lower case -> as written
+	// Places are ordered by name, then west to east.
+	Places      []Place `json:"places"`
+	DataVersion uint64  `json:"data_version"`
 }
 
-// ParsePlaces reads a places file: one location name a line (without "On or near "), '#'
-// comments, blank lines ignored.
-func ParsePlaces(r io.Reader) (*Places, error) {
-	p := &Places{names: map[string]string{}}
-	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		if len(line) > 200 {
-			return nil, fmt.Errorf("engine: places file line %d is longer than a location name (200 characters)", n)
-		}
-		p.names[placeKey(line)] = line
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("engine: reading the places file: %w", err)
-	}
-	return p, nil
-}
-
-// DefaultPlaces is the list shipped in places/not_patrol_targets.txt.
-func DefaultPlaces() *Places {
-	p, err := ParsePlaces(bytes.NewReader(defaultPlacesFile))
-	if err != nil {
-		panic(err) // the embedded file is tested
-	}
-	return p
-}
-
-// Match reports whether a police.uk location name ("On or near Police Station") is one of the
-// places, and returns the name as the list writes it.
-func (p *Places) Match(location string) (string, bool) {
-	if p == nil || len(p.names) == 0 {
-		return "", false
-	}
-	n, ok := p.names[placeKey(location)]
-	return n, ok
-}
-
-// placeKey is a location name in lower case without police.uk's "On or near ".
-func placeKey(s string) string {
-	return strings.TrimSpace(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "on or near "))
-}
-
-// Len is the number of places listed.
-func (p *Places) Len() int {
-	if p == nil {
-		return 0
-	}
-	return len(p.names)
-}
-
-// asideCounts are the crimes at set-aside places in a period, per study cell.
-type asideCounts struct {
-	count  map[int32]float64 // study cell index -> crimes
-	harm   map[int32]float64
-	cells  map[geo.Cell]int64
-	places map[string]int64
-	total  int64
-}
-
-// setAside counts the crimes of the period at the places, per study cell of g.
-func (e *Engine) setAside(ctx context.Context, pq *prepared) (*asideCounts, error) {
-	a := &asideCounts{count: map[int32]float64{}, harm: map[int32]float64{}, cells: map[geo.Cell]int64{}, places: map[string]int64{}}
-	if e.places.Len() == 0 {
-		return a, nil
-	}
-	g := pq.g
-	type hit struct {
-		i     int32
-		place string
-		ok    bool
-	}
-	seen := map[data.Location]hit{}
-	err := e.store.Incidents(ctx, data.Query{From: pq.p.From, To: pq.p.To, Types: pq.types}, func(in *data.Incident) error {
-		if in.Cell == 0 {
-			return nil
-		}
-		h, done := seen[in.Location]
-		if !done {
-			if place, ok := e.places.Match(in.Name); ok {
-				if c, err := geo.CellAt(in.Point, g.res); err == nil {
-					if i, in := g.index[c]; in {
-						h = hit{i: i, place: place, ok: true}
-					}
-				}
-			}
-			seen[in.Location] = h
-		}
-		if !h.ok {
-			return nil
-		}
-		a.count[h.i]++
-		a.harm[h.i] += e.harm.Of(in.Type, 1, e.includePG)
-		a.cells[g.cells[h.i]]++
-		a.places[h.place]++
-		a.total++
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("engine: counting crimes at places that are not patrol targets: %w", err)
-	}
-	return a, nil
-}
-
-// hotspotsWithout redoes a hot spot map's Gi* with the set-aside crimes taken out of each
-// cell's values.
-func (e *Engine) hotspotsWithout(ctx context.Context, pq *prepared, hs *Hotspots, a *asideCounts) (*Hotspots, error) {
-	v, err := e.values(ctx, pq.g, pq.p, pq.types)
+// Places groups police.uk's map points by name over every month loaded;
+// cached for the store's version.
+func (e *Engine) Places(ctx context.Context) (*Places, error) {
+	sum, err := e.summary(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for i, n := range a.count {
-		v.count[i] = max(0, v.count[i]-n)
-		v.harm[i] = max(0, v.harm[i]-a.harm[i])
+	if len(sum.Months) == 0 {
+		return nil, ErrNoData
 	}
-	x := v.count
-	if pq.m == Harm {
-		x = v.harm
+	return compute(ctx, e, sum, "places", "", func(ctx context.Context) (*Places, error) {
+		ls, err := e.Locations(ctx, LocationQuery{From: sum.Months[0], To: sum.Months[len(sum.Months)-1]})
+		if err != nil {
+			return nil, err
+		}
+		return groupPlaces(ls.Locations, sum.Version), nil
+	})
+}
+
+// groupPlaces clusters the points of each name by single linkage within
+// placeReach.
+func groupPlaces(locs []Location, version uint64) *Places {
+	byName := map[string][]int{}
+	for i := range locs {
+		name, _ := PlaceName(locs[i].Name)
+		if name == "" {
+			continue
+		}
+		byName[name] = append(byName[name], i)
 	}
-	cells, err := hotCells(pq.g, v, x)
+	out := &Places{DataVersion: version, Places: []Place{}}
+	for name, idx := range byName {
+		_, generic := PlaceName(name)
+		parent := make([]int, len(idx))
+		for i := range parent {
+			parent[i] = i
+		}
+		var find func(int) int
+		find = func(i int) int {
+			for parent[i] != i {
+				parent[i] = parent[parent[i]]
+				i = parent[i]
+			}
+			return i
+		}
+		for a := range idx {
+			for b := a + 1; b < len(idx); b++ {
+				if geo.Distance(locs[idx[a]].Point, locs[idx[b]].Point) <= placeReach {
+					parent[find(a)] = find(b)
+				}
+			}
+		}
+		groups := map[int][]int{}
+		for a := range idx {
+			r := find(a)
+			groups[r] = append(groups[r], idx[a])
+		}
+		for _, g := range groups {
+			p := Place{Name: name, Generic: generic, Bound: locs[g[0]].Point.Bound(), Points: len(g), lower: strings.ToLower(name)}
+			var best int64 = -1
+			for _, i := range g {
+				l := &locs[i]
+				p.Bound = p.Bound.Extend(l.Point)
+				p.Count += l.Count
+				if l.Count > best || (l.Count == best && l.Point[0] < p.Point[0]) {
+					best, p.Point = l.Count, l.Point
+				}
+			}
+			out.Places = append(out.Places, p)
+		}
+	}
+	slices.SortFunc(out.Places, func(a, b Place) int {
+		if c := cmp.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Point[0], b.Point[0])
+	})
+	return out
+}
+
+// StreetOfCell names an H3 cell by the busiest named street or place among
+// the map points inside it over every month loaded ("Regent Street"), for
+// "around Regent Street". A cell whose points are all unnamed kinds of place
+// takes the busiest of those ("Parking Area"); a cell with no map point is
+// "".
+func (e *Engine) StreetOfCell(ctx context.Context, c hgeo.Cell) (string, error) {
+	m, err := e.CellStreets(ctx, c.Res())
 	if err != nil {
-		return nil, fmt.Errorf("engine: hot spots without the set-aside places: %w", err)
+		return "", err
 	}
-	out := *hs
-	out.Cells = cells
-	return &out, nil
+	return m[c], nil
+}
+
+// CellStreets is StreetOfCell for every cell holding a map point at one
+// resolution, cached for the store's version.
+func (e *Engine) CellStreets(ctx context.Context, res int) (map[hgeo.Cell]string, error) {
+	if res < 0 || res > hgeo.BaseRes {
+		return nil, fmt.Errorf("%w: H3 resolution %d; use 0 to %d", ErrBadQuery, res, hgeo.BaseRes)
+	}
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(sum.Months) == 0 {
+		return nil, ErrNoData
+	}
+	return compute(ctx, e, sum, "cellstreets", fmt.Sprint(res), func(ctx context.Context) (map[hgeo.Cell]string, error) {
+		ls, err := e.Locations(ctx, LocationQuery{From: sum.Months[0], To: sum.Months[len(sum.Months)-1]})
+		if err != nil {
+			return nil, err
+		}
+		return cellStreets(ls.Locations, res), nil
+	})
+}
+
+func cellStreets(locs []Location, res int) map[hgeo.Cell]string {
+	type tally struct {
+		named, generic map[string]int64
+	}
+	at := map[hgeo.Cell]*tally{}
+	for i := range locs {
+		name, generic := PlaceName(locs[i].Name)
+		if name == "" {
+			continue
+		}
+		c, err := hgeo.CellAt(locs[i].Point, res)
+		if err != nil {
+			continue
+		}
+		t := at[c]
+		if t == nil {
+			t = &tally{named: map[string]int64{}, generic: map[string]int64{}}
+			at[c] = t
+		}
+		if generic {
+			t.generic[name] += locs[i].Count
+		} else {
+			t.named[name] += locs[i].Count
+		}
+	}
+	busiest := func(m map[string]int64) string {
+		var best string
+		var n int64 = -1
+		for name, c := range m {
+			if c > n || (c == n && name < best) {
+				best, n = name, c
+			}
+		}
+		return best
+	}
+	out := make(map[hgeo.Cell]string, len(at))
+	for c, t := range at {
+		if len(t.named) > 0 {
+			out[c] = busiest(t.named)
+		} else {
+			out[c] = busiest(t.generic)
+		}
+	}
+	return out
 }

@@ -41,10 +41,13 @@ import (
 // Anti-social behaviour is never crime: where loaded it follows Total on its
 // own row, then "Total crimes and ASB incidents".
 type Profile struct {
-	Layer string     `json:"layer"`
-	Code  string     `json:"code"`
-	Name  string     `json:"name"`
-	Month data.Month `json:"month"` // the selected month
+	Layer string `json:"layer"`
+	Code  string `json:"code"`
+	Name  string `json:"name"`
+	// Street names a cell's profile by the busiest street among its map
+	// points ("Regent Street"; see StreetOfCell); empty for areas.
+	Street string     `json:"street,omitempty"`
+	Month  data.Month `json:"month"` // the selected month
 	// Periods are the three column groups, in order: Selected Month, Last 6
 	// Months, Last 12 Months. Row cells follow the same order.
 	Periods []ProfilePeriod `json:"periods"`
@@ -247,8 +250,15 @@ func (e *Engine) CellProfile(ctx context.Context, cell geo.Cell, month data.Mont
 	}
 	key := fmt.Sprintf("%s|%s", cell, month)
 	return compute(ctx, e, sum, "cellprofile", key, func(ctx context.Context) (*Profile, error) {
+		street, err := e.StreetOfCell(ctx, cell)
+		if err != nil {
+			return nil, err
+		}
 		name := fmt.Sprintf("Hexagon %s (H3 resolution %d, %.2f km²)", cell, cell.Res(), cell.AreaM2()/1e6)
-		return e.buildProfile(ctx, sum, ld, month, Profile{Code: cell.String(), Name: name},
+		if street != "" {
+			name = fmt.Sprintf("Hexagon around %s (H3 %s, resolution %d, %.2f km²)", street, cell, cell.Res(), cell.AreaM2()/1e6)
+		}
+		return e.buildProfile(ctx, sum, ld, month, Profile{Code: cell.String(), Name: name, Street: street},
 			data.Query{Cells: []geo.Cell{cell}})
 	})
 }

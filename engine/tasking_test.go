@@ -333,7 +333,7 @@ func TestTaskingSetAside(t *testing.T) {
 }
 
 func TestPlacesFile(t *testing.T) {
-	p := DefaultPlaces()
+	p := DefaultSetAside()
 	for _, tt := range []struct {
 		loc  string
 		want string
@@ -349,7 +349,7 @@ func TestPlacesFile(t *testing.T) {
 			t.Errorf("Match(%q) = %q, %v; want %q, %v", tt.loc, got, ok, tt.want, tt.ok)
 		}
 	}
-	none, err := ParsePlaces(strings.NewReader("# nothing\n\n"))
+	none, err := ParseSetAside(strings.NewReader("# nothing\n\n"))
 	if err != nil || none.Len() != 0 {
 		t.Errorf("empty list: %v %v", none.Len(), err)
 	}

@@ -49,6 +49,13 @@ type cellSet struct {
 	hasStat []bool
 	z       []float64
 	bin     []int8
+	// street names each cell by its busiest street ("" with none); outside
+	// marks cells whose centre lies in none of the layer's areas (the Gi*
+	// study area is the cells whose centre is inside).
+	street  []string
+	outside []bool
+	// lonlat holds every outline, degrees.
+	lonlat orb.Bound
 
 	idx [indexZoom + 1]struct {
 		once sync.Once
@@ -66,8 +73,13 @@ func (cs *cellSet) index(z, extent, buffer int) *tileIndex {
 func (r *Renderer) cellSet(ctx context.Context, q Query, res int) (*cellSet, error) {
 	key := fmt.Sprintf("v%d|%s|res%d", r.version(), q.setKey(), res)
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*cellSet, error) {
-		if _, _, err := r.store.Layer(ctx, q.Layer); err != nil {
+		layer, _, err := r.store.Layer(ctx, q.Layer)
+		if err != nil {
 			return nil, fmt.Errorf("tiles: %w", err)
+		}
+		streets, err := r.eng.CellStreets(ctx, res)
+		if err != nil {
+			return nil, err
 		}
 		figs, err := r.eng.Source(q.Source).WithTimes(q.Times).CellFigures(ctx, engine.CellQuery{Res: res, From: q.From, To: q.To, Types: q.Types})
 		if err != nil {
@@ -75,12 +87,18 @@ func (r *Renderer) cellSet(ctx context.Context, q Query, res int) (*cellSet, err
 		}
 		n := len(figs.Cells)
 		cs := &cellSet{figs: figs.Cells, names: make([]string, n), start: make([]int32, 1, n+1),
-			ring: make([]orb.Point, 0, 7*n), bounds: make([]orb.Bound, n)}
+			ring: make([]orb.Point, 0, 7*n), bounds: make([]orb.Bound, n), street: make([]string, n), outside: make([]bool, n)}
 		for i := range figs.Cells {
 			c := figs.Cells[i].Cell
 			cs.names[i] = c.String()
+			cs.street[i] = streets[c]
+			cs.outside[i] = layer.Locate(c.Center()) < 0
 			s := len(cs.ring)
-			for _, p := range c.Boundary() {
+			for j, p := range c.Boundary() {
+				if i == 0 && j == 0 {
+					cs.lonlat = p.Bound()
+				}
+				cs.lonlat = cs.lonlat.Extend(p)
 				cs.ring = append(cs.ring, world(p))
 			}
 			cs.start = append(cs.start, int32(len(cs.ring)))
@@ -156,6 +174,12 @@ func (r *Renderer) drawCells(ctx context.Context, b *tileBuilder, t Tile, q Quer
 			props["top_type"] = fig.TopType
 		}
 		props["cell"] = cs.names[i]
+		if cs.street[i] != "" {
+			props["street"] = cs.street[i]
+		}
+		if cs.outside[i] {
+			props["outside"] = true
+		}
 		b.add(uint64(fig.Cell), orb.Polygon{ring}, props)
 	}
 	return nil

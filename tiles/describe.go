@@ -45,6 +45,17 @@ func (r *Renderer) Describe(ctx context.Context, q Query) (*Info, error) {
 	switch q.Set {
 	case Cells:
 		_, err = r.cellSet(ctx, q, engine.DefaultRes) // checks the filters; res 9 is the hot spot API's default, often computed already
+		// The bounds hold every cell, not the layer's box: a box would cut
+		// the hexagons that cross it (the coarsest cells hold the finer
+		// ones' points, and a finer hexagon reaches past its coarse cell by
+		// less than 0.05 degrees).
+		if err == nil {
+			var coarse *cellSet
+			if coarse, err = r.cellSet(ctx, q, CellRes(0)); err == nil && len(coarse.figs) > 0 {
+				cb := coarse.lonlat.Pad(0.05)
+				info.Bounds = [4]float64{cb.Min[0], cb.Min[1], cb.Max[0], cb.Max[1]}
+			}
+		}
 		info.Description = "H3 hexagons holding incidents, at a resolution that follows the zoom (resolution 5 to zoom 6 ... 11 at zooms 14-15, 12 from 16); feature id is the H3 index"
 		info.MaxZoom = 16
 		info.Fields = map[string]string{
@@ -55,6 +66,8 @@ func (r *Renderer) Describe(ctx context.Context, q Query) (*Info, error) {
 			"bin":      num("Gi* confidence bin, FDR-corrected: 3/2/1 hot spot at 99/95/90%, -3/-2/-1 cold spot, 0 not significant; present with z"),
 			"top_type": "String: the crime type with most incidents in the cell",
 			"cell":     "String: H3 cell index",
+			"street":   "String: the busiest street or place among the police.uk map points in the cell (over every month loaded); absent where the cell has none",
+			"outside":  "Boolean: true where the cell's centre lies outside every area of the layer (outside the study area); absent inside",
 		}
 	case Areas:
 		_, err = r.areaSet(ctx, q)

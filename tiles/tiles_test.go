@@ -650,3 +650,62 @@ func TestSuppress(t *testing.T) {
 		})
 	}
 }
+
+// TestCellsStudyArea: a cell is marked outside exactly when it is not a
+// Gi* study cell of the layer (the engine's own grid of cells whose centre
+// is in a ward), the cells carry their busiest street, and the cells'
+// TileJSON bounds reach every Cleveland cell, not only the layer's box.
+func TestCellsStudyArea(t *testing.T) {
+	e, r := newRenderer(t, tiles.Options{})
+	ctx := context.Background()
+	// z12 over the Tees between Stockton and Middlesbrough: both sides
+	tile := tileAt(orb.Point{-1.27, 54.57}, 12)
+	l := render(t, r, tile, tiles.Query{Set: tiles.Cells}).layer(t, "cells")
+	h, err := e.Hotspots(ctx, engine.HotspotQuery{Layer: "wards", Res: tiles.CellRes(12)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	study := map[geo.Cell]bool{}
+	for _, c := range h.Cells {
+		study[c.Cell] = true
+	}
+	in, out := 0, 0
+	for _, f := range l.features {
+		c := geo.Cell(f.id)
+		_, marked := f.props["outside"]
+		if marked != !study[c] || (marked && f.props["outside"] != true) {
+			t.Errorf("cell %s: outside %v, study cell %v", c, f.props["outside"], study[c])
+		}
+		if marked {
+			out++
+		} else {
+			in++
+		}
+	}
+	if in == 0 || out == 0 {
+		t.Errorf("%d cells inside and %d outside; the tile should have both", in, out)
+	}
+	regent := tileAt(orb.Point{-1.313972, 54.565497}, 15)
+	rc, _ := geo.CellAt(orb.Point{-1.313972, 54.565497}, tiles.CellRes(15))
+	found := false
+	for _, f := range render(t, r, regent, tiles.Query{Set: tiles.Cells}).layer(t, "cells").features {
+		if geo.Cell(f.id) == rc {
+			found = true
+			if f.props["street"] != "Regent Street" {
+				t.Errorf("the cell of Regent Street's point is named %v", f.props["street"])
+			}
+		}
+	}
+	if !found {
+		t.Error("the cell of Regent Street's point is not drawn")
+	}
+	info, err := r.Describe(ctx, tiles.Query{Set: tiles.Cells})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Loftus (-0.885, 54.554) and Hartlepool (54.71 N) hold incidents far
+	// outside the Stockton wards' box (-1.46..-1.15, 54.46..54.65).
+	if info.Bounds[2] < -0.885 || info.Bounds[3] < 54.71 {
+		t.Errorf("cells bounds %v do not reach Loftus and Hartlepool", info.Bounds)
+	}
+}

@@ -41,6 +41,10 @@ type Options struct {
 	// temporary folder. The server removes each when done; whoever starts
 	// the server empties the folder first, of what a crash left.
 	UploadDir string
+	// Basemap is a PMTiles archive of the Protomaps basemap served at
+	// /basemap with a vendored style (offline); it takes the place of
+	// BasemapStyle. Empty serves none.
+	Basemap string
 	// MaxUpload bounds an uploaded file (bytes); 0 is DefaultMaxUpload.
 	MaxUpload int64
 	// QueryTimeout bounds a request's work; 0 is DefaultQueryTimeout.
@@ -68,6 +72,7 @@ type Server struct {
 	tokensSeen atomic.Bool
 	// linkKey signs links (links.go); it lives only in memory.
 	linkKey []byte
+	basemap      *basemap
 }
 
 // New builds a Server over a store and the engine that analyses it.
@@ -97,6 +102,14 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	s.linkKey = make([]byte, 32)
 	if _, err := rand.Read(s.linkKey); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
+	}
+	if opts.Basemap != "" {
+		b, err := openBasemap(opts.Basemap, slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug))
+		if err != nil {
+			return nil, err
+		}
+		s.basemap = b
+		s.opts.BasemapStyle = "/basemap/style.json"
 	}
 	r := chi.NewRouter()
 	r.Use(securityHeaders)
@@ -147,11 +160,13 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 			})
 			s.mountExports(r)
 			s.mountOperations(r)
+			s.mountStreets(r)
 		})
 		r.With(s.timeout, s.heavy).Get("/tasking", s.adapt(s.taskingPage))
 		r.With(s.timeout, s.heavy).Get("/strategy", s.adapt(s.strategyPage))
 		s.mountTiles(r)
 		s.mountOGC(r)
+		s.mountBasemap(r)
 	})
 	r.NotFound(s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: "no such page: " + r.URL.Path + " (the API is under /api/v1)"}

@@ -359,8 +359,14 @@ func TestTileJSON(t *testing.T) {
 			if len(doc.VectorLayers) != 1 || doc.VectorLayers[0].ID != c.set || doc.VectorLayers[0].Fields["count"] == "" {
 				t.Errorf("vector_layers %+v", doc.VectorLayers)
 			}
-			// the Stockton wards: about 1.45-1.2 W, 54.45-54.65 N
-			if b := doc.Bounds; b[0] < -1.5 || b[0] > -1.35 || b[2] < -1.25 || b[2] > -1.1 || b[1] < 54.4 || b[1] > 54.5 || b[3] < 54.6 || b[3] > 54.7 {
+			// the Stockton wards: about 1.45-1.2 W, 54.45-54.65 N; the
+			// cells reach every Cleveland cell (Loftus at 0.885 W, Hartlepool
+			// at 54.71 N), so that no hexagon is cut at the layer's box
+			if b := doc.Bounds; c.set == "cells" {
+				if b[0] > -1.45 || b[1] > 54.45 || b[2] < -0.885 || b[3] < 54.71 {
+					t.Errorf("cells bounds %v do not hold every Cleveland cell", b)
+				}
+			} else if b[0] < -1.5 || b[0] > -1.35 || b[2] < -1.25 || b[2] > -1.1 || b[1] < 54.4 || b[1] > 54.5 || b[3] < 54.6 || b[3] > 54.7 {
 				t.Errorf("bounds %v", b)
 			}
 			if doc.MinZoom == nil || *doc.MinZoom != c.minzoom || doc.MaxZoom == nil || *doc.MaxZoom < 16 {

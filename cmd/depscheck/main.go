@@ -20,17 +20,18 @@ const module = "github.com/stockton-csp/hotspots"
 // modules it may import (the standard library is always allowed). A package
 // not listed (cmd/...) may import anything but cmd.
 var allowed = map[string][]string{
-	"geo":              {"github.com/paulmach/orb", "github.com/uber/h3-go/v4", "github.com/wroge/wgs84"},
-	"hotspot":          {"geo", "gonum.org/v1/gonum"},
-	"data":             {"hotspot", "geo", "github.com/paulmach/orb"},
-	"data/sample":      {},
-	"internal/fixture": {},
-	"data/storetest":   {"data", "hotspot", "geo", "internal/fixture", "github.com/paulmach/orb"},
-	"data/postgres":    {"data", "hotspot", "geo", "github.com/paulmach/orb", "github.com/jackc/pgx/v5"},
-	"engine":           {"data", "hotspot", "geo", "github.com/paulmach/orb"},
-	"tiles":            {"engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
-	"web":              {"tiles", "engine", "hotspot", "data", "geo", "audit", "github.com/paulmach/orb", "github.com/go-chi/chi/v5"},
-	"audit":            {"gopkg.in/natefinch/lumberjack.v2"},
+	"geo":                     {"github.com/paulmach/orb", "github.com/uber/h3-go/v4", "github.com/wroge/wgs84"},
+	"hotspot":                 {"geo", "gonum.org/v1/gonum"},
+	"data":                    {"hotspot", "geo", "github.com/paulmach/orb"},
+	"data/sample":             {},
+	"internal/fixture":        {},
+	"data/storetest":          {"data", "hotspot", "geo", "internal/fixture", "github.com/paulmach/orb"},
+	"data/postgres":           {"data", "hotspot", "geo", "github.com/paulmach/orb", "github.com/jackc/pgx/v5"},
+	"engine":                  {"data", "hotspot", "geo", "github.com/paulmach/orb"},
+	"tiles":                   {"engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
+	"web":                     {"tiles", "engine", "hotspot", "data", "geo", "audit", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
+	"internal/pmtilesfixture": {"github.com/paulmach/orb", "github.com/protomaps/go-pmtiles"},
+	"audit":                   {"gopkg.in/natefinch/lumberjack.v2"},
 }
 
 func main() {

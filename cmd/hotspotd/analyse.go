@@ -85,7 +85,7 @@ func (m *Main) open(q *query) (*engine.Engine, data.Month, data.Month, engine.Me
 			return nil, 0, 0, "", fmt.Errorf("--set-aside: %w", err)
 		}
 		defer f.Close()
-		if opts.SetAside, err = engine.ParsePlaces(f); err != nil {
+		if opts.SetAside, err = engine.ParseSetAside(f); err != nil {
 			return nil, 0, 0, "", fmt.Errorf("--set-aside %s: %s", q.setAside, engine.UserMessage(err))
 		}
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/stockton-csp/hotspots/internal/fixture"
+	"github.com/stockton-csp/hotspots/internal/pmtilesfixture"
 	"github.com/stockton-csp/hotspots/web"
 )
 
@@ -182,8 +184,18 @@ func TestBrowserMap(t *testing.T) {
 		if hex == "" {
 			t.Fatalf("the click found no hexagon")
 		}
+		// The hexagon is named by its busiest street, as the API names it.
+		var cp struct{ Street string }
+		getJSON(t, api+"/api/v1/cells/"+hex+"/profile?month="+st.To, &cp)
+		wantTitle := hex
+		if cp.Street != "" {
+			wantTitle = "around " + cp.Street
+		}
 		b.do(chromedp.Click(chromedp.ID(`tab-cell`)))
-		b.poll(fmt.Sprintf(`document.querySelector('#detail-title').textContent === %q && (document.querySelector('table.profile') || document.querySelector('#detail-body .panel-status.error'))`, hex))
+		b.poll(fmt.Sprintf(`document.querySelector('#detail-title').textContent === %q && (document.querySelector('table.profile') || document.querySelector('#detail-body .panel-status.error'))`, wantTitle))
+		if sub := b.text(`#detail-sub`); !strings.Contains(sub, hex) {
+			t.Errorf("the hexagon's subtitle %q does not give its H3 id %s", sub, hex)
+		}
 		if code := status(t, api+"/api/v1/cells/"+hex+"/profile?month="+st.To); code == http.StatusOK {
 			if !b.visible(`table.profile`) {
 				t.Errorf("cell %s: no profile table", hex)
@@ -196,6 +208,68 @@ func TestBrowserMap(t *testing.T) {
 		}
 		b.do(chromedp.Click(chromedp.ID(`tab-area`)))
 		b.poll(`document.querySelector('#detail-title').textContent === 'Stockton Town Centre' && document.querySelector('table.profile tr.total')`)
+		b.axe("the map with a profile open")
+	})
+
+	t.Run("contrast", func(t *testing.T) { checkMapContrast(t, b) })
+
+	t.Run("search and streets", func(t *testing.T) {
+		// A street: the first result is the API's first, the map flies to
+		// street zoom, police.uk's names are drawn as labels (no basemap),
+		// and the hexagon there opens, named by its street.
+		var sr struct {
+			Results []struct{ Kind, Label, Cell, Code string }
+		}
+		getJSON(t, api+"/api/v1/search?q=Regent+Street&layer=wards&limit=8", &sr)
+		if len(sr.Results) == 0 || sr.Results[0].Label != "Regent Street" {
+			t.Fatalf("search API: %+v", sr.Results)
+		}
+		b.search("Regent Street", "Regent Street")
+		b.poll(`hotspotsMap.getZoom() > 15.9 && !hotspotsMap.isMoving() && hotspotsMap.areTilesLoaded() && !document.querySelector('#detail').hidden && document.querySelector('#detail-title').textContent.startsWith('around ')`)
+		b.poll(`hotspotsMap.queryRenderedFeatures({layers: ['street-labels']}).some(f => f.properties.name === 'Regent Street')`)
+		var labels []string
+		b.eval(`[...new Set(hotspotsMap.queryRenderedFeatures({layers: ['street-labels']}).map(f => f.properties.name))]`, &labels)
+		if len(labels) < 5 {
+			t.Errorf("street zoom draws %d street names (%v); want the streets around", len(labels), labels)
+		}
+		var selRes string
+		b.eval(`hotspotsApp.sel.cell.id.slice(0, 2)`, &selRes)
+		if selRes != "8c" {
+			t.Errorf("at zoom 16 the hexagon opened is %q..., want one of resolution 12 (8c...), as drawn", selRes)
+		}
+		if h := b.text(`#detail-title`); h != "around Regent Street" {
+			t.Errorf("the hexagon at Regent Street is titled %q", h)
+		}
+		b.do(chromedp.Sleep(400 * time.Millisecond))
+		b.screenshot(filepath.Join(shots, "hotspots-1366x768-street.png"))
+
+		// A ward, by part of its name.
+		b.search("Mandale", "Mandale & Victoria")
+		b.poll(`!document.querySelector('#detail').hidden && document.querySelector('#detail-title').textContent === 'Mandale & Victoria' && document.querySelector('table.profile tr.total')`)
+
+		// An H3 cell id: the hexagon's profile, named as the API names it.
+		var cs struct {
+			Results []struct{ Cell, Detail string }
+		}
+		const cell = "89194655b9bffff"
+		getJSON(t, api+"/api/v1/search?q="+cell, &cs)
+		if len(cs.Results) != 1 || cs.Results[0].Cell != cell {
+			t.Fatalf("search API for a cell: %+v", cs.Results)
+		}
+		var cp struct{ Street string }
+		getJSON(t, api+"/api/v1/cells/"+cell+"/profile?month="+st.To, &cp)
+		b.search(cell, cell)
+		want := cell
+		if cp.Street != "" {
+			want = "around " + cp.Street
+		}
+		b.poll(fmt.Sprintf(`hotspotsApp.sel && hotspotsApp.sel.cell && hotspotsApp.sel.cell.id === %q && document.querySelector('#detail-title').textContent === %q && document.querySelector('table.profile tr.total')`, cell, want))
+		b.do(chromedp.Click(chromedp.ID(`detail-close`)))
+		b.poll(`document.querySelector('#detail').hidden`)
+		b.axe("the map")
+		// leave Stockton Town Centre's profile open for the phone
+		b.search("Stockton Town Centre", "Stockton Town Centre")
+		b.poll(`!document.querySelector('#detail').hidden && document.querySelector('#detail-title').textContent === 'Stockton Town Centre' && document.querySelector('table.profile tr.total')`)
 	})
 
 	t.Run("phone", func(t *testing.T) {
@@ -237,6 +311,30 @@ func TestBrowserMap(t *testing.T) {
 		b.do(chromedp.Click(chromedp.ID(`sheet-toggle`)))
 		b.poll(`document.querySelector('#sheet-toggle').getAttribute('aria-expanded') === 'false'`)
 		b.screenshot(filepath.Join(shots, "hotspots-390x844.png"))
+		b.axe("the phone layout")
+		checkTapTargets(t, b)
+
+		// On a phone, a ward found by search opens in the bottom sheet and
+		// stays in view above it.
+		b.search("Ingleby Barwick North", "Ingleby Barwick North")
+		b.poll(`!document.querySelector('#detail').hidden && document.querySelector('#detail-title').textContent === 'Ingleby Barwick North' && !hotspotsMap.isMoving()`)
+		var above struct{ Y, Top float64 }
+		b.eval(`(() => { const f = hotspotsMap.querySourceFeatures('area-labels').find(f => f.properties.name === 'Ingleby Barwick North');
+			const lab = hotspotsApp.sel && f ? hotspotsMap.project(f.geometry.coordinates).y : -1;
+			return {y: lab, top: document.querySelector('#detail').getBoundingClientRect().top - hotspotsMap.getContainer().getBoundingClientRect().top}; })()`, &above)
+		if above.Y < 0 || above.Y >= above.Top {
+			t.Errorf("the ward found on a phone is at y=%v, under the sheet that starts at y=%v", above.Y, above.Top)
+		}
+		b.screenshot(filepath.Join(shots, "hotspots-390x844-search.png"))
+	})
+
+	t.Run("tasking sheet", func(t *testing.T) {
+		tb := newBrowser(t, 1366, 768)
+		tb.do(chromedp.Navigate(base + "/tasking?layer=wards"))
+		tb.poll(`document.readyState === 'complete'`)
+		tb.axe("the tasking sheet")
+		tb.do(chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile))
+		tb.axe("the tasking sheet on a phone")
 	})
 
 	if v := b.cspViolations(); len(v) > 0 {
@@ -676,4 +774,185 @@ func (b *browser) screenshot(path string) {
 		b.t.Fatal(err)
 	}
 	b.t.Logf("screenshot %s", path)
+}
+
+// search types text into the search box, waits for the result labelled
+// label to be listed, and chooses it with the keyboard.
+func (b *browser) search(text, label string) {
+	b.t.Helper()
+	var cleared bool
+	b.eval(`(() => { const i = document.querySelector('#search-input'); i.value = ''; i.focus(); return true; })()`, &cleared)
+	b.do(chromedp.SendKeys(chromedp.CSS(`#search-input`), text))
+	b.poll(fmt.Sprintf(`[...document.querySelectorAll('#search-results .search-opt .search-label')].some(e => e.textContent === %q) && !document.querySelector('#search-results').hidden`, label))
+	var i int
+	b.eval(fmt.Sprintf(`[...document.querySelectorAll('#search-results .search-opt .search-label')].findIndex(e => e.textContent === %q)`, label), &i)
+	for range i {
+		b.do(chromedp.SendKeys(chromedp.CSS(`#search-input`), kb.ArrowDown))
+	}
+	b.do(chromedp.SendKeys(chromedp.CSS(`#search-input`), kb.Enter))
+}
+
+// axe runs axe-core (testdata/axe, never served) on the page as it is and
+// fails on any WCAG 2.0-2.2 A or AA violation.
+func (b *browser) axe(state string) {
+	b.t.Helper()
+	var loaded bool
+	b.eval(`typeof window.axe === 'object'`, &loaded)
+	if !loaded {
+		src := fixture.Read(b.t, fixture.Axe)
+		var ok bool
+		b.eval(string(src)+"\n;typeof window.axe === 'object'", &ok)
+		if !ok {
+			b.t.Fatal("axe-core did not load")
+		}
+	}
+	var res []struct {
+		ID, Impact, Help string
+		Nodes            []struct {
+			Target  []any
+			Summary string `json:"failureSummary"`
+		}
+	}
+	b.eval(`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}, resultTypes: ['violations']}).then(r => r.violations)`, &res)
+	for _, v := range res {
+		var where []string
+		for i, n := range v.Nodes {
+			if i == 3 {
+				where = append(where, fmt.Sprintf("... %d in all", len(v.Nodes)))
+				break
+			}
+			where = append(where, fmt.Sprintf("%v: %s", n.Target, strings.ReplaceAll(n.Summary, "\n", " ")))
+		}
+		b.t.Errorf("axe, %s: %s (%s, %s): %s", state, v.ID, v.Impact, v.Help, strings.Join(where, "; "))
+	}
+	b.t.Logf("axe, %s: %d violations", state, len(res))
+}
+
+// checkMapContrast reads the map's class colours from the page's own module
+// and checks each against the map background: 3:1 or more (WCAG 2.2
+// 1.4.11, non-text contrast), computed here after WCAG's formula.
+func checkMapContrast(t *testing.T, b *browser) {
+	var c struct {
+		Background string
+		Cells      []string
+		Zero       string
+		Hot        []struct{ Label, Colour string }
+	}
+	b.eval(`import('/static/map.js').then(m => ({background: m.MAP_BACKGROUND, cells: m.CELL_COLOURS, zero: m.ZERO_COLOUR, hot: m.HOT_BINS.map(h => ({label: h.label, colour: h.colour}))}))`, &c)
+	if len(c.Cells) < 5 || len(c.Hot) != 6 {
+		t.Fatalf("map colours: %+v", c)
+	}
+	check := func(what, colour string) {
+		r, err := contrast(colour, c.Background)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r < 3 {
+			t.Errorf("%s %s has contrast %.2f:1 against the map background %s; want 3:1 or more", what, colour, r, c.Background)
+		}
+	}
+	for i, col := range c.Cells {
+		check(fmt.Sprintf("cell class %d", i+1), col)
+	}
+	check("the zero class", c.Zero)
+	for _, h := range c.Hot {
+		check(h.Label, h.Colour)
+	}
+	// and the opacity they are drawn at is 1 (a translucent fill would be
+	// lighter than its colour)
+	var op any
+	b.eval(`hotspotsMap.getPaintProperty('cells-fill', 'fill-opacity')`, &op)
+	if s, _ := json.Marshal(op); !strings.Contains(string(s), "1") || strings.Contains(string(s), "0.8") {
+		t.Errorf("cells drawn at opacity %s", s)
+	}
+}
+
+// contrast is WCAG 2's contrast ratio of two #rrggbb colours.
+func contrast(a, b string) (float64, error) {
+	lum := func(h string) (float64, error) {
+		var r, g, bl uint8
+		if _, err := fmt.Sscanf(h, "#%02x%02x%02x", &r, &g, &bl); err != nil {
+			return 0, fmt.Errorf("colour %q: %v", h, err)
+		}
+		ch := func(v uint8) float64 {
+			c := float64(v) / 255
+			if c <= 0.03928 {
+				return c / 12.92
+			}
+			return math.Pow((c+0.055)/1.055, 2.4)
+		}
+		return 0.2126*ch(r) + 0.7152*ch(g) + 0.0722*ch(bl), nil
+	}
+	la, err := lum(a)
+	if err != nil {
+		return 0, err
+	}
+	lb, err := lum(b)
+	if err != nil {
+		return 0, err
+	}
+	return (math.Max(la, lb) + 0.05) / (math.Min(la, lb) + 0.05), nil
+}
+
+// checkTapTargets wants every visible button, link and form control on the
+// phone at least 44 by 44 CSS pixels (a checkbox or radio counts with its
+// label).
+func checkTapTargets(t *testing.T, b *browser) {
+	var small []string
+	b.eval(`[...document.querySelectorAll('button, a[href], select, input, summary, [role=option]')].filter(e => {
+		const r = e.getBoundingClientRect();
+		if (r.width === 0 || r.height === 0 || getComputedStyle(e).visibility === 'hidden') return false;
+		if (e.closest('.visually-hidden') || e.classList.contains('skip')) return false;
+		const box = (e.matches('input[type=checkbox], input[type=radio]') && e.closest('label')) ? e.closest('label').getBoundingClientRect() : r;
+		return box.width < 44 - 0.5 || box.height < 44 - 0.5;
+	}).map(e => (e.id ? '#' + e.id : e.tagName.toLowerCase() + '.' + e.className) + ' ' + Math.round(e.getBoundingClientRect().width) + 'x' + Math.round(e.getBoundingClientRect().height))`, &small)
+	for _, s := range small {
+		t.Errorf("tap target under 44x44 px on a phone: %s", s)
+	}
+}
+
+// TestBrowserBasemap serves a PMTiles basemap built in the test (serve
+// --basemap) and checks that the page asks for its tiles and draws its
+// land and water under the data.
+func TestBrowserBasemap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short: a browser test")
+	}
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Chromium is needed under CI: %v (apt-get install chromium)", err)
+		}
+		t.Skipf("needs Chromium at %s (apt-get install chromium): %v", chromiumPath, err)
+	}
+	pm := filepath.Join(t.TempDir(), "tees.pmtiles")
+	if err := pmtilesfixture.Write(pm); err != nil {
+		t.Fatal(err)
+	}
+	api := serve(t, t.TempDir(), "--basemap", pm)
+	b := newBrowser(t, 1366, 768)
+	// (a shared link with a month that is not loaded says so)
+	b.do(chromedp.Navigate(api + "/#layer=wards&from=2019-01"))
+	b.waitMap()
+	b.poll(`document.querySelector('#messages [data-key="link-months"]')`)
+	if m := b.text(`#messages [data-key="link-months"]`); !strings.Contains(m, "from 2019-01") || !strings.Contains(m, "not loaded") {
+		t.Errorf("message for a month not loaded: %q", m)
+	}
+	b.poll(`hotspotsMap.getLayer('earth') && hotspotsMap.getLayer('water') && hotspotsMap.queryRenderedFeatures({layers: ['earth']}).length > 0`)
+	var src []string
+	b.eval(`hotspotsMap.getSource('protomaps').tiles`, &src)
+	if len(src) != 1 || src[0] != api+"/basemap/{z}/{x}/{y}.mvt" {
+		t.Errorf("the basemap's tiles come from %v, want this server's /basemap", src)
+	}
+	// the fixture's water over the Tees is drawn where it was put
+	var water int
+	b.eval(`(() => { hotspotsMap.jumpTo({center: [-1.305, 54.565], zoom: 14}); return 0; })()`, &water)
+	b.poll(`!hotspotsMap.isMoving() && hotspotsMap.areTilesLoaded() && hotspotsMap.loaded()`)
+	b.eval(`hotspotsMap.queryRenderedFeatures(hotspotsMap.project([-1.305, 54.565]), {layers: ['water']}).length`, &water)
+	if water == 0 {
+		t.Error("no basemap water drawn at the fixture's water")
+	}
+	b.screenshot(filepath.Join(screenshotDir(t), "hotspots-1366x768-basemap.png"))
+	if e := b.errors(); len(e) > 0 {
+		t.Errorf("page errors: %v", e)
+	}
 }

@@ -35,6 +35,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	prioFile := fs.String("priorities", "", "priorities CSV file for the strategy view (priority,crime_type,source[,hours]; default: the built-in list)")
 	var wf weightFlags
 	weightsFlags(fs, &wf)
+	basemapFile := fs.String("basemap", "", "a PMTiles archive of the Protomaps basemap (FILE.pmtiles) to serve and draw under the data, offline")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +86,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			"give a folder it may write with --audit-dir", err)
 	}
 	m.onClose(alog.Close)
-	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, UploadDir: uploads, BasemapStyle: *basemap})
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, UploadDir: uploads, BasemapStyle: *basemap, Basemap: *basemapFile})
 	if err != nil {
 		return err
 	}

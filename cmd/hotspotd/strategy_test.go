@@ -105,7 +105,7 @@ func axeCheck(t *testing.T, url string) {
 		}
 		t.Skipf("needs Chromium at %s: %v", chromiumPath, err)
 	}
-	axe := fixture.Read(t, "testdata/axe-core/axe.min.js")
+	axe := fixture.Read(t, fixture.Axe)
 	b := newBrowser(t, 1000, 1400)
 	b.do(chromedp.Navigate(url))
 	var ok bool

@@ -15,6 +15,8 @@ import {
   LAYER_IDS, CELL_COLOURS, ZERO_COLOUR, HOT_BINS, maplibregl,
 } from './map.js';
 import { profileTable, trendChart, normTrend, kpis, notesList, el } from './panel.js';
+import { setupSearch } from './search.js';
+import { addStreetLabels } from './streets.js';
 
 const $ = id => document.getElementById(id);
 const PHONE = window.matchMedia('(max-width: 759px)');
@@ -48,6 +50,7 @@ const state = {
   breaks: new Map(), // filterKey|res -> breaks
   res: NaN,
   tilesOK: false,
+  outside: 'hide', // hexagons outside the layer's areas: 'hide' or 'fade'
 };
 window.hotspotsApp = state; // for the browser test and for debugging
 state.cspViolations = [];
@@ -109,7 +112,7 @@ function hotspotMeasure() { return state.measure === 'cost' ? 'count' : state.me
 function readHash() {
   const h = new URLSearchParams(location.hash.replace(/^#/, ''));
   const out = {};
-  for (const k of ['layer', 'measure', 'from', 'to', 'types', 'area', 'cell', 'tab']) if (h.has(k)) out[k] = h.get(k);
+  for (const k of ['layer', 'measure', 'from', 'to', 'types', 'area', 'cell', 'tab', 'outside']) if (h.has(k)) out[k] = h.get(k);
   return out;
 }
 function writeHash() {
@@ -119,6 +122,7 @@ function writeHash() {
   h.set('from', state.from);
   h.set('to', state.to);
   if (state.types) h.set('types', [...state.types].sort().join(','));
+  if (state.outside === 'fade') h.set('outside', 'fade');
   if (state.sel && state.sel.area) h.set('area', state.sel.area.code);
   if (state.sel && state.sel.cell) h.set('cell', state.sel.cell.id);
   if (state.sel) h.set('tab', state.sel.tab);
@@ -150,6 +154,13 @@ function setupControls() {
   const names = state.layers.map(l => l.name);
   state.layer = names.includes(h.layer) ? h.layer : names.includes('wards') ? 'wards' : (names[0] || '');
   state.measure = MEASURES[h.measure] ? h.measure : 'count';
+  state.outside = h.outside === 'fade' ? 'fade' : 'hide';
+  // a shared link naming a month that is not loaded says so
+  const badMonths = ['from', 'to'].filter(k => h[k] && !months.includes(h[k]));
+  if (badMonths.length) {
+    showMessage('link-months', `This link asks for ${badMonths.map(k => `${k} ${h[k]}`).join(' and ')}, which is not loaded (the months loaded are ${monthLabel(months[0])} to ${monthLabel(months[months.length - 1])}), so the map shows ${periodLabel(state.from, state.to)} instead.`,
+      { kind: 'info', title: 'A month in the link is not loaded' });
+  }
   if (h.types) {
     const known = new Set(state.allTypes.map(t => t.type));
     const want = h.types.split(',').filter(t => known.has(t));
@@ -185,6 +196,11 @@ function setupControls() {
     state.types = checked.length === state.allTypes.length ? null : new Set(checked);
     changed();
   });
+  $('outside').addEventListener('change', () => {
+    state.outside = $('outside').checked ? 'fade' : 'hide';
+    if (map) reapplyMapState();
+    writeHash();
+  });
   $('types-all').addEventListener('click', () => { state.types = null; changed(); });
   $('types-none').addEventListener('click', () => { state.types = new Set(); changed(); });
 }
@@ -197,6 +213,7 @@ function syncControls() {
   for (const o of $('to').options) o.disabled = o.value < state.from;
   for (const o of $('from').options) o.disabled = o.value > state.to;
   $('layer').value = state.layer;
+  $('outside').checked = state.outside === 'fade';
   for (const cb of $('types-list').querySelectorAll('input')) cb.checked = !state.types || state.types.has(cb.value);
   $('types-summary').textContent = typesLabel();
   const summary = `${MEASURES[state.measure].label} · ${periodLabel(state.from, state.to)} · ${typesLabel()}`;
@@ -361,7 +378,22 @@ function reapplyMapState() {
   setFilter(map, 'areas-selected', ['==', ['get', 'code'], code]);
   setFilter(map, 'areas-selected-casing', ['==', ['get', 'code'], code]);
   setFilter(map, 'cells-selected', ['==', ['get', 'cell'], cell]);
+  applyOutside();
   applyColours();
+}
+
+// applyOutside draws only the hexagons of the study area (the cells whose
+// centre is in one of the layer's areas), or the others faded.
+function applyOutside() {
+  const out = ['==', ['get', 'outside'], true];
+  if (state.outside === 'fade') {
+    setFilter(map, LAYER_IDS.cells, ['has', 'cell']);
+    setPaint(map, LAYER_IDS.cells, 'fill-opacity', ['case', out, 0.3, 1]);
+  } else {
+    setFilter(map, LAYER_IDS.cells, ['!', out]);
+    setPaint(map, LAYER_IDS.cells, 'fill-opacity', 1);
+  }
+  setFilter(map, 'cells-edge', state.outside === 'fade' ? ['has', 'cell'] : ['!', out]);
 }
 
 // ---------------------------------------------------------------- colours & key
@@ -559,9 +591,91 @@ function flyToArea(code) {
     for (const x of c) walk(x);
   };
   for (const f of feats) walk(f.geometry.coordinates);
-  const b = map.getBounds();
-  const inView = w >= b.getWest() && e <= b.getEast() && s >= b.getSouth() && n <= b.getNorth();
-  if (!inView) map.fitBounds([[w, s], [e, n]], { padding: 40, maxZoom: 14, duration: 600 });
+  fitInView([w, s, e, n], 14);
+}
+
+// ---------------------------------------------------------------- search & going places
+
+// sheetCover is how much of the map's height a phone's bottom sheet covers
+// (the profile sheet once open); 0 on a desktop.
+function sheetCover() {
+  if (!PHONE.matches) return 0;
+  const d = $('detail');
+  const h = d.hidden ? 0 : d.getBoundingClientRect().height;
+  return Math.max(h, $('sidebar').getBoundingClientRect().height);
+}
+
+// fitInView fits bbox (west, south, east, north) into the part of the map
+// the panels leave uncovered, unless it is already there.
+function fitInView(bbox, maxZoom) {
+  const [w, s, e, n] = bbox;
+  const cover = sheetCover();
+  const c = map.getContainer();
+  const sw = map.project([w, s]), ne = map.project([e, n]);
+  const inView = sw.x >= 0 && ne.x <= c.clientWidth && ne.y >= 0 && sw.y <= c.clientHeight - cover &&
+    map.getZoom() >= Math.min(maxZoom, 10);
+  if (inView) return;
+  const pad = Math.min(40, c.clientWidth / 10);
+  map.fitBounds([[w, s], [e, n]], { padding: { top: pad + (PHONE.matches ? 48 : 0), left: pad, right: pad, bottom: pad + cover }, maxZoom, duration: 600 });
+}
+
+// The map zoom that draws cells of an H3 resolution (tiles.CellRes).
+const ZOOM_OF_RES = { 5: 6, 6: 8, 7: 9, 8: 11, 9: 12, 10: 13, 11: 15, 12: 16 };
+
+// goTo flies to a search result and opens its profile: an area's, or for a
+// street, a point or a cell, the hexagon there (with its area).
+function goTo(r) {
+  if (!map) return;
+  clearMessage('search');
+  if (r.kind === 'area') {
+    if (r.layer && r.layer !== state.layer) {
+      state.layer = r.layer;
+      syncControls();
+      refresh();
+    }
+    selectArea({ code: r.code, name: r.label });
+    fitInView(r.bbox, 15);
+    return;
+  }
+  const zoom = r.kind === 'cell' ? (ZOOM_OF_RES[cellRes(r.cell)] || 16) : 16;
+  // open the sheet first on a phone, so the place lands above it
+  const cover = PHONE.matches ? $('map').clientHeight * 0.78 : 0;
+  map.flyTo({ center: r.point, zoom, offset: [0, -cover / 2], duration: 900, essential: true });
+  let tries = 0;
+  // the hexagons of the new zoom, not an over-zoomed parent tile's
+  const done = () => {
+    const want = RES_OF_ZOOM[Math.min(16, Math.floor(map.getZoom() + 1e-6))];
+    const drawn = map.queryRenderedFeatures(map.project(r.point), { layers: [LAYER_IDS.cells].filter(id => map.getLayer(id)) });
+    if (r.kind !== 'cell' && drawn.length && cellRes(drawn[0].properties.cell) !== want && tries++ < 20) {
+      setTimeout(done, 150);
+      return;
+    }
+    selectAt(r.point, r.kind === 'cell' ? r.cell : null, r.label);
+  };
+  map.once('moveend', () => (map.areTilesLoaded() ? done() : map.once('idle', done)));
+}
+const RES_OF_ZOOM = Object.fromEntries(Object.entries({ 0: 5, 1: 5, 2: 5, 3: 5, 4: 5, 5: 5, 6: 5, 7: 6, 8: 6, 9: 7, 10: 8, 11: 8, 12: 9, 13: 10, 14: 11, 15: 11, 16: 12 }).map(([z, r]) => [Number(z), r]));
+
+// selectAt opens the profile of what is drawn at lngLat: the hexagon (or
+// the cell given) and the area holding it.
+function selectAt(lngLat, cellId, label) {
+  const layers = [LAYER_IDS.cells, LAYER_IDS.areas].filter(id => map.getLayer(id));
+  const feats = map.queryRenderedFeatures(map.project(lngLat), { layers });
+  const area = feats.find(f => f.layer.id === LAYER_IDS.areas);
+  const cell = feats.find(f => f.layer.id === LAYER_IDS.cells);
+  let c = null;
+  if (cellId) c = { id: cellId, props: cell && cell.properties.cell === cellId ? { ...cell.properties } : {} };
+  else if (cell) c = { id: cell.properties.cell, props: { ...cell.properties } };
+  if (!c && !area) {
+    showMessage('search', `No crime is recorded at ${label} in the months chosen, and it is outside the areas shown.`, { kind: 'info' });
+    return;
+  }
+  state.sel = { area: area ? { code: area.properties.code, name: area.properties.name } : null, cell: c, tab: c ? 'cell' : 'area' };
+  reapplyMapState();
+  renderRanking();
+  openPanel();
+  writeHash();
+  updateLinks();
 }
 
 function openPanel() {
@@ -627,8 +741,8 @@ function loadPanel() {
   } else if (sel.cell) {
     const c = sel.cell;
     $('detail-kind').textContent = `Hexagon · H3 resolution ${cellRes(c.id)}`;
-    $('detail-title').textContent = c.id;
-    $('detail-sub').textContent = sel.area ? `In ${sel.area.name}` : '';
+    $('detail-title').textContent = cellTitle(c);
+    $('detail-sub').textContent = [`H3 ${c.id}`, sel.area ? `in ${sel.area.name}` : ''].filter(Boolean).join(' · ');
     body.append(cellKpis(c.props || {}));
     profileURL = `/api/v1/cells/${enc(c.id)}/profile` + query({ month });
     trendURL = `/api/v1/cells/${enc(c.id)}/trend` + query(filterParams());
@@ -682,6 +796,10 @@ function loadPanel() {
       $('detail-title').textContent = p.name;
       $('tab-area').textContent = p.name;
     }
+    if (sel.tab === 'cell' && sel.cell && p.street && !sel.cell.props.street) {
+      sel.cell.props.street = p.street;
+      $('detail-title').textContent = cellTitle(sel.cell);
+    }
     const csv = profileURL + (profileURL.includes('?') ? '&' : '?') + new URLSearchParams({ format: 'csv' });
     profBox.append(profileTable(p, profileURL.includes('/areas/') ? csv : null));
     // the table's CSV, fetched with the token in its header like every download
@@ -700,6 +818,12 @@ function loadPanel() {
     const n = notesList(p.notes);
     if (n) profBox.append(n);
   }).catch(err => panelError(profBox, err, 'The profile', ctl));
+}
+
+// cellTitle names a hexagon by its busiest street ("around Regent
+// Street"), or by its H3 id where it has no named map point.
+function cellTitle(c) {
+  return c.props && c.props.street ? `around ${c.props.street}` : c.id;
 }
 
 function panelError(box, err, what, ctl) {
@@ -843,7 +967,8 @@ function tooltipHTML({ area, cell, zone, inc }) {
   } else if (cell) {
     const p = cell.properties;
     const cnt = typeof p.count === 'string' ? p.count : fmtInt(num(p.count));
-    parts.push(`<strong>${cnt} ${typeof p.count !== 'string' && num(p.count) === 1 ? 'crime' : 'crimes'}</strong> in this hexagon`);
+    parts.push(`<strong>${cnt} ${typeof p.count !== 'string' && num(p.count) === 1 ? 'crime' : 'crimes'}</strong> in this hexagon${p.street ? ' around ' + escapeHTML(p.street) : ''}`);
+    if (p.outside === true) parts.push('<span class="t-dim">Outside the areas shown</span>');
     const extra = [];
     if (p.harm !== undefined && p.harm !== null) extra.push(`${fmtInt(p.harm)} harm days`);
     if (p.cost !== undefined && p.cost !== null) extra.push(fmtMoney(p.cost));
@@ -1036,6 +1161,10 @@ async function start() {
   // is also at the foot of the side panel.
   for (const a of document.querySelectorAll('.maplibregl-ctrl-attrib.maplibregl-compact-show')) a.classList.remove('maplibregl-compact-show');
   setupMapEvents();
+  addStreetLabels(map, map._hotspotsFont).catch(err => {
+    if (!(err instanceof ApiError && err.status === 401)) showMessage('streets', 'Street names could not be loaded: ' + err.message, { kind: 'info' });
+  });
+  setupSearch({ layer: () => state.layer, onChoose: goTo, onError: t => showMessage('search', t, { kind: 'info' }) });
   overlay.hidden = true;
   await refresh();
   if (state.sel) openPanel();

@@ -21,18 +21,24 @@ export const LAYER_IDS = {
 };
 
 // Sequential purples for the measure (low to high): a hue the hot (red) and
-// cold (blue) outlines do not use, so the two readings never mix.
-export const CELL_COLOURS = ['#e5e0f1', '#c6bfe0', '#9e95c9', '#7a6bb0', '#5a3d96', '#3b1a73'];
-export const ZERO_COLOUR = 'rgba(130,130,130,0.18)';
+// cold (blue) outlines do not use, so the two readings never mix. Every
+// class, the lightest included, has at least 3:1 contrast against the map's
+// background (WCAG 2.2 non-text contrast; 3.1:1 to 13.6:1), drawn opaque.
+export const MAP_BACKGROUND = '#eef0eb';
+export const CELL_COLOURS = ['#8e7cc3', '#7a64b5', '#664ea6', '#533895', '#3f2382', '#2b0e63'];
+export const ZERO_COLOUR = '#7c8287';
 
-// Hot and cold spot outlines, as ArcGIS Hot Spot Analysis colours them.
+// Hot and cold spot outlines, after ArcGIS Hot Spot Analysis's colours.
 export const HOT_BINS = [
+// ArcGIS's lightest hot and cold colours (#f4a582, #92c5de) are under
+// 2:1 against the background, so 90% and 95% are darker here (3.7:1 or
+// more) and the confidence also shows in the line width.
   { bin: 3, label: 'Hot spot, 99% confidence', colour: '#b2182b', width: 3.2 },
-  { bin: 2, label: 'Hot spot, 95% confidence', colour: '#e34a33', width: 2.6 },
-  { bin: 1, label: 'Hot spot, 90% confidence', colour: '#f4a582', width: 2.2 },
-  { bin: -1, label: 'Cold spot, 90% confidence', colour: '#92c5de', width: 2.2 },
-  { bin: -2, label: 'Cold spot, 95% confidence', colour: '#4393c3', width: 2.6 },
-  { bin: -3, label: 'Cold spot, 99% confidence', colour: '#2166ac', width: 3.2 },
+  { bin: 2, label: 'Hot spot, 95% confidence', colour: '#d2452a', width: 2.6 },
+  { bin: 1, label: 'Hot spot, 90% confidence', colour: '#b85c00', width: 2.2 },
+  { bin: -1, label: 'Cold spot, 90% confidence', colour: '#3d7fb8', width: 2.2 },
+  { bin: -2, label: 'Cold spot, 95% confidence', colour: '#2166ac', width: 2.6 },
+  { bin: -3, label: 'Cold spot, 99% confidence', colour: '#173f73', width: 3.2 },
 ];
 
 const FONT = ['Arial Bold', 'Liberation Sans Bold', 'DejaVu Sans Bold'];
@@ -56,7 +62,7 @@ export async function createMap(container, { basemapStyle, bounds, onError } = {
   let style = {
     version: 8,
     sources: {},
-    layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#eef0eb' } }],
+    layers: [{ id: 'background', type: 'background', paint: { 'background-color': MAP_BACKGROUND } }],
   };
   let font = FONT;
   if (basemapStyle) {
@@ -101,7 +107,7 @@ function specs(font) {
   return [
     {
       id: LAYER_IDS.cells, type: 'fill', source: 'cells', 'source-layer': 'cells',
-      paint: { 'fill-color': CELL_COLOURS[2], 'fill-opacity': 0.82, 'fill-antialias': true },
+      paint: { 'fill-color': CELL_COLOURS[2], 'fill-opacity': 1, 'fill-antialias': true },
     },
     {
       id: 'cells-edge', type: 'line', source: 'cells', 'source-layer': 'cells', minzoom: 13,
@@ -192,6 +198,7 @@ function specs(font) {
 }
 
 function addLayers(map, font) {
+  map._hotspotsFont = font;
   map._hotspotsSpecs = specs(font);
   map.addSource('area-labels', { type: 'geojson', data: EMPTY });
   addLayersOf(map, 'area-labels');
