@@ -72,7 +72,7 @@ type Server struct {
 	tokensSeen atomic.Bool
 	// linkKey signs links (links.go); it lives only in memory.
 	linkKey []byte
-	basemap      *basemap
+	basemap *basemap
 }
 
 // New builds a Server over a store and the engine that analyses it.
