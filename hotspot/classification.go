@@ -1,10 +1,7 @@
 package hotspot
 
 import (
-	"bufio"
 	_ "embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -70,30 +67,16 @@ func ParseClassification(name string, r io.Reader) (*Classification, error) {
 	}
 	lineOf := map[string]int{}
 	canon := map[string]Offence{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	tr := newTableReader(r)
 	header := false
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimRight(sc.Text(), "\r")
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
-		}
-		trimmed := strings.TrimSpace(text)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		cr := csv.NewReader(strings.NewReader(text))
-		cr.FieldsPerRecord = -1
-		rec, err := cr.Read()
+	for {
+		rec, err := tr.Next()
+		line := tr.Line
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
 			return fail(line, "not valid CSV: %v", err)
 		}
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
+		if rec == nil {
+			break
 		}
 		if !header {
 			if len(rec) != len(classificationHeader) || [6]string(rec) != classificationHeader {
@@ -129,7 +112,7 @@ func ParseClassification(name string, r io.Reader) (*Classification, error) {
 			c.subgroups = append(c.subgroups, o.Subgroup)
 		}
 	}
-	if err := sc.Err(); err != nil {
+	if err := tr.Err(); err != nil {
 		return nil, &WeightsError{Name: name, Msg: "reading: " + err.Error()}
 	}
 	if !header {

@@ -1,10 +1,7 @@
 package hotspot
 
 import (
-	"bufio"
 	_ "embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -110,31 +107,17 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 	index := map[string]int{}     // priority name (folded) -> position in List
 	seen := map[[2]string]int{}   // (priority, type) -> line
 	nameOf := map[string]string{} // folded -> as first written
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	tr := newTableReader(r)
 	hoursLine := map[string]int{} // priority -> line of its first row
 	header, cols := false, 0
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimRight(sc.Text(), "\r")
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff")
-		}
-		trimmed := strings.TrimSpace(text)
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		cr := csv.NewReader(strings.NewReader(text))
-		cr.FieldsPerRecord = -1
-		rec, err := cr.Read()
+	for {
+		rec, err := tr.Next()
+		line := tr.Line
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
 			return fail(line, "not valid CSV: %v", err)
 		}
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
+		if rec == nil {
+			break
 		}
 		if !header {
 			if (len(rec) != 3 && len(rec) != 4) || !slices.Equal(rec, prioritiesHeader[:len(rec)]) {
@@ -184,7 +167,7 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 		ps.List[i].Types = append(ps.List[i].Types, ct)
 		ps.List[i].Sources = append(ps.List[i].Sources, rec[2])
 	}
-	if err := sc.Err(); err != nil {
+	if err := tr.Err(); err != nil {
 		return nil, &PrioritiesError{Name: name, Msg: "reading: " + err.Error()}
 	}
 	if !header {

@@ -1,10 +1,7 @@
 package hotspot
 
 import (
-	"bufio"
 	_ "embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -79,36 +76,21 @@ func ParseWeights(name string, r io.Reader) (*Weights, error) {
 	fail := func(line int, format string, args ...any) (*Weights, error) {
 		return nil, &WeightsError{Name: name, Line: line, Msg: fmt.Sprintf(format, args...)}
 	}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	tr := newTableReader(r)
+	tr.Comment = func(c string) {
+		if u, ok := strings.CutPrefix(strings.TrimSpace(c), "unit:"); ok {
+			w.Unit = strings.TrimSpace(u)
+		}
+	}
 	header := false
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimRight(sc.Text(), "\r")
-		if line == 1 {
-			text = strings.TrimPrefix(text, "\ufeff") // a BOM from spreadsheet exports
-		}
-		trimmed := strings.TrimSpace(text)
-		if trimmed == "" {
-			continue
-		}
-		if c, ok := strings.CutPrefix(trimmed, "#"); ok {
-			if u, ok := strings.CutPrefix(strings.TrimSpace(c), "unit:"); ok {
-				w.Unit = strings.TrimSpace(u)
-			}
-			continue
-		}
-		cr := csv.NewReader(strings.NewReader(text))
-		cr.FieldsPerRecord = -1
-		rec, err := cr.Read()
+	for {
+		rec, err := tr.Next()
+		line := tr.Line
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
 			return fail(line, "not valid CSV: %v", err)
 		}
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
+		if rec == nil {
+			break
 		}
 		if !header {
 			if len(rec) != len(weightsHeader) || [4]string(rec) != weightsHeader {
@@ -148,7 +130,7 @@ func ParseWeights(name string, r io.Reader) (*Weights, error) {
 		w.rows[ct] = weightRow{weight: v, policeGenerated: pg, source: rec[3]}
 		w.order = append(w.order, ct)
 	}
-	if err := sc.Err(); err != nil {
+	if err := tr.Err(); err != nil {
 		return nil, &WeightsError{Name: name, Msg: "reading: " + err.Error()}
 	}
 	if !header {
