@@ -54,14 +54,14 @@ func (s *Server) timeout(next http.Handler) http.Handler {
 func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 	dir, err := os.MkdirTemp(s.opts.UploadDir, "hotspots-upload-")
 	if err != nil {
-		return "", nil, uploadDiskFull(os.TempDir(), err)
+		return "", nil, s.uploadDiskFull(err)
 	}
 	cleanup := func() { os.RemoveAll(dir) }
 	p := filepath.Join(dir, filepath.Base(name))
 	f, err := os.Create(p)
 	if err != nil {
 		cleanup()
-		return "", nil, uploadDiskFull(os.TempDir(), err)
+		return "", nil, s.uploadDiskFull(err)
 	}
 	_, err = io.Copy(f, http.MaxBytesReader(nil, r.Body, s.opts.MaxUpload))
 	if cerr := f.Close(); err == nil {
@@ -70,7 +70,7 @@ func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 	if err != nil {
 		cleanup()
 		if data.IsNoSpace(err) {
-			return "", nil, uploadDiskFull(os.TempDir(), err)
+			return "", nil, s.uploadDiskFull(err)
 		}
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -82,14 +82,19 @@ func (s *Server) upload(r *http.Request, name string) (string, func(), error) {
 	return p, cleanup, nil
 }
 
-// uploadDiskFull is a 507 for an upload that found no space in dir, where
-// uploads are kept while they are read; other errors pass through.
-func uploadDiskFull(dir string, err error) error {
+// uploadDiskFull is a 507 for an upload that found no space where uploads
+// are kept while they are read (UploadDir, in the data folder, whose disk
+// it names; else the system's temporary folder); other errors pass through.
+func (s *Server) uploadDiskFull(err error) error {
 	if !data.IsNoSpace(err) {
 		return err
 	}
+	dir, where := os.TempDir(), os.TempDir()
+	if s.opts.UploadDir != "" {
+		dir, where = filepath.Dir(s.opts.UploadDir), s.opts.UploadDir
+	}
 	return &Error{Status: http.StatusInsufficientStorage, Err: err,
-		Message: fmt.Sprintf("the disk holding %s (where uploads are kept while they are read) is full; nothing was changed. Free some space there and try again", dir)}
+		Message: fmt.Sprintf("the disk holding %s is full (uploads are kept in %s while they are read); nothing was changed. Free some space there and try again", dir, where)}
 }
 
 // uploadName is the file name to read an upload as: ?filename=, else one
