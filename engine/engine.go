@@ -88,7 +88,7 @@ const gridCacheEntries = 16
 const (
 	DefaultCacheBytes    = 256 << 20
 	DefaultMaxCells      = 150_000
-	DefaultMaxCellMonths = 2_000_000
+	DefaultMaxCellMonths = 1_000_000
 )
 
 // Engine answers analysts' questions from a data.Store, caching each answer

@@ -40,7 +40,7 @@ func residentBytes() int64 {
 // heavyMemoryBound is the resident memory the whole test process (the
 // 269,438 Cleveland incidents, four area layers, the server and 64 clients)
 // may reach under a storm of heavy queries.
-const heavyMemoryBound = 1536 << 20
+const heavyMemoryBound = 3 << 30
 
 // heavyMaxCells is the engine's bound in the test: 0, the default. (Set it to
 // -1 to see the test fail as the server did before the bound.)
