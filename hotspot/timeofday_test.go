@@ -84,3 +84,24 @@ func TestFindPeak(t *testing.T) {
 		t.Errorf("even spread: %+v", pk)
 	}
 }
+
+// Pearson's statistic worked by hand: 10, 20, 30 against an even 20 each is
+// (100 + 0 + 100) / 20 = 10 on 2 degrees of freedom, whose survival function
+// is exp(-x/2): p = exp(-5). An even spread gives 0 and p 1; one cell, or
+// no crime, has nothing to test.
+func TestEvenSpreadTestByHand(t *testing.T) {
+	chi2, p := EvenSpreadTest([]float64{10, 20, 30})
+	if math.Abs(chi2-10) > 1e-12 || math.Abs(p-math.Exp(-5)) > 1e-12 {
+		t.Errorf("10, 20, 30: chi2 %v p %v, want 10 and exp(-5) = %v", chi2, p, math.Exp(-5))
+	}
+	if chi2, p := EvenSpreadTest([]float64{7, 7, 7, 7}); chi2 != 0 || math.Abs(p-1) > 1e-12 {
+		t.Errorf("an even spread: chi2 %v p %v, want 0 and 1", chi2, p)
+	}
+	if chi2, p := EvenSpreadTest([]float64{5, 0}); math.Abs(chi2-5) > 1e-12 || math.Abs(p-math.Erfc(math.Sqrt(2.5))) > 1e-12 {
+		// 1 degree of freedom: P(chi2 > x) = erfc(sqrt(x/2))
+		t.Errorf("5, 0: chi2 %v p %v, want 5 and erfc(sqrt(2.5))", chi2, p)
+	}
+	if chi2, p := EvenSpreadTest([]float64{9}); chi2 != 0 || p != 1 {
+		t.Errorf("one cell: %v %v, want nothing to test", chi2, p)
+	}
+}
