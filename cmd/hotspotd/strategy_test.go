@@ -41,20 +41,7 @@ func strategyData(t *testing.T) string {
 // with headless Chromium (a summary and one A4 page per priority) and runs
 // axe-core's WCAG 2 A and AA rules on it.
 func TestStrategyPrintsOneA4PagePerPriority(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is missing under CI: .ci/run must install it")
-		}
-		t.Skip("chromium not installed")
-	}
-	pdfinfo, err := exec.LookPath("pdfinfo")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdfinfo (poppler-utils) is missing under CI: .ci/run must install it")
-		}
-		t.Skip("pdfinfo not installed")
-	}
+	chromium, pdfinfo := needTool(t, "chromium", "chromium"), needTool(t, "pdfinfo", "poppler-utils")
 	dir := strategyData(t)
 	html, stderr, err := run(t, "strategy", "--data-dir", dir, "--from", "2024-12", "--to", "2025-11", "--format", "html")
 	if err != nil {

@@ -17,20 +17,7 @@ import (
 // headless Chromium and checks it has the summary page and one A4 page per
 // zone.
 func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
-	chromium, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is missing under CI: .ci/run must install it")
-		}
-		t.Skip("chromium not installed")
-	}
-	pdfinfo, err := exec.LookPath("pdfinfo")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("pdfinfo (poppler-utils) is missing under CI: .ci/run must install it")
-		}
-		t.Skip("pdfinfo not installed")
-	}
+	chromium, pdfinfo := needTool(t, "chromium", "chromium"), needTool(t, "pdfinfo", "poppler-utils")
 	dir := t.TempDir()
 	if _, stderr, err := run(t, "import", "--data-dir", dir, fixture.Path(t, fixture.Cleveland)); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
@@ -116,4 +103,18 @@ func mustRead(tb testing.TB, p string) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// needTool is the path of a program a test needs: a test skips without it,
+// and fails under CI, whose .ci/run installs the Debian package pkg.
+func needTool(tb testing.TB, name, pkg string) string {
+	tb.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatalf("%s is missing under CI: .ci/run must install %s", name, pkg)
+		}
+		tb.Skipf("%s not installed (apt-get install %s)", name, pkg)
+	}
+	return p
 }
