@@ -318,6 +318,9 @@ func TestBrowserMap(t *testing.T) {
 		// stays in view above it.
 		b.search("Ingleby Barwick North", "Ingleby Barwick North")
 		b.poll(`!document.querySelector('#detail').hidden && document.querySelector('#detail-title').textContent === 'Ingleby Barwick North' && !hotspotsMap.isMoving()`)
+		// The labels' tiles at the new zoom load after the move ends: wait
+		// for the ward's label to be there before measuring where it is.
+		b.poll(`hotspotsMap.areTilesLoaded() && hotspotsMap.querySourceFeatures('area-labels').some(f => f.properties.name === 'Ingleby Barwick North')`)
 		var above struct{ Y, Top float64 }
 		b.eval(`(() => { const f = hotspotsMap.querySourceFeatures('area-labels').find(f => f.properties.name === 'Ingleby Barwick North');
 			const lab = hotspotsApp.sel && f ? hotspotsMap.project(f.geometry.coordinates).y : -1;
