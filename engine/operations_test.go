@@ -89,7 +89,7 @@ func TestOperationEvaluationCounts(t *testing.T) {
 	}
 	var want DesignCounts
 	for _, r := range raw(t) {
-		if !r.located {
+		if !r.located || !isCrime(r.typ) {
 			continue
 		}
 		var b, a *int64
@@ -122,7 +122,7 @@ func TestOperationEvaluationCounts(t *testing.T) {
 	for i, zr := range ev.Zones {
 		var b, a int64
 		for _, r := range raw(t) {
-			if r.located && zones[i].contains(r.lon, r.lat) {
+			if r.located && isCrime(r.typ) && zones[i].contains(r.lon, r.lat) {
 				switch {
 				case r.month >= "2024-12" && r.month <= "2025-05":
 					b++

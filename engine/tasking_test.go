@@ -63,7 +63,7 @@ func TestTaskingZones(t *testing.T) {
 		t.Errorf("zones hold %d cells, %d are hot", len(seen), hot)
 	}
 	// Ranked by harm, with the counts the store gives for their cells.
-	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, By: data.GroupBy{CellRes: 9}})
+	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 9}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +73,7 @@ func TestTaskingZones(t *testing.T) {
 	}
 	// The previous 12 months, and every loaded month up to the period's end,
 	// counted per cell by the store, for each zone's change and trend.
-	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, By: data.GroupBy{CellRes: 9}})
+	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, Types: crimes, By: data.GroupBy{CellRes: 9}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestTaskingZones(t *testing.T) {
 		prevCell[r.Cell] = r.Count
 	}
 	first := month(t, "2023-01")
-	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, By: data.GroupBy{CellRes: 9, Month: true}})
+	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 9, Month: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestTaskingSetAside(t *testing.T) {
 	want := map[string]int64{}
 	var total int64
 	names := map[string]string{"On or near Police Station": "Police Station", "On or near Hospital": "Hospital", "On or near Prison": "Prison"}
-	err = s.Incidents(ctx, data.Query{From: nov, To: nov}, func(in *data.Incident) error {
+	err = s.Incidents(ctx, data.Query{From: nov, To: nov, Types: crimes}, func(in *data.Incident) error {
 		if place, ok := names[in.Name]; ok && in.Located() {
 			c, err := geo.CellAt(in.Point, tk.Res)
 			if err != nil {
