@@ -313,8 +313,8 @@ func TestAnalysisCommands(t *testing.T) {
 		if !strings.Contains(out, "Backtest on 2238 H3 resolution-9 cells of wards, 23 months scored (2024-01 to 2025-11)") {
 			t.Errorf("heading:\n%s", out)
 		}
-		for _, w := range []string{"most incidents in the 12 months before", "most harm (CCHI days) in the 12 months before",
-			"highest Gi* z-score", "most incidents in the 3 months before", "top 1% (23 cells)", "top 5% (112 cells)", "Best at top 1%"} {
+		for _, w := range []string{"most crimes in the 12 months before", "most harm (CCHI days) in the 12 months before",
+			"highest Gi* z-score", "most crimes in the 3 months before", "top 1% (23 cells)", "top 5% (112 cells)", "Best at top 1%"} {
 			if !strings.Contains(out, w) {
 				t.Errorf("evaluate lacks %q:\n%s", w, out)
 			}
