@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,7 +90,31 @@ func TestBrowserSourceAndTimes(t *testing.T) {
 	if !strings.Contains(hash, "source=cleveland-rms") || !strings.Contains(hash, "times=nte") {
 		t.Errorf("the address %q does not keep the source and times", hash)
 	}
-	b.axe("the map with a force export's night-time economy")
+
+	// A ward's profile shows its hour by weekday grid, as the API counts it.
+	var tp struct {
+		Grid [7][24]float64
+		Peak struct{ Text string }
+	}
+	getJSON(t, api+"/api/v1/times?"+url.Values{"layer": {"wards"}, "area": {"E05014882"}, "from": {st.From}, "to": {st.To}, "source": {"cleveland-rms"}, "times": {"nte"}}.Encode(), &tp)
+	var wantSum float64
+	for _, row := range tp.Grid {
+		for _, v := range row {
+			wantSum += v
+		}
+	}
+	b.clickArea("Stockton Town Centre")
+	b.poll(`document.querySelectorAll('table.heat tbody td').length === 168`)
+	var shownSum float64
+	b.eval(`[...document.querySelectorAll('table.heat tbody td .visually-hidden')].reduce((s, x) => s + Number(x.textContent.replace(/,/g, '')), 0)`, &shownSum)
+	if wantSum == 0 || shownSum != wantSum {
+		t.Errorf("the heat table holds %v crimes, the API's grid %v", shownSum, wantSum)
+	}
+	if body := b.text("#detail-body"); !strings.Contains(body, "Peak: "+tp.Peak.Text) {
+		t.Errorf("the profile does not state the API's peak %q", tp.Peak.Text)
+	}
+	b.screenshot(filepath.Join(screenshotDir(t), "hotspots-1366x768-force-nte.png"))
+	b.axe("the map with a force export's night-time economy and a profile open")
 	if e := b.errors(); len(e) > 0 {
 		t.Errorf("page errors: %v", e)
 	}

@@ -276,6 +276,23 @@ function setupControls() {
   $('types-none').addEventListener('click', () => { state.types = new Set(); changed(); });
 }
 
+// heatTable draws a weekday (Monday first) by hour grid of counts as a
+// table shaded by count, each cell titled with its figure.
+function heatTable(grid) {
+  const names = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  const max = Math.max(1, ...grid.flat());
+  const head = el('tr', {}, el('th', { scope: 'col', text: '' }),
+    ...Array.from({ length: 24 }, (_, h) => el('th', { scope: 'col', class: 'h', text: h % 6 === 0 ? String(h).padStart(2, '0') : '', 'aria-label': `${String(h).padStart(2, '0')}:00` })));
+  const rows = grid.map((row, d) => el('tr', {}, el('th', { scope: 'row', text: names[d] }),
+    ...row.map((v, h) => {
+      const td = el('td', { title: `${names[d]} ${String(h).padStart(2, '0')}:00: ${fmtInt(Math.round(v))}` });
+      td.style.background = v > 0 ? `rgba(180, 40, 30, ${(0.12 + 0.88 * v / max).toFixed(3)})` : '#fff';
+      td.append(el('span', { class: 'visually-hidden', text: fmtInt(Math.round(v)) }));
+      return td;
+    })));
+  return el('table', { class: 'heat' }, el('caption', { class: 'small muted', text: 'Crimes by weekday and hour of the committed-from time; darker is more.' }), el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
 // The source the server answers from when none is named.
 function defaultSource() {
   const names = (state.summary.sources || []).map(x => x.name);
@@ -895,6 +912,22 @@ function loadPanel() {
     el('p', { class: 'small muted', text: `All crime types, with anti-social behaviour on its own row${timesLabel() ? ', ' + timesLabel() : ''}. Selected month ${monthLabel(month)} (the end of the chosen months); each period is compared with the period of the same length just before it.` }),
     el('p', { class: 'panel-status', role: 'status', text: 'Loading the profile…' }));
   body.append(trendBox, profBox);
+  // When: the hour by weekday grid, for a source with times of day.
+  const info = sourceInfo();
+  if (info && info.has_times && !(state.types && state.types.size === 0)) {
+    const whenBox = el('section', { 'aria-label': 'Hour by weekday' },
+      el('h3', { text: 'When (committed from)' }),
+      el('p', { class: 'panel-status', role: 'status', text: 'Loading the times…' }));
+    body.append(whenBox);
+    const where = sel.tab === 'area' && sel.area ? { layer: state.layer, area: sel.area.code } : { cells: sel.cell.id };
+    const p = filterParams();
+    track(getJSON('/api/v1/times' + query({ ...where, from: p.from, to: p.to, types: p.types, ...viewParams() }), { signal: ctl.signal })).then(tp => {
+      if (ctl.signal.aborted) return;
+      whenBox.querySelector('.panel-status').remove();
+      whenBox.append(el('p', { class: 'small', text: `Peak: ${tp.peak && tp.peak.text ? tp.peak.text : 'no clear peak'}. ${fmtInt(tp.counted)} crimes with a time; ${fmtInt(tp.no_time)} without one${tp.long_windows ? `, ${fmtInt(tp.long_windows)} with a window over 7 days left out` : ''}.` }));
+      if (Array.isArray(tp.grid) && tp.grid.length === 7) whenBox.append(heatTable(tp.grid));
+    }).catch(err => panelError(whenBox, err, 'The times', ctl));
+  }
 
   const noTypes = state.types && state.types.size === 0;
   if (noTypes) {
