@@ -172,7 +172,7 @@ func New(store data.Store, opts Options) (*Engine, error) {
 }
 
 // CacheStats reports what the result cache has done.
-func (e *Engine) CacheStats() CacheStats { return e.results.snapshot() }
+func (e *Engine) CacheStats() CacheStats { return e.results.Stats() }
 
 // summary returns the store's summary as the engine's source sees it
 // (narrow), read again only when the store's Version has moved (a
