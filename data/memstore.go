@@ -51,6 +51,14 @@ type MemStore struct {
 	layers map[string]*memLayer
 	ops    map[string]Operation // by ID
 
+	// saved is the location index read at open, and computed counts the
+	// cells and areas it did not have; both are used while loading only.
+	saved    *locIndex
+	computed int
+	// openComputed is computed at the end of loading: the cells and areas
+	// the location index lacked.
+	openComputed int
+
 	// hook, when set by a test in this package, is called at each step of a
 	// change ("wrote", "commit") so a crash test can kill the process there.
 	hook func(step string)
@@ -104,6 +112,9 @@ type memLayer struct {
 	meta  LayerMeta
 	file  string
 	area  []int32 // area index per global location, -1 for none
+	// saved is the layer's column of the location index, while loading,
+	// when the index was computed against this layer's file.
+	saved []int32
 }
 
 // OpenMem opens (creating if needed) the data directory dir and loads it.
@@ -284,15 +295,21 @@ func (s *MemStore) makeTypeRoom(parts []*Partition) {
 
 // absorb translates a partition to global ids; caller holds mu for writing
 // and has called makeTypeRoom. It fails only on a location that cannot be
-// indexed, and leaves nothing but unused dictionary entries behind.
-func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
+// indexed, and leaves nothing but unused dictionary entries behind. With
+// reuse set (a partition just read from its file, used by nothing else) it
+// translates p's own columns in place instead of copying them.
+func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, error) {
+	const none = math.MaxUint32
 	strMap := make([]int32, len(p.Strs))
 	for i := range strMap {
 		strMap[i] = -1
 	}
-	nameMap := make(map[uint32]uint32)
+	nameMap := make([]uint32, len(p.Strs))
+	for i := range nameMap {
+		nameMap[i] = none
+	}
 	name := func(i uint32) uint32 {
-		if v, ok := nameMap[i]; ok {
+		if v := nameMap[i]; v != none {
 			return v
 		}
 		v := s.internName(p.Strs[i])
@@ -309,25 +326,49 @@ func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
 		if !ok {
 			id = uint32(len(s.locs))
 			ml := memLoc{pt: orb.Point{pl.Lon, pl.Lat}, cell: pl.Cell, name: k.name, lsoaCode: k.lsoaCode, lsoaName: k.lsoaName}
+			saved := -1
 			if ml.cell != 0 {
-				cs, err := geo.CellsOf(ml.pt)
-				if err != nil {
-					return nil, fmt.Errorf("data: indexing location %v: %w", ml.pt, err)
+				// cells and areas from the location index when it has
+				// them (and agrees on the finest cell), else computed
+				if saved = s.saved.find(ml.pt); saved >= 0 && s.saved.cells[saved][geo.BaseRes-geo.MinRes] != ml.cell {
+					saved = -1
 				}
-				ml.cells = cs
+				if saved >= 0 {
+					ml.cells = s.saved.cells[saved]
+				} else {
+					cs, err := geo.CellsOf(ml.pt)
+					if err != nil {
+						return nil, fmt.Errorf("data: indexing location %v: %w", ml.pt, err)
+					}
+					ml.cells = cs
+					s.computed++
+				}
 			}
 			s.locs = append(s.locs, ml)
 			s.locIdx[k] = id
-			for _, ml := range s.layers {
-				ml.area = append(ml.area, locate(ml.layer, s.locs[id]))
+			for _, lay := range s.layers {
+				a := int32(-1)
+				switch {
+				case ml.cell == 0:
+				case saved >= 0 && lay.saved != nil:
+					a = lay.saved[saved]
+				default:
+					a = locate(lay.layer, ml)
+					s.computed++
+				}
+				lay.area = append(lay.area, a)
 			}
 		}
 		locMap[i] = id
 	}
 	n := p.Len()
 	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span,
-		loc: make([]uint32, n), typ: make([]uint16, n), outcome: make([]uint32, n),
-		falls: make([]uint32, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
+		typ: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
+	if reuse {
+		mp.loc, mp.outcome, mp.falls = p.Loc, p.Outcome, p.FallsWithin
+	} else {
+		mp.loc, mp.outcome, mp.falls = make([]uint32, n), make([]uint32, n), make([]uint32, n)
+	}
 	for i := 0; i < n; i++ {
 		mp.loc[i] = locMap[p.Loc[i]]
 		t := p.Type[i]
@@ -377,7 +418,7 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 	s.mu.Lock()
 	s.makeTypeRoom(parts)
 	for i, p := range parts {
-		mp, err := s.absorb(p, "")
+		mp, err := s.absorb(p, "", false)
 		if err != nil {
 			s.mu.Unlock()
 			return err
@@ -418,6 +459,7 @@ func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 	s.version.Store(uint64(next.Generation))
 	s.mu.Unlock()
 	s.collect()
+	s.saveLocIndex()
 	return nil
 }
 
@@ -525,6 +567,7 @@ func (s *MemStore) PutLayer(ctx context.Context, name string, areas []geo.Area, 
 	s.version.Store(uint64(next.Generation))
 	s.mu.Unlock()
 	s.collect()
+	s.saveLocIndex()
 	return nil
 }
 
@@ -558,6 +601,7 @@ func (s *MemStore) DeleteLayer(ctx context.Context, name string) error {
 	s.version.Store(uint64(next.Generation))
 	s.mu.Unlock()
 	s.collect()
+	s.saveLocIndex()
 	return nil
 }
 

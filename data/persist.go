@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/paulmach/orb"
@@ -334,67 +335,125 @@ func (s *MemStore) load() error {
 	if err := s.loadOperations(m.Operations); err != nil {
 		return err
 	}
-	parts, err := readPartFiles(s.dir, m.Partitions)
-	if err != nil {
+	s.useLocIndex()
+	if err := s.loadParts(m.Partitions); err != nil {
 		return err
 	}
+	s.collect()
+	if s.computed > 0 && !s.lock.readOnly {
+		s.log.Info("saving the location index", "computed", s.computed)
+		s.saveLocIndex()
+	}
+	s.saved, s.openComputed, s.computed = nil, s.computed, 0
+	for _, ml := range s.layers {
+		ml.saved = nil
+	}
+	return nil
+}
+
+// useLocIndex reads the location index for loading, and gives each layer
+// its column when the index was computed against the layer's file. A
+// missing or damaged index is only work to redo.
+func (s *MemStore) useLocIndex() {
+	x, err := readLocIndex(s.dir)
+	if err != nil {
+		s.log.Warn("the location index cannot be used; recomputing every location's cells and areas", "file", locIndexName, "err", err)
+		return
+	}
+	s.saved = x
+	if x == nil {
+		return
+	}
+	for name, ml := range s.layers {
+		if col, ok := x.layers[name]; ok && col.file == ml.file {
+			ml.saved = col.area
+		}
+	}
+}
+
+// loadParts reads, decodes and absorbs the partitions, in manifest order:
+// two goroutines read and decode while this one absorbs, with at most four
+// decoded partitions waiting, so memory stays near the store's own and
+// never holds every decoded file at once.
+func (s *MemStore) loadParts(mps []manPart) error {
+	type slot struct {
+		p    *Partition
+		err  error
+		done chan struct{}
+	}
+	slots := make([]slot, len(mps))
+	for i := range slots {
+		slots[i].done = make(chan struct{})
+	}
+	quit := make(chan struct{})
+	defer close(quit)
+	sem := make(chan struct{}, 4)
+	var mu sync.Mutex
+	next := 0
+	for range min(2, len(mps)) {
+		go func() {
+			for {
+				select {
+				case sem <- struct{}{}:
+				case <-quit:
+					return
+				}
+				// take the next index only once holding a place, so the
+				// places are held by the lowest indices not yet absorbed
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(mps) {
+					<-sem
+					return
+				}
+				slots[i].p, slots[i].err = readPartFile(s.dir, mps[i])
+				close(slots[i].done)
+			}
+		}()
+	}
 	types := map[string]bool{}
-	for _, p := range parts {
+	for i := range slots {
+		<-slots[i].done
+		p, err := slots[i].p, slots[i].err
+		slots[i].p = nil
+		if err != nil {
+			return err
+		}
 		for _, t := range partTypes(p) {
 			types[t] = true
 		}
-	}
-	if len(types) > math.MaxUint16 {
-		return fmt.Errorf("%w: %s holds %d distinct crime types, more than this version can load (%d); import the data again into an empty data directory",
-			ErrCorrupt, s.dir, len(types), math.MaxUint16)
-	}
-	for i, p := range parts {
-		mp, err := s.absorb(p, m.Partitions[i].File)
+		if len(types) > math.MaxUint16 {
+			return fmt.Errorf("%w: %s holds more distinct crime types than this version can load (%d); import the data again into an empty data directory",
+				ErrCorrupt, s.dir, math.MaxUint16)
+		}
+		mp, err := s.absorb(p, mps[i].File, true)
 		if err != nil {
 			return err
 		}
 		s.parts[partKey{p.SourceName(), p.Force, p.Month}] = mp
+		<-sem
 	}
-	s.collect()
 	return nil
 }
 
-// readPartFiles reads and decodes partition files, two at a time.
-func readPartFiles(dir string, mps []manPart) ([]*Partition, error) {
-	out := make([]*Partition, len(mps))
-	errs := make([]error, len(mps))
-	sem := make(chan struct{}, 2)
-	done := make(chan struct{})
-	for i := range mps {
-		go func(i int) {
-			sem <- struct{}{}
-			defer func() { <-sem; done <- struct{}{} }()
-			mp := mps[i]
-			path := filepath.Join(dir, mp.File)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				errs[i] = fmt.Errorf("%w: %s is missing (%v); re-import %s %s or restore the data directory from a backup", ErrCorrupt, path, err, mp.Force, mp.Month)
-				return
-			}
-			p, err := readPartition(b)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)
-				return
-			}
-			if p.SourceName() != mp.sourceName() || p.Force != mp.Force || p.Month != mp.Month || p.Len() != mp.Rows {
-				errs[i] = fmt.Errorf("%w: %s does not hold what the manifest says (%s %s, %d rows)", ErrCorrupt, path, mp.Force, mp.Month, mp.Rows)
-				return
-			}
-			out[i] = p
-		}(i)
+// readPartFile reads and decodes one partition file, checking it holds what
+// the manifest says.
+func readPartFile(dir string, mp manPart) (*Partition, error) {
+	path := filepath.Join(dir, mp.File)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is missing (%v); re-import %s %s or restore the data directory from a backup", ErrCorrupt, path, err, mp.Force, mp.Month)
 	}
-	for range mps {
-		<-done
+	p, err := readPartition(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if p.SourceName() != mp.sourceName() || p.Force != mp.Force || p.Month != mp.Month || p.Len() != mp.Rows {
+		return nil, fmt.Errorf("%w: %s does not hold what the manifest says (%s %s, %d rows)", ErrCorrupt, path, mp.Force, mp.Month, mp.Rows)
 	}
-	return out, nil
+	return p, nil
 }
 
 func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
