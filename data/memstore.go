@@ -55,6 +55,8 @@ type MemStore struct {
 	// cells and areas it did not have; both are used while loading only.
 	saved    *locIndex
 	computed int
+	// hint holds cells an import's reader computed, while absorbing.
+	hint *cellCache
 	// openComputed is computed at the end of loading: the cells and areas
 	// the location index lacked.
 	openComputed int
@@ -342,7 +344,9 @@ func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, erro
 				if saved = s.saved.find(ml.pt); saved >= 0 && s.saved.cells[saved][geo.BaseRes-geo.MinRes] != ml.cell {
 					saved = -1
 				}
-				if saved >= 0 {
+				if cs, ok := s.hint.cells(ml.pt); ok && saved < 0 && cs[geo.BaseRes-geo.MinRes] == ml.cell {
+					ml.cells = cs
+				} else if saved >= 0 {
 					ml.cells = s.saved.cells[saved]
 				} else {
 					cs, err := geo.CellsOf(ml.pt)
@@ -444,6 +448,9 @@ type batch struct {
 
 	queue chan *Partition
 	wg    sync.WaitGroup
+	// cells, when set, holds the cells the reader computed for the points
+	// of the import, for new locations to take.
+	cells *cellCache
 
 	mu      sync.Mutex // guards the fields below
 	pending map[partKey]*memPart
@@ -520,7 +527,9 @@ func (b *batch) store(p *Partition) {
 	}
 	s.mu.Lock()
 	s.makeTypeRoom([]*Partition{p})
+	s.hint = b.cells
 	mp, err := s.absorb(p, file, b.reuse)
+	s.hint = nil
 	s.mu.Unlock()
 	if err != nil {
 		b.fail(err)

@@ -164,7 +164,7 @@ const maxProblems = 100
 // file never half-replaces a month.
 func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Partition, *Report, error) {
 	sink := &memSink{parts: map[partKey]*Partition{}}
-	rep, err := readIncidents(ctx, paths, opts, sink)
+	rep, err := readIncidents(ctx, paths, opts, sink, newCellCache(false))
 	if err != nil {
 		return nil, rep, err
 	}
@@ -199,7 +199,8 @@ func Import(ctx context.Context, store Store, paths []string, opts ReadOptions) 
 	if err != nil {
 		return nil, err
 	}
-	rep, err := readIncidents(ctx, paths, opts, b)
+	b.cells = newCellCache(true)
+	rep, err := readIncidents(ctx, paths, opts, b, b.cells)
 	if err != nil {
 		b.abort()
 		return rep, err
@@ -241,7 +242,7 @@ func sortKeys(keys []partKey) {
 
 // readIncidents reads paths, handing each file's partitions to sink as the
 // file is merged.
-func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink partSink) (*Report, error) {
+func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink partSink, cells *cellCache) (*Report, error) {
 	if opts.MaxRejectShare == 0 {
 		opts.MaxRejectShare = 0.5
 	}
@@ -312,6 +313,7 @@ func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink p
 					return
 				}
 				r := newReader(opts)
+				r.shared = cells
 				r.err = r.unit(ctx, units[i])
 				slots[i].r = r
 				close(slots[i].done)
@@ -423,6 +425,7 @@ type reader struct {
 	opts     ReadOptions
 	parts    map[partKey]*builder
 	cells    map[orb.Point]geo.Cell
+	shared   *cellCache // shared by the files of one read; nil: none
 	rep      *Report
 	months   map[Month]MonthReport
 	rejected [][]string
@@ -767,10 +770,64 @@ func (r *reader) cellOf(p orb.Point) geo.Cell {
 	if c, ok := r.cells[p]; ok {
 		return c
 	}
-	c, err := geo.CellOf(p)
-	if err != nil {
-		c = 0
-	}
+	c := r.shared.cellOf(p)
 	r.cells[p] = c
 	return c
+}
+
+// cellCache holds the cells of the points the files of one read have met:
+// police.uk puts a force's crimes on a fixed set of map points, so most of
+// a month's points were met in the months before, and H3 (a cgo call per
+// resolution) runs once per point, not once per point and file. With full
+// set it keeps every resolution, for the store the read goes into to take
+// instead of indexing new locations itself.
+type cellCache struct {
+	full bool
+	mu   sync.RWMutex
+	m    map[orb.Point]geo.Cells
+}
+
+func newCellCache(full bool) *cellCache {
+	return &cellCache{full: full, m: make(map[orb.Point]geo.Cells)}
+}
+
+// cellOf returns the BaseRes cell of p, 0 for a point H3 cannot index; c
+// nil computes it.
+func (c *cellCache) cellOf(p orb.Point) geo.Cell {
+	if c == nil {
+		cell, err := geo.CellOf(p)
+		if err != nil {
+			return 0
+		}
+		return cell
+	}
+	c.mu.RLock()
+	cs, ok := c.m[p]
+	c.mu.RUnlock()
+	if !ok {
+		var err error
+		if c.full {
+			cs, err = geo.CellsOf(p)
+		} else {
+			cs[geo.BaseRes-geo.MinRes], err = geo.CellOf(p)
+		}
+		if err != nil {
+			cs = geo.Cells{}
+		}
+		c.mu.Lock()
+		c.m[p] = cs
+		c.mu.Unlock()
+	}
+	return cs[geo.BaseRes-geo.MinRes]
+}
+
+// cells returns every cell of p when the cache has them.
+func (c *cellCache) cells(p orb.Point) (geo.Cells, bool) {
+	if c == nil || !c.full {
+		return geo.Cells{}, false
+	}
+	c.mu.RLock()
+	cs, ok := c.m[p]
+	c.mu.RUnlock()
+	return cs, ok && cs[0] != 0
 }
