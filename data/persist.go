@@ -25,7 +25,9 @@ import (
 //
 //	manifest.json                 what is stored: format, generation, files
 //	partitions/G-force-YYYY-MM.hsp one file per (force, month), written once
-//	layers/G-name.geojson         one file per area layer, written once
+//	layers/G-name.hsa             one file per area layer, written once (layerfile.go;
+//	                              .geojson in stores from before format 2)
+//	locations.idx                 every location's cells and areas (locindex.go), not committed
 //	lock                          held (flock) while a process has the store open
 //
 // A change writes its new files (fsynced), then a new manifest to a
@@ -35,8 +37,11 @@ import (
 // state whole, never a mixture.
 const (
 	manifestName   = "manifest.json"
-	manifestFormat = 1
+	manifestFormat = 2
 )
+
+// Manifest format history: 1 named GeoJSON layer files only; 2 may name
+// binary ones (.hsa), which versions reading format 1 cannot read.
 
 type manifest struct {
 	Format     int            `json:"format"`
@@ -219,22 +224,8 @@ func sourceSlug(p *Partition) string {
 }
 
 func (s *MemStore) writeLayerFile(gen int64, name string, areas []geo.Area) (string, error) {
-	rel := filepath.Join("layers", fmt.Sprintf("%08d-%s.geojson", gen, name))
-	fc := geojson.NewFeatureCollection()
-	for _, a := range areas {
-		f := geojson.NewFeature(a.Geometry)
-		f.Properties["code"] = a.Code
-		f.Properties["name"] = a.Name
-		if a.HasPopulation {
-			f.Properties["population"] = a.Population
-		}
-		fc.Append(f)
-	}
-	b, err := json.Marshal(fc)
-	if err != nil {
-		return "", fmt.Errorf("data: encoding layer %s: %w", name, err)
-	}
-	return rel, s.writeFile(rel, func(w io.Writer) error { _, err := w.Write(b); return err })
+	rel := filepath.Join("layers", fmt.Sprintf("%08d-%s.hsa", gen, name))
+	return rel, s.writeFile(rel, func(w io.Writer) error { return writeLayer(w, areas) })
 }
 
 // commit makes next the stored state: the manifest rename is atomic.
@@ -462,9 +453,27 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: layer file %s is missing (%v); import the layer %q again", ErrCorrupt, path, err, ml.Name)
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(b)
+	var areas []geo.Area
+	if strings.HasSuffix(ml.File, ".geojson") {
+		areas, err = readGeoJSONLayer(b)
+	} else {
+		areas, err = readLayer(b)
+	}
+	if errors.Is(err, ErrNewerFormat) {
+		return nil, fmt.Errorf("layer file %s: %w", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: layer file %s: %v; import the layer %q again", ErrCorrupt, path, err, ml.Name)
+	}
+	return geo.NewLayer(ml.Name, areas)
+}
+
+// readGeoJSONLayer reads a layer file of a store from before manifest
+// format 2.
+func readGeoJSONLayer(b []byte) ([]geo.Area, error) {
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return nil, err
 	}
 	areas := make([]geo.Area, 0, len(fc.Features))
 	for _, f := range fc.Features {
@@ -475,7 +484,7 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 		case orb.Polygon:
 			a.Geometry = orb.MultiPolygon{g}
 		default:
-			return nil, fmt.Errorf("%w: layer file %s: area %s has no polygon", ErrCorrupt, path, a.Code)
+			return nil, fmt.Errorf("area %s has no polygon", a.Code)
 		}
 		if v, ok := f.Properties["population"].(float64); ok {
 			a.Population, a.HasPopulation = v, true
@@ -483,7 +492,7 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 		a.Bound = a.Geometry.Bound()
 		areas = append(areas, a)
 	}
-	return geo.NewLayer(ml.Name, areas)
+	return areas, nil
 }
 
 // dirLock is an advisory lock on the data directory, so two processes never

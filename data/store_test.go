@@ -167,7 +167,7 @@ func TestDamagedStoreFiles(t *testing.T) {
 		}, ErrCorrupt, []string{"manifest.json", "not valid JSON"}},
 		{"manifest from a newer version", func(t *testing.T, dir string) {
 			b, _ := os.ReadFile(filepath.Join(dir, manifestName))
-			os.WriteFile(filepath.Join(dir, manifestName), []byte(strings.Replace(string(b), `"format": 1`, `"format": 7`, 1)), 0o644)
+			os.WriteFile(filepath.Join(dir, manifestName), []byte(strings.Replace(string(b), fmt.Sprintf(`"format": %d`, manifestFormat), `"format": 7`, 1)), 0o644)
 		}, ErrNewerFormat, []string{"newer version", "format 7", "upgrade"}},
 		{"partition from a newer version", func(t *testing.T, dir string) {
 			p := partFile(t, dir)
