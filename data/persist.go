@@ -355,6 +355,9 @@ func (s *MemStore) useLocIndex() {
 	if x == nil {
 		return
 	}
+	// About as many locations as points (a few share a point under two
+	// names): sized now, the location map never grows while loading.
+	s.locIdx = make(map[memLocKey]uint32, len(x.pts)+len(x.pts)/8)
 	for name, ml := range s.layers {
 		if col, ok := x.layers[name]; ok && col.file == ml.file {
 			ml.saved = col.area
