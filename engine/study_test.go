@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// tileBound is web map tile z/x/y in lon/lat, by the slippy-map formula
+// written out here (not the tiles package's).
+func tileBound(z, x, y int) orb.Bound {
+	n := math.Exp2(float64(z))
+	lon := func(x int) float64 { return float64(x)/n*360 - 180 }
+	lat := func(y int) float64 { return math.Atan(math.Sinh(math.Pi*(1-2*float64(y)/n))) * 180 / math.Pi }
+	return orb.Bound{Min: orb.Point{lon(x), lat(y + 1)}, Max: orb.Point{lon(x + 1), lat(y)}}
+}
+
+// tileOf is the tile at zoom z holding p.
+func tileOf(z int, p orb.Point) (int, int) {
+	n := math.Exp2(float64(z))
+	x := int((p[0] + 180) / 360 * n)
+	lat := p[1] * math.Pi / 180
+	y := int((1 - math.Log(math.Tan(lat)+1/math.Cos(lat))/math.Pi) / 2 * n)
+	return x, y
+}
+
+// TestLocalGiStarEqualsWholeArea: for every tile that holds a study cell, at
+// a zoom whose tiles are much smaller than the area, the hot spot cells of
+// the tile's box (computed from the area's cached moments and FDR cut-offs
+// and the tile's own k rings) equal the whole-area computation's cells whose
+// centre lies in the tile, to 1e-9 in z and p and exactly in the bins and
+// figures; and the tiles together give every study cell once. All 82
+// Cleveland wards, resolutions 9 and 10, count and harm, k 1 and 2.
+func TestLocalGiStarEqualsWholeArea(t *testing.T) {
+	s := realStore(t, true)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	for _, c := range []struct {
+		res, k, zoom int
+		m          Measure
+	}{{9, 1, 12, Count}, {10, 1, 13, Count}, {9, 2, 12, Harm}, {10, 1, 14, Harm}, {7, 3, 12, Count}, {8, 3, 12, Count}} {
+		t.Run(fmt.Sprintf("res%d_k%d_z%d_%s", c.res, c.k, c.zoom, c.m), func(t *testing.T) {
+			q := HotspotQuery{Layer: "cleveland", Res: c.res, K: c.k, Measure: c.m}
+			whole, err := e.Hotspots(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// the tiles holding a study cell's centre, and each tile's cells by hand
+			byTile := map[[2]int][]HotCell{}
+			for _, hc := range whole.Cells {
+				x, y := tileOf(c.zoom, hc.Cell.Center())
+				byTile[[2]int{x, y}] = append(byTile[[2]int{x, y}], hc)
+			}
+			if len(byTile) < 10 {
+				t.Fatalf("only %d tiles at zoom %d: tiles are not much smaller than the area", len(byTile), c.zoom)
+			}
+			seen, sig := 0, 0
+			for xy, want := range byTile {
+				lq := q
+				lq.BBox = tileBound(c.zoom, xy[0], xy[1])
+				got, err := e.Hotspots(ctx, lq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Cells) != len(want) || got.Matched != len(want) {
+					t.Fatalf("tile %d/%d/%d: %d cells (matched %d), the whole map has %d there", c.zoom, xy[0], xy[1], len(got.Cells), got.Matched, len(want))
+				}
+				for i, w := range want {
+					g := got.Cells[i]
+					if g.Cell != w.Cell || g.Count != w.Count || math.Abs(g.Harm-w.Harm) > 1e-9 ||
+						math.Abs(g.Z-w.Z) > 1e-9 || math.Abs(g.P-w.P) > 1e-9 || g.Bin != w.Bin ||
+						g.BinUncorrected != w.BinUncorrected || !slices.Equal(g.Areas, w.Areas) {
+						t.Fatalf("tile %d/%d/%d cell %s:\n got %+v\nwant %+v", c.zoom, xy[0], xy[1], w.Cell, g, w)
+					}
+					if w.Bin != 0 {
+						sig++
+					}
+				}
+				seen += len(want)
+				if got.StudyCells != whole.StudyCells {
+					t.Errorf("study cells %d, whole map %d", got.StudyCells, whole.StudyCells)
+				}
+			}
+			if seen != len(whole.Cells) {
+				t.Errorf("the tiles hold %d cells, the study area %d", seen, len(whole.Cells))
+			}
+			if sig == 0 || sig == seen {
+				t.Errorf("%d of %d cells significant: the comparison of bins says nothing", sig, seen)
+			}
+			t.Logf("%d tiles, %d cells, %d significant", len(byTile), seen, sig)
+		})
+	}
+}
+
+// TestHotspotsBoxBoundsCells: a box's cells are what MaxCells bounds, not
+// the layer's. A layer over MaxCells is refused whole, answers for a box
+// under it, and a box over it is refused with advice.
+func TestHotspotsBoxBoundsCells(t *testing.T) {
+	s := realStore(t, true)
+	e := newEngine(t, s, Options{MaxCells: 3000})
+	ctx := context.Background()
+	q := HotspotQuery{Layer: "cleveland", Res: 9}
+	if _, err := e.Hotspots(ctx, q); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("whole layer over the bound: err = %v, want ErrTooLarge", err)
+	}
+	// Stockton town centre, about 2 km by 1.5 km
+	q.BBox = orb.Bound{Min: orb.Point{-1.33, 54.555}, Max: orb.Point{-1.30, 54.57}}
+	h, err := e.Hotspots(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Cells) == 0 || len(h.Cells) > 100 || h.StudyCells <= 3000 {
+		t.Errorf("town centre box: %d cells of a study area of %d", len(h.Cells), h.StudyCells)
+	}
+	q.BBox = orb.Bound{Min: orb.Point{-1.45, 54.45}, Max: orb.Point{-0.8, 54.75}}
+	if _, err := e.Hotspots(ctx, q); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("box over the bound: err = %v, want ErrTooLarge", err)
+	}
+	for _, bad := range []orb.Bound{{Min: orb.Point{-1.3, 54.6}, Max: orb.Point{-1.4, 54.7}}, {Min: orb.Point{-200, 54.6}, Max: orb.Point{-1.4, 54.7}}} {
+		q.BBox = bad
+		if _, err := e.Hotspots(ctx, q); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("box %v: err = %v, want ErrBadQuery", bad, err)
+		}
+	}
+	_ = geo.Cell(0)
+}
