@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/stockton-csp/hotspots/geo"
 )
 
 // tileBound is web map tile z/x/y in lon/lat, by the slippy-map formula
@@ -43,7 +42,7 @@ func TestLocalGiStarEqualsWholeArea(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct {
 		res, k, zoom int
-		m          Measure
+		m            Measure
 	}{{9, 1, 12, Count}, {10, 1, 13, Count}, {9, 2, 12, Harm}, {10, 1, 14, Harm}, {7, 3, 12, Count}, {8, 3, 12, Count}} {
 		t.Run(fmt.Sprintf("res%d_k%d_z%d_%s", c.res, c.k, c.zoom, c.m), func(t *testing.T) {
 			q := HotspotQuery{Layer: "cleveland", Res: c.res, K: c.k, Measure: c.m}
@@ -128,5 +127,4 @@ func TestHotspotsBoxBoundsCells(t *testing.T) {
 			t.Errorf("box %v: err = %v, want ErrBadQuery", bad, err)
 		}
 	}
-	_ = geo.Cell(0)
 }
