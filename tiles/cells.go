@@ -222,15 +222,9 @@ func drawCell(b *tileBuilder, ring orb.Ring, fig *engine.CellFigure, name, stree
 // (engine.HotspotQuery.BBox), equal to the whole map's.
 func (r *Renderer) drawCellsLocal(ctx context.Context, b *tileBuilder, t Tile, q Query, res int, figs *engine.CellFigures) error {
 	f := newFrame(t, r.extent, r.buffer)
-	nw, se := lonLat(f.bound.Min), lonLat(f.bound.Max)
-	box := orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
 	// grown by two hexagon edges: a hexagon whose centre is outside may
 	// still reach in
-	edge := math.Sqrt(2*geo.AvgCellAreaM2(res)/(3*math.Sqrt(3))) * 2
-	dLat := edge / 111_320
-	dLon := dLat / math.Max(0.05, math.Cos(math.Max(math.Abs(box.Min[1]), math.Abs(box.Max[1]))*math.Pi/180))
-	grown := orb.Bound{Min: orb.Point{max(-180, box.Min[0]-dLon), max(-maxLat, box.Min[1]-dLat)},
-		Max: orb.Point{min(180, box.Max[0]+dLon), min(maxLat, box.Max[1]+dLat)}}
+	grown := grow(f.lonLatBound(), res, 2)
 	var idx []int // indices into figs.Cells
 	if est := orbgeo.Area(grown.ToPolygon()) / geo.AvgCellAreaM2(res); est < float64(len(figs.Cells)) {
 		cells, err := geo.PolygonCells(grown.ToPolygon(), res)
@@ -284,6 +278,22 @@ func (r *Renderer) drawCellsLocal(ctx context.Context, b *tileBuilder, t Tile, q
 		drawCell(b, ring, fig, c.String(), streets[c], layer.Locate(c.Center()) < 0, st)
 	}
 	return nil
+}
+
+// lonLatBound is the frame (the tile and its buffer) in degrees.
+func (f *frame) lonLatBound() orb.Bound {
+	nw, se := lonLat(f.bound.Min), lonLat(f.bound.Max)
+	return orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
+}
+
+// grow widens box (degrees) by edges mean hexagon edges of resolution res
+// on every side, within the Web Mercator square.
+func grow(box orb.Bound, res int, edges float64) orb.Bound {
+	edge := math.Sqrt(2*geo.AvgCellAreaM2(res)/(3*math.Sqrt(3))) * edges
+	dLat := edge / 111_320
+	dLon := dLat / math.Max(0.05, math.Cos(math.Max(math.Abs(box.Min[1]), math.Abs(box.Max[1]))*math.Pi/180))
+	return orb.Bound{Min: orb.Point{max(-180, box.Min[0]-dLon), max(-maxLat, box.Min[1]-dLat)},
+		Max: orb.Point{min(180, box.Max[0]+dLon), min(maxLat, box.Max[1]+dLat)}}
 }
 
 // localStats is the Gi* of the study cells in box, when res is a grid
