@@ -1,10 +1,10 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -35,6 +35,11 @@ type study struct {
 	// per area, shared, and one per combination where areas overlap).
 	area  []int32
 	names [][]string
+	// lat and lon are each cell's centre (float32: within 2 m), byLat the
+	// cell indices by ascending centre latitude: a box's cells are found
+	// from them without asking H3.
+	lat, lon []float32
+	byLat    []int32
 }
 
 // newStudy fills each area of l with the cells whose centres it holds.
@@ -89,6 +94,13 @@ func newStudy(ctx context.Context, l *geo.Layer, res int) (*study, error) {
 		}
 		s.area[i] = j
 	}
+	s.lat, s.lon, s.byLat = make([]float32, len(s.cells)), make([]float32, len(s.cells)), make([]int32, len(s.cells))
+	for i, c := range s.cells {
+		p := c.Center()
+		s.lon[i], s.lat[i] = float32(p[0]), float32(p[1])
+		s.byLat[i] = int32(i)
+	}
+	slices.SortFunc(s.byLat, func(a, b int32) int { return cmp.Compare(s.lat[a], s.lat[b]) })
 	return s, nil
 }
 
@@ -223,7 +235,7 @@ func (e *Engine) giStats(ctx context.Context, pq *prepared, s *study, sw *studyW
 		for j := range order {
 			order[j] = j
 		}
-		slices.SortFunc(order, func(a, b int) int { return cmpCell(st.cells[a], st.cells[b]) })
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(st.cells[a], st.cells[b]) })
 		st.cells, st.count, st.harm = permute(st.cells, order), permute(st.count, order), permute(st.harm, order)
 		x := st.count
 		if st.harmMeasure {
@@ -274,16 +286,6 @@ func (e *Engine) giStats(ctx context.Context, pq *prepared, s *study, sw *studyW
 	})
 }
 
-func cmpCell(a, b geo.Cell) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 func permute[T any](xs []T, order []int) []T {
 	out := make([]T, len(xs))
 	for i, j := range order {
@@ -302,46 +304,35 @@ func gistarError(err error, layer string, res int, m Measure, p Period) error {
 }
 
 // boxCells returns the indices (ascending) of the study cells whose centre
-// lies in box (edges inside), refusing more than MaxCells. A box smaller
-// than the study area is filled with cells (a margin of a cell around it,
-// then each centre checked); a larger one checks every study cell.
+// lies in box (edges inside), refusing more than MaxCells. The centres kept
+// in float32 decide all but the cells within 1e-4 degrees (about 10 m) of
+// an edge, which are checked with H3's centre.
 func (e *Engine) boxCells(ctx context.Context, s *study, box orb.Bound) ([]int, error) {
-	avg := geo.AvgCellAreaM2(s.res)
-	est := orbgeo.Area(box.ToPolygon()) / avg
+	const tol = 1e-4
+	lo, _ := slices.BinarySearchFunc(s.byLat, box.Min[1]-tol, func(i int32, lat float64) int { return cmp.Compare(float64(s.lat[i]), lat) })
 	var out []int
-	if est < float64(len(s.cells)) {
-		if e.maxCells > 0 && est > float64(e.maxCells)*1.5 {
-			return nil, tooManyBoxCells(s, int(est), e.maxCells)
-		}
-		edge := math.Sqrt(2*avg/(3*math.Sqrt(3))) * 1.5 // metres, a hexagon's edge and a half
-		dLat := edge / 111_320
-		dLon := dLat / math.Max(0.01, math.Cos(math.Max(math.Abs(box.Min[1]), math.Abs(box.Max[1]))*math.Pi/180))
-		pad := orb.Bound{Min: orb.Point{box.Min[0] - dLon, box.Min[1] - dLat}, Max: orb.Point{box.Max[0] + dLon, box.Max[1] + dLat}}
-		cs, err := geo.PolygonCells(pad.ToPolygon(), s.res)
-		if err != nil {
-			return nil, fmt.Errorf("engine: cells of the bounding box: %w", err)
-		}
-		for _, c := range cs {
-			if i := s.find(c); i >= 0 && box.Contains(c.Center()) {
-				out = append(out, i)
+	for n, i := range s.byLat[lo:] {
+		if n%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
 			}
 		}
-		slices.Sort(out)
-	} else {
-		for i, c := range s.cells {
-			if i%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
-			}
-			if box.Contains(c.Center()) {
-				out = append(out, i)
+		lat, lon := float64(s.lat[i]), float64(s.lon[i])
+		if lat > box.Max[1]+tol {
+			break
+		}
+		if lon < box.Min[0]-tol || lon > box.Max[0]+tol {
+			continue
+		}
+		inside := lat > box.Min[1]+tol && lat < box.Max[1]-tol && lon > box.Min[0]+tol && lon < box.Max[0]-tol
+		if inside || box.Contains(s.cells[i].Center()) {
+			out = append(out, int(i))
+			if e.maxCells > 0 && len(out) > e.maxCells {
+				return nil, tooManyBoxCells(s, max(len(out), int(orbgeo.Area(box.ToPolygon())/geo.AvgCellAreaM2(s.res))), e.maxCells)
 			}
 		}
 	}
-	if e.maxCells > 0 && len(out) > e.maxCells {
-		return nil, tooManyBoxCells(s, len(out), e.maxCells)
-	}
+	slices.Sort(out)
 	return out, nil
 }
 
