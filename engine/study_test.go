@@ -5,10 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
 )
 
 // tileBound is web map tile z/x/y in lon/lat, by the slippy-map formula
@@ -127,4 +132,107 @@ func TestHotspotsBoxBoundsCells(t *testing.T) {
 			t.Errorf("box %v: err = %v, want ErrBadQuery", bad, err)
 		}
 	}
+}
+
+// TestLocalGiStarEmptyPatch: where cells with no crime near them are
+// significant (a busy square with an empty patch: its empty neighbourhoods
+// are cold spots at 99%), the FDR cut-offs must count them, which they do as
+// one p value per neighbourhood size. Local answers over the square and over
+// its quarters equal the whole map.
+func TestLocalGiStarEmptyPatch(t *testing.T) {
+	const lon0, lat0 = -1.33, 54.55
+	dlon, dlat := 4000/(111320*math.Cos(lat0*math.Pi/180)), 4000/111320.0
+	square := fmt.Sprintf(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"SQ","name":"Square"},`+
+		`"geometry":{"type":"Polygon","coordinates":[[[%[1]f,%[2]f],[%[3]f,%[2]f],[%[3]f,%[4]f],[%[1]f,%[4]f],[%[1]f,%[2]f]]]}}]}`,
+		lon0, lat0, lon0+dlon, lat0+dlat)
+	areas, _, err := geo.ReadAreas("square.geojson", []byte(square), geo.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells, err := geo.PolygonCells(areas[0].Geometry[0], 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch, err := geo.CellAt(orb.Point{lon0 + dlon/2, lat0 + dlat/2}, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, err := patch.Disk(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	csv.WriteString(data.PoliceUKHeader + "\n")
+	for i, c := range cells {
+		if slices.Contains(empty, c) {
+			continue
+		}
+		p := c.Center()
+		for j := range 6 + (i*7)%5 {
+			fmt.Fprintf(&csv, "c%d-%d,2025-01,Cleveland Police,Cleveland Police,%.6f,%.6f,On or near Test Street,E01012345,Stockton-on-Tees 001A,Burglary,Under investigation,\n", i, j, p[0], p[1])
+		}
+	}
+	dir := t.TempDir()
+	path := filepath.Join(dir, "patch.csv")
+	if err := os.WriteFile(path, []byte(csv.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	parts, _, err := data.ReadIncidents(ctx, []string{path}, data.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := data.OpenMem(filepath.Join(dir, "store"), data.MemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.PutLayer(ctx, "square", areas, data.LayerMeta{Source: "square.geojson"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Replace(ctx, parts); err != nil {
+		t.Fatal(err)
+	}
+	e := newEngine(t, s, Options{})
+	q := HotspotQuery{Layer: "square", Res: 9}
+	whole, err := e.Hotspots(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coldEmpty := 0
+	for _, c := range whole.Cells {
+		if c.Count == 0 && c.Bin == -3 {
+			coldEmpty++
+		}
+	}
+	if coldEmpty == 0 {
+		t.Fatal("no empty cell is a cold spot: the case says nothing")
+	}
+	mid := orb.Point{lon0 + dlon/2, lat0 + dlat/2}
+	boxes := []orb.Bound{{Min: orb.Point{lon0 - 0.1, lat0 - 0.1}, Max: orb.Point{lon0 + 0.1, lat0 + 0.1}},
+		{Min: orb.Point{lon0 - 0.1, lat0 - 0.1}, Max: mid}, {Min: mid, Max: orb.Point{lon0 + 0.1, lat0 + 0.1}}}
+	for _, box := range boxes {
+		lq := q
+		lq.BBox = box
+		got, err := e.Hotspots(ctx, lq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []HotCell
+		for _, c := range whole.Cells {
+			if ctr := c.Cell.Center(); ctr[0] >= box.Min[0] && ctr[0] <= box.Max[0] && ctr[1] >= box.Min[1] && ctr[1] <= box.Max[1] {
+				want = append(want, c)
+			}
+		}
+		if len(got.Cells) != len(want) || len(want) == 0 {
+			t.Fatalf("box %v: %d cells, by hand %d", box, len(got.Cells), len(want))
+		}
+		for i, w := range want {
+			g := got.Cells[i]
+			if g.Cell != w.Cell || math.Abs(g.Z-w.Z) > 1e-9 || math.Abs(g.P-w.P) > 1e-9 || g.Bin != w.Bin {
+				t.Fatalf("box %v cell %s: got z %g p %g bin %d, want z %g p %g bin %d", box, w.Cell, g.Z, g.P, g.Bin, w.Z, w.P, w.Bin)
+			}
+		}
+	}
+	t.Logf("%d study cells, %d empty cells cold at 99%%", len(whole.Cells), coldEmpty)
 }
