@@ -221,15 +221,25 @@ func (e *Engine) hotspotsLocal(ctx context.Context, q HotspotQuery) (*Hotspots, 
 	if err != nil {
 		return nil, err
 	}
-	cells, err := localCells(ctx, s, sw, st, k, idx)
-	if err != nil {
-		return nil, err
-	}
 	box := [4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]}
 	out := &Hotspots{Layer: s.layer, Res: res, K: k, Measure: pq.m, Unit: e.unit(pq.m), Period: pq.p,
 		Types: nonNil(pq.types), StudyCells: len(s.cells), BBox: &box, Outside: st.outside,
 		ExcludedTypes: e.excluded(scopeTypes(pq.sum, pq.types)), Weights: e.weightsInfo(),
 		Notes: nonNil(pq.notes), DataVersion: pq.sum.Version, Computed: e.now()}
+	if q.Significant && !st.zeroSig {
+		// the significant cells are listed with the statistics
+		cells, perBin, count, harm := significantCells(s, st, idx)
+		out.Count, out.Harm = count, harm
+		for b := 3; b >= -3; b-- {
+			out.Bins = append(out.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
+		}
+		out.Cells = narrowCells(cells, q, &out.Matched)
+		return out, nil
+	}
+	cells, err := localCells(ctx, s, sw, st, k, idx)
+	if err != nil {
+		return nil, err
+	}
 	summarise(out, cells)
 	out.Cells = narrowCells(cells, q, &out.Matched)
 	return out, nil

@@ -182,6 +182,16 @@ type giStats struct {
 	count, harm []float64
 	harmMeasure bool
 	outside     int64
+	// The significant cells (study indices, ascending) with their z, p and
+	// bin, all found while computing the cut-offs, so a question for the
+	// significant cells of a box needs no neighbourhood walk; unless the
+	// empty neighbourhoods are significant themselves (zeroSig), which
+	// would make every empty cell a cold spot to list.
+	sigIdx  []int32
+	sigZ    []float64
+	sigP    []float64
+	sigBin  []int8
+	zeroSig bool
 }
 
 // value is the measure of cell c (0 for a cell with no crime).
@@ -269,19 +279,41 @@ func (e *Engine) giStats(ctx context.Context, pq *prepared, s *study, sw *studyW
 		ps := make([]float64, 0, len(sums)+len(sw.hist))
 		mult := make([]int, 0, cap(ps))
 		withSum := make([]int, len(sw.hist))
+		sumIdx, zs := make([]int32, 0, len(sums)), make([]float64, 0, len(sums))
 		for i, v := range sums {
 			w := sw.w[i]
-			ps = append(ps, hotspot.PValue(st.m.Z(v, int(w))))
+			z := st.m.Z(v, int(w))
+			sumIdx, zs = append(sumIdx, i), append(zs, z)
+			ps = append(ps, hotspot.PValue(z))
 			mult = append(mult, 1)
 			withSum[w]++
 		}
+		var zeroGroups []int
 		for w, n := range sw.hist {
 			if rest := n - withSum[w]; rest > 0 {
 				ps = append(ps, hotspot.PValue(st.m.Z(0, w)))
 				mult = append(mult, rest)
+				zeroGroups = append(zeroGroups, w)
 			}
 		}
 		st.cuts = hotspot.NewFDRCuts(ps, mult, len(s.cells))
+		for _, w := range zeroGroups {
+			z := st.m.Z(0, w)
+			st.zeroSig = st.zeroSig || st.cuts.Bin(z, hotspot.PValue(z)) != 0
+		}
+		sig := make([]int, 0, len(sumIdx)/8)
+		for j := range sumIdx {
+			if st.cuts.Bin(zs[j], ps[j]) != 0 {
+				sig = append(sig, j)
+			}
+		}
+		slices.SortFunc(sig, func(a, b int) int { return cmp.Compare(sumIdx[a], sumIdx[b]) })
+		for _, j := range sig {
+			st.sigIdx = append(st.sigIdx, sumIdx[j])
+			st.sigZ = append(st.sigZ, zs[j])
+			st.sigP = append(st.sigP, ps[j])
+			st.sigBin = append(st.sigBin, int8(st.cuts.Bin(zs[j], ps[j])))
+		}
 		return st, nil
 	})
 }
@@ -372,4 +404,26 @@ func localCells(ctx context.Context, s *study, sw *studyWeights, st *giStats, k 
 			Bin: st.cuts.Bin(z, p), BinUncorrected: hotspot.Bin(z), Areas: s.names[s.area[i]]})
 	}
 	return out, nil
+}
+
+// significantCells is localCells for the significant cells of idx only,
+// from the statistics' list (no neighbourhood walk); perBin counts every
+// cell of idx by bin, and count and harm total them.
+func significantCells(s *study, st *giStats, idx []int) (cells []HotCell, perBin [7]int, count int64, harm float64) {
+	for _, i := range idx {
+		c := s.cells[i]
+		n, h := st.value(c)
+		count += int64(n)
+		harm += h
+		j, ok := slices.BinarySearch(st.sigIdx, int32(i))
+		if !ok {
+			perBin[3]++
+			continue
+		}
+		z := st.sigZ[j]
+		cells = append(cells, HotCell{Cell: c, Count: int64(n), Harm: h, Z: z, P: st.sigP[j], Bin: int(st.sigBin[j]),
+			BinUncorrected: hotspot.Bin(z), Areas: s.names[s.area[i]]})
+		perBin[int(st.sigBin[j])+3]++
+	}
+	return cells, perBin, count, harm
 }

@@ -86,6 +86,25 @@ func TestLocalGiStarEqualsWholeArea(t *testing.T) {
 						sig++
 					}
 				}
+				// the significant cells of the box, listed with the statistics
+				lq.Significant = true
+				sig, err := e.Hotspots(ctx, lq)
+				if err != nil {
+					t.Fatal(err)
+				}
+				j := 0
+				for _, w := range want {
+					if w.Bin == 0 {
+						continue
+					}
+					if j >= len(sig.Cells) || sig.Cells[j].Cell != w.Cell || math.Abs(sig.Cells[j].Z-w.Z) > 1e-9 || math.Abs(sig.Cells[j].P-w.P) > 1e-9 || sig.Cells[j].Bin != w.Bin || sig.Cells[j].Count != w.Count {
+						t.Fatalf("tile %d/%d/%d: significant cell %d is not %+v", c.zoom, xy[0], xy[1], j, w)
+					}
+					j++
+				}
+				if j != len(sig.Cells) || sig.Matched != j || !slices.Equal(sig.Bins, got.Bins) || sig.Count != got.Count || sig.Harm != got.Harm {
+					t.Fatalf("tile %d/%d/%d: %d significant cells, by hand %d; bins %v and %v, count %d and %d", c.zoom, xy[0], xy[1], len(sig.Cells), j, sig.Bins, got.Bins, sig.Count, got.Count)
+				}
 				seen += len(want)
 				if got.StudyCells != whole.StudyCells {
 					t.Errorf("study cells %d, whole map %d", got.StudyCells, whole.StudyCells)
