@@ -231,18 +231,22 @@ type FDRCuts struct {
 // mult: one each; the many cells with no crime near them share one p value per neighbourhood
 // size) among n in all (n counts NaN p values too, which are never significant).
 func NewFDRCuts(p []float64, mult []int, n int) FDRCuts {
+	var c FDRCuts
+	if mult == nil {
+		sorted := sortedFinite(p)
+		for k, alpha := range [3]float64{0.01, 0.05, 0.10} {
+			c.cut[k], c.ok[k] = bhCutoff(sorted, n, alpha)
+		}
+		return c
+	}
 	type pm struct {
 		p float64
 		m int
 	}
 	s := make([]pm, 0, len(p))
 	for i, v := range p {
-		m := 1
-		if mult != nil {
-			m = mult[i]
-		}
-		if !math.IsNaN(v) && m > 0 {
-			s = append(s, pm{v, m})
+		if !math.IsNaN(v) && mult[i] > 0 {
+			s = append(s, pm{v, mult[i]})
 		}
 	}
 	slices.SortFunc(s, func(a, b pm) int { return cmp.Compare(a.p, b.p) })
@@ -250,7 +254,6 @@ func NewFDRCuts(p []float64, mult []int, n int) FDRCuts {
 	for i, x := range s {
 		sorted[i], counts[i] = x.p, x.m
 	}
-	var c FDRCuts
 	for k, alpha := range [3]float64{0.01, 0.05, 0.10} {
 		c.cut[k], c.ok[k] = bhCutoffWeighted(sorted, counts, n, alpha)
 	}
