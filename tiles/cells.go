@@ -152,13 +152,12 @@ func (r *Renderer) cellStats(ctx context.Context, q Query, res int, cs *cellSet)
 
 func (r *Renderer) drawCells(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	res := CellRes(t.Z)
-	eng := r.eng.Source(q.Source).WithTimes(q.Times)
-	figs, err := eng.CellFigures(ctx, engine.CellQuery{Res: res, From: q.From, To: q.To, Types: q.Types})
+	plan, err := r.cellsPlan(ctx, q, res)
 	if err != nil {
 		return err
 	}
-	if r.setCells < 0 || len(figs.Cells) > r.setCells {
-		return r.drawCellsLocal(ctx, b, t, q, res, figs)
+	if plan.local {
+		return r.drawCellsLocal(ctx, b, t, q, res, plan.figs)
 	}
 	cs, err := r.cellSet(ctx, q, res)
 	if err != nil {
@@ -181,6 +180,24 @@ func (r *Renderer) drawCells(ctx context.Context, b *tileBuilder, t Tile, q Quer
 		drawCell(b, ring, &cs.figs[i], cs.names[i], cs.street[i], cs.outside[i], st)
 	}
 	return nil
+}
+
+// cellsPlan is how a query's cells at one resolution are drawn: from a
+// precomputed set, or tile by tile from its figures (more than SetCells).
+type cellsPlan struct {
+	figs  *engine.CellFigures
+	local bool
+}
+
+func (r *Renderer) cellsPlan(ctx context.Context, q Query, res int) (*cellsPlan, error) {
+	key := fmt.Sprintf("plan|v%d|%s|res%d", r.version(), q.setKey(), res)
+	return memoize(ctx, r.sets, key, func(ctx context.Context) (*cellsPlan, error) {
+		figs, err := r.eng.Source(q.Source).WithTimes(q.Times).CellFigures(ctx, engine.CellQuery{Res: res, From: q.From, To: q.To, Types: q.Types})
+		if err != nil {
+			return nil, err
+		}
+		return &cellsPlan{figs: figs, local: r.setCells < 0 || len(figs.Cells) > r.setCells}, nil
+	})
 }
 
 // cellStat is a drawn cell's Gi* statistics.
