@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -177,8 +178,13 @@ func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error
 }
 
 // narrowCells applies Significant, Offset and Limit to cells, in a new
-// slice, and sets matched to the count before paging.
+// slice (cells itself, clipped, when there is nothing to narrow), and sets
+// matched to the count before paging.
 func narrowCells(cells []HotCell, q HotspotQuery, matched *int) []HotCell {
+	if !q.Significant && q.Offset == 0 && q.Limit == 0 {
+		*matched = len(cells)
+		return slices.Clip(nonNil(cells))
+	}
 	var keep []HotCell
 	n := 0
 	for i := range cells {

@@ -394,8 +394,17 @@ func localCells(ctx context.Context, s *study, sw *studyWeights, st *giStats, k 
 		// from (a cell whose p is a cut-off stays on the right side of it).
 		slices.Sort(disk)
 		var sum float64
+		lo := 0 // the disk ascends, so each search starts where the last ended
 		for _, d := range disk {
-			sum += st.x(d)
+			j, ok := slices.BinarySearch(st.cells[lo:], d)
+			lo += j
+			if ok {
+				if st.harmMeasure {
+					sum += st.harm[lo]
+				} else {
+					sum += st.count[lo]
+				}
+			}
 		}
 		z := st.m.Z(sum, int(sw.w[i]))
 		p := hotspot.PValue(z)
