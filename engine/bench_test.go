@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+
+	"github.com/paulmach/orb"
 	"testing"
 )
 
@@ -72,6 +74,37 @@ func BenchmarkHotspotsStockton(b *testing.B) {
 // BenchmarkHotspotsClevelandRes10 is every Cleveland cell at resolution 10.
 func BenchmarkHotspotsClevelandRes10(b *testing.B) {
 	benchHotspots(b, true, HotspotQuery{Layer: "cleveland", Res: 10})
+}
+
+// stocktonBox is the borough of Stockton-on-Tees, about 20 by 20 km.
+var stocktonBox = orb.Bound{Min: orb.Point{-1.45, 54.46}, Max: orb.Point{-1.2, 54.65}}
+
+// BenchmarkHotspotsBoxStockton is a hot spot map of the borough's box out of
+// every Cleveland cell at resolution 10 (45,665 study cells; about 14,000 in
+// the box), with the area's statistics cached (an engine with its caches):
+// what every further question about a box of that query costs.
+func BenchmarkHotspotsBoxStockton(b *testing.B) {
+	e := newEngine(b, realStore(b, true), Options{})
+	ctx := context.Background()
+	q := HotspotQuery{Layer: "cleveland", Res: 10, BBox: stocktonBox}
+	h, err := e.Hotspots(ctx, q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(len(h.Cells)), "cells")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Hotspots(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkHotspotsBoxStocktonCold is the same with no result cache: each
+// question also computes the area's moments and FDR cut-offs (the study
+// cells and their neighbourhood sizes, kept with the grids, are reused).
+func BenchmarkHotspotsBoxStocktonCold(b *testing.B) {
+	benchHotspots(b, true, HotspotQuery{Layer: "cleveland", Res: 10, BBox: stocktonBox})
 }
 
 // BenchmarkGiStarStockton is the Gi* part of a Stockton hot spot map: z, p,

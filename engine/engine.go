@@ -66,6 +66,12 @@ type Options struct {
 	// before any work, saying how to narrow them. 0 means DefaultMaxCells;
 	// negative means no bound.
 	MaxCells int
+	// MaxStudyCells bounds a layer's study area for answers over a bounding
+	// box (tiles, hot spots of a borough): those compute the area's moments
+	// and FDR cut-offs once per query, at a few bytes a cell, and then only
+	// over the box, which MaxCells bounds. 0 means DefaultMaxStudyCells;
+	// negative means no bound.
+	MaxStudyCells int
 	// MaxCellMonths bounds cells x months for the queries that compute per
 	// month (emerging hot spots, cell trends, the backtest). 0 means
 	// DefaultMaxCellMonths; negative means no bound.
@@ -86,8 +92,11 @@ const gridCacheEntries = 16
 
 // Defaults of Options' bounds.
 const (
-	DefaultCacheBytes    = 256 << 20
-	DefaultMaxCells      = 150_000
+	DefaultCacheBytes = 256 << 20
+	DefaultMaxCells   = 150_000
+	// DefaultMaxStudyCells allows England and Wales at resolution 9 (about
+	// 1.5 million cells), not at 10.
+	DefaultMaxStudyCells = 2_000_000
 	DefaultMaxCellMonths = 1_000_000
 )
 
@@ -110,7 +119,7 @@ type Engine struct {
 	results *lru
 	grids   *lru
 
-	maxCells, maxCellMonths int
+	maxCells, maxCellMonths, maxStudyCells int
 }
 
 // sumCache keeps the store's latest summary, shared by an engine and its
@@ -150,6 +159,9 @@ func New(store data.Store, opts Options) (*Engine, error) {
 	if opts.MaxCells == 0 {
 		opts.MaxCells = DefaultMaxCells
 	}
+	if opts.MaxStudyCells == 0 {
+		opts.MaxStudyCells = DefaultMaxStudyCells
+	}
 	if opts.MaxCellMonths == 0 {
 		opts.MaxCellMonths = DefaultMaxCellMonths
 	}
@@ -167,7 +179,7 @@ func New(store data.Store, opts Options) (*Engine, error) {
 		priorities: opts.Priorities, places: opts.SetAside, class: opts.Classification, maxWindow: opts.MaxWindow,
 		log: opts.Logger, now: opts.Now,
 		results: newLRU(opts.CacheEntries, opts.CacheBytes), grids: newLRU(gridCacheEntries, opts.CacheBytes/4),
-		maxCells: opts.MaxCells, maxCellMonths: opts.MaxCellMonths,
+		maxCells: opts.MaxCells, maxCellMonths: opts.MaxCellMonths, maxStudyCells: opts.MaxStudyCells,
 	}, nil
 }
 

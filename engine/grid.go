@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 
 	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/stockton-csp/hotspots/data"
@@ -129,48 +128,15 @@ func (e *Engine) checkCellMonths(g *grid, months int) error {
 }
 
 func buildGrid(ctx context.Context, l *geo.Layer, res, k int) (*grid, error) {
-	holders := map[geo.Cell][]int32{} // cell -> areas holding its centre
-	for ai := range l.Areas {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		for _, poly := range l.Areas[ai].Geometry {
-			cs, err := geo.PolygonCells(poly, res)
-			if err != nil {
-				return nil, fmt.Errorf("engine: study cells of %s %s: %w", l.Name, l.Areas[ai].Code, err)
-			}
-			for _, c := range cs {
-				if h := holders[c]; len(h) == 0 || h[len(h)-1] != int32(ai) {
-					holders[c] = append(h, int32(ai))
-				}
-			}
-		}
+	st, err := newStudy(ctx, l, res)
+	if err != nil {
+		return nil, err
 	}
-	if len(holders) == 0 {
-		return nil, fmt.Errorf("%w: layer %s holds no H3 resolution %d cell centre; its areas are smaller than a cell, so choose a finer resolution", ErrBadQuery, l.Name, res)
-	}
-	g := &grid{layer: l.Name, res: res, k: k, cells: make([]geo.Cell, 0, len(holders)),
-		index: make(map[geo.Cell]int32, len(holders)), areas: make([][]string, len(holders))}
-	for c := range holders {
-		g.cells = append(g.cells, c)
-	}
-	slices.Sort(g.cells)
-	single := make([][]string, len(l.Areas)) // shared one-area name lists
+	g := &grid{layer: l.Name, res: res, k: k, cells: st.cells,
+		index: make(map[geo.Cell]int32, len(st.cells)), areas: make([][]string, len(st.cells))}
 	for i, c := range g.cells {
 		g.index[c] = int32(i)
-		h := holders[c]
-		if len(h) == 1 {
-			if single[h[0]] == nil {
-				single[h[0]] = []string{l.Areas[h[0]].Name}
-			}
-			g.areas[i] = single[h[0]]
-			continue
-		}
-		names := make([]string, len(h))
-		for j, ai := range h {
-			names[j] = l.Areas[ai].Name
-		}
-		g.areas[i] = names
+		g.areas[i] = st.names[st.area[i]]
 	}
 	// Neighbour lists share one backing array: a disk holds 1+3k(k+1) cells.
 	per := 3 * k * (k + 1)

@@ -2,11 +2,12 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/hotspot"
@@ -32,7 +33,27 @@ type HotspotQuery struct {
 	// Measure is count (default) or harm (CCHI days); Gi* is not offered on
 	// cost, which most crime types do not carry.
 	Measure Measure
+
+	// The fields below narrow Hotspots' answer only; the other queries
+	// taking a HotspotQuery ignore them.
+
+	// BBox, when not empty, keeps the study cells whose centre lies in it
+	// (orb.Point{lon, lat}, edges inside). Their z, p and bins are those of
+	// the whole study area's map (computed from the area's moments and FDR
+	// cut-offs, cached per query, and each cell's own k rings), and the
+	// bound on cells (Options.MaxCells) applies to the cells in the box, not
+	// to the whole layer (which Options.MaxStudyCells bounds instead).
+	BBox orb.Bound
+	// Significant keeps the cells in a hot or cold spot bin (Bin != 0).
+	Significant bool
+	// Offset and Limit page the cells, in ascending cell order (stable for a
+	// data version): Offset cells are skipped, then at most Limit kept (0:
+	// all). Hotspots.Matched counts the cells before paging.
+	Offset, Limit int
 }
+
+// hasBox reports whether q asks for a bounding box.
+func (q HotspotQuery) hasBox() bool { return q.BBox != orb.Bound{} }
 
 // Hotspots is a Getis-Ord Gi* hot spot map of a layer's study area.
 //
@@ -45,17 +66,29 @@ type HotspotQuery struct {
 // for the false discovery rate (Benjamini-Hochberg, as ArcGIS Optimized Hot
 // Spot Analysis); BinUncorrected is the plain one.
 type Hotspots struct {
-	Layer   string     `json:"layer"`
-	Res     int        `json:"res"`
-	K       int        `json:"k"`
-	Measure Measure    `json:"measure"`
-	Unit    string     `json:"unit"`
-	Period  Period     `json:"period"`
-	Types   []string   `json:"types"` // crime types counted; empty is all
-	Cells   []HotCell  `json:"cells"` // every study cell, in ascending cell order
-	Bins    []BinCount `json:"bins"`  // cells per FDR-corrected bin, +3 down to -3
-	// Count and Harm total the study cells; Outside counts incidents of the
-	// period in cells outside the study area.
+	Layer   string   `json:"layer"`
+	Res     int      `json:"res"`
+	K       int      `json:"k"`
+	Measure Measure  `json:"measure"`
+	Unit    string   `json:"unit"`
+	Period  Period   `json:"period"`
+	Types   []string `json:"types"` // crime types counted; empty is all
+	// Cells are the study cells asked for (every one, or those in BBox, of
+	// a significant bin, one page of them), in ascending cell order.
+	Cells []HotCell `json:"cells"`
+	// StudyCells counts the whole study area's cells; Matched the cells in
+	// BBox (every study cell without one) that pass Significant, before
+	// Offset and Limit.
+	StudyCells int `json:"study_cells"`
+	Matched    int `json:"matched"`
+	// BBox is the query's box (minLon, minLat, maxLon, maxLat), nil for
+	// the whole study area.
+	BBox *[4]float64 `json:"bbox,omitempty"`
+	// Bins counts cells per FDR-corrected bin, +3 down to -3; Count and Harm
+	// total the cells. All three are of the cells in BBox (every study cell
+	// without one), before Significant and paging. Outside counts incidents
+	// of the period in cells outside the whole study area.
+	Bins          []BinCount     `json:"bins"`
 	Count         int64          `json:"count"`
 	Harm          float64        `json:"harm"`
 	Outside       int64          `json:"outside"`
@@ -122,8 +155,119 @@ func (e *Engine) prepareGrid(ctx context.Context, q HotspotQuery, span int, meas
 	return pq, nil
 }
 
-// Hotspots computes the Gi* hot spot map of a layer's study area.
+// Hotspots computes the Gi* hot spot map of a layer's study area, or of the
+// part of it in q.BBox, filtered by q.Significant and paged by q.Offset and
+// q.Limit.
 func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error) {
+	if q.Offset < 0 || q.Limit < 0 {
+		return nil, fmt.Errorf("%w: offset %d and limit %d must not be negative", ErrBadQuery, q.Offset, q.Limit)
+	}
+	if q.hasBox() {
+		if q.BBox.Min[0] > q.BBox.Max[0] || q.BBox.Min[1] > q.BBox.Max[1] || q.BBox.Min[0] < -180 || q.BBox.Max[0] > 180 || q.BBox.Min[1] < -90 || q.BBox.Max[1] > 90 {
+			return nil, fmt.Errorf("%w: bounding box %v is not minLon,minLat,maxLon,maxLat in degrees (west and south first)", ErrBadQuery, [4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]})
+		}
+		return e.hotspotsLocal(ctx, q)
+	}
+	h, err := e.hotspotsWhole(ctx, q)
+	if err != nil || (!q.Significant && q.Offset == 0 && q.Limit == 0) {
+		return h, err
+	}
+	out := *h // the cached answer is shared: copy what changes
+	out.Cells = narrowCells(h.Cells, q, &out.Matched)
+	return &out, nil
+}
+
+// narrowCells applies Significant, Offset and Limit to cells, in a new
+// slice (cells itself, clipped, when there is nothing to narrow), and sets
+// matched to the count before paging.
+func narrowCells(cells []HotCell, q HotspotQuery, matched *int) []HotCell {
+	if !q.Significant && q.Offset == 0 && q.Limit == 0 {
+		*matched = len(cells)
+		return slices.Clip(nonNil(cells))
+	}
+	var keep []HotCell
+	n := 0
+	for i := range cells {
+		if q.Significant && cells[i].Bin == 0 {
+			continue
+		}
+		if n >= q.Offset && (q.Limit == 0 || len(keep) < q.Limit) {
+			keep = append(keep, cells[i])
+		}
+		n++
+	}
+	*matched = n
+	return nonNil(keep)
+}
+
+// hotspotsLocal answers a bounding box from the whole area's statistics and
+// the box's own cells.
+func (e *Engine) hotspotsLocal(ctx context.Context, q HotspotQuery) (*Hotspots, error) {
+	res, k, err := resK(q.Res, q.K)
+	if err != nil {
+		return nil, err
+	}
+	pq, err := e.prepare(ctx, q.Measure, q.Types, q.From, q.To, 12, Count, Harm)
+	if err != nil {
+		return nil, err
+	}
+	s, err := e.study(ctx, pq.sum, q.Layer, res)
+	if err != nil {
+		return nil, err
+	}
+	sw, err := e.studyWeights(ctx, pq.sum, s, k)
+	if err != nil {
+		return nil, err
+	}
+	st, err := e.giStats(ctx, pq, s, sw, k)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := e.boxCells(ctx, s, q.BBox)
+	if err != nil {
+		return nil, err
+	}
+	box := [4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]}
+	out := &Hotspots{Layer: s.layer, Res: res, K: k, Measure: pq.m, Unit: e.unit(pq.m), Period: pq.p,
+		Types: nonNil(pq.types), StudyCells: len(s.cells), BBox: &box, Outside: st.outside,
+		ExcludedTypes: e.excluded(scopeTypes(pq.sum, pq.types)), Weights: e.weightsInfo(),
+		Notes: nonNil(pq.notes), DataVersion: pq.sum.Version, Computed: e.now()}
+	if q.Significant && !st.zeroSig {
+		// the significant cells are listed with the statistics
+		cells, perBin, count, harm := significantCells(s, st, idx)
+		out.Count, out.Harm = count, harm
+		for b := 3; b >= -3; b-- {
+			out.Bins = append(out.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
+		}
+		out.Cells = narrowCells(cells, q, &out.Matched)
+		return out, nil
+	}
+	cells, err := localCells(ctx, s, sw, st, k, idx)
+	if err != nil {
+		return nil, err
+	}
+	summarise(out, cells)
+	out.Cells = narrowCells(cells, q, &out.Matched)
+	return out, nil
+}
+
+// summarise sets h's Bins, Count and Harm from cells.
+func summarise(h *Hotspots, cells []HotCell) {
+	var perBin [7]int
+	h.Count, h.Harm = 0, 0
+	for i := range cells {
+		perBin[cells[i].Bin+3]++
+		h.Count += cells[i].Count
+		h.Harm += cells[i].Harm
+	}
+	h.Bins = h.Bins[:0]
+	for b := 3; b >= -3; b-- {
+		h.Bins = append(h.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
+	}
+}
+
+// hotspotsWhole computes (and caches) the map of the whole study area.
+func (e *Engine) hotspotsWhole(ctx context.Context, q HotspotQuery) (*Hotspots, error) {
 	hq, err := e.prepareGrid(ctx, q, 12, Count, Harm)
 	if err != nil {
 		return nil, err
@@ -139,25 +283,14 @@ func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error
 			x = v.harm
 		}
 		out := &Hotspots{Layer: g.layer, Res: g.res, K: g.k, Measure: hq.m, Unit: e.unit(hq.m), Period: hq.p,
-			Types: nonNil(hq.types), Count: v.total, Outside: v.outside,
+			Types: nonNil(hq.types), StudyCells: len(g.cells), Matched: len(g.cells), Outside: v.outside,
 			ExcludedTypes: e.excluded(scopeTypes(hq.sum, hq.types)), Weights: e.weightsInfo(),
 			Notes: nonNil(hq.notes), DataVersion: hq.sum.Version, Computed: e.now()}
 		out.Cells, err = hotCells(g, v, x)
 		if err != nil {
-			if errors.Is(err, hotspot.ErrZeroVariance) {
-				return nil, fmt.Errorf("engine: every study cell of %s at resolution %d has the same %s in %s (%g), so there are no hot or cold spots to find; widen the period or the crime types: %w",
-					g.layer, g.res, hq.m, hq.p, x[0], err)
-			}
-			return nil, fmt.Errorf("engine: hot spots of %s: %w", g.layer, err)
+			return nil, gistarError(err, g.layer, g.res, hq.m, hq.p)
 		}
-		var perBin [7]int
-		for i := range out.Cells {
-			perBin[out.Cells[i].Bin+3]++
-			out.Harm += out.Cells[i].Harm
-		}
-		for b := 3; b >= -3; b-- {
-			out.Bins = append(out.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
-		}
+		summarise(out, out.Cells)
 		return out, nil
 	})
 }

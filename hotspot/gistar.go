@@ -1,6 +1,7 @@
 package hotspot
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -53,21 +54,10 @@ func GiStar(x []float64, neighbours [][]int32) ([]float64, error) {
 		return nil, fmt.Errorf("hotspot: Gi* needs at least two values, got %d", n)
 	}
 
-	// Welford's one-pass mean and sum of squared deviations: stable where sum(x^2)/n - xbar^2
-	// would cancel.
-	var mean, m2 float64
-	for i, v := range x {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("hotspot: Gi* value %d is %v; values must be finite", i, v)
-		}
-		d := v - mean
-		mean += d / float64(i+1)
-		m2 += d * (v - mean)
+	m, err := MomentsOf(x, n)
+	if err != nil {
+		return nil, err
 	}
-	if m2 <= 0 {
-		return nil, ErrZeroVariance
-	}
-	sd := math.Sqrt(m2 / float64(n))
 
 	z := make([]float64, n)
 	// Validate before computing, using z as scratch: z[j] holds the last cell whose list named
@@ -90,21 +80,68 @@ func GiStar(x []float64, neighbours [][]int32) ([]float64, error) {
 		}
 	}
 
-	nf := float64(n)
 	for i, nb := range neighbours {
 		sum := x[i]
 		for _, j := range nb {
 			sum += x[j]
 		}
-		w := float64(len(nb) + 1) // binary weights: W_i = S1_i = count including self
-		v := (nf*w - w*w) / (nf - 1)
-		if v <= 0 {
-			z[i] = 0
-			continue
-		}
-		z[i] = (sum - mean*w) / (sd * math.Sqrt(v))
+		z[i] = m.Z(sum, len(nb)+1)
 	}
 	return z, nil
+}
+
+// Moments are what Gi* needs of the whole study area: the number of values n, their mean and
+// population standard deviation. With them, a cell's z needs only its own neighbourhood's sum
+// and size (Moments.Z), so a tile or a bounding box can be answered from its own cells and a
+// margin of k rings, with the same z as GiStar over the whole area.
+type Moments struct {
+	n, mean, sd float64
+}
+
+// MomentsOf returns the moments of x padded with zeros to n values (n >= len(x)): the study
+// area's cells with crime in x, and n counting every study cell, zero cells included. It uses
+// Welford's one-pass mean and sum of squared deviations, stable where sum(x^2)/n - mean^2
+// would cancel, and adds the zeros as one group (Chan et al. 1979). Errors: fewer than two
+// values, a value that is not finite, n < len(x), or ErrZeroVariance when all n are equal.
+func MomentsOf(x []float64, n int) (Moments, error) {
+	if n < len(x) {
+		return Moments{}, fmt.Errorf("hotspot: %d values given for a study area of %d", len(x), n)
+	}
+	if n < 2 {
+		return Moments{}, fmt.Errorf("hotspot: Gi* needs at least two values, got %d", n)
+	}
+	var mean, m2 float64
+	for i, v := range x {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return Moments{}, fmt.Errorf("hotspot: Gi* value %d is %v; values must be finite", i, v)
+		}
+		d := v - mean
+		mean += d / float64(i+1)
+		m2 += d * (v - mean)
+	}
+	if zeros := n - len(x); zeros > 0 {
+		na, nb, nf := float64(len(x)), float64(zeros), float64(n)
+		m2 += mean * mean * na * nb / nf
+		mean = mean * na / nf
+	}
+	if m2 <= 0 {
+		return Moments{}, ErrZeroVariance
+	}
+	return Moments{n: float64(n), mean: mean, sd: math.Sqrt(m2 / float64(n))}, nil
+}
+
+// N is the number of values.
+func (m Moments) N() int { return int(m.n) }
+
+// Z is the Gi* z-score of a cell whose neighbourhood (the cell and its w-1 neighbours, binary
+// weights) sums to sum, as GiStar defines it. A neighbourhood of the whole area gets 0.
+func (m Moments) Z(sum float64, w int) float64 {
+	wf := float64(w)
+	v := (m.n*wf - wf*wf) / (m.n - 1)
+	if v <= 0 {
+		return 0
+	}
+	return (sum - m.mean*wf) / (m.sd * math.Sqrt(v))
 }
 
 // PValue returns the two-sided p value of a standard normal z-score: the chance of a |Z| at
@@ -173,31 +210,74 @@ func BinsFDR(z, p []float64) []int {
 	if len(z) != len(p) {
 		panic(fmt.Sprintf("hotspot: BinsFDR given %d z-scores and %d p values", len(z), len(p)))
 	}
-	sorted := sortedFinite(p)
-	var cuts [3]float64
-	var oks [3]bool
-	for k, alpha := range [3]float64{0.01, 0.05, 0.10} {
-		cuts[k], oks[k] = bhCutoff(sorted, len(p), alpha)
-	}
+	cuts := NewFDRCuts(p, nil, len(p))
 	bins := make([]int, len(z))
-	for i, v := range p {
-		var b int
-		switch {
-		case oks[0] && v <= cuts[0]:
-			b = 3
-		case oks[1] && v <= cuts[1]:
-			b = 2
-		case oks[2] && v <= cuts[2]:
-			b = 1
-		}
-		switch {
-		case z[i] > 0:
-			bins[i] = b
-		case z[i] < 0:
-			bins[i] = -b
-		}
+	for i := range p {
+		bins[i] = cuts.Bin(z[i], p[i])
 	}
 	return bins
+}
+
+// FDRCuts are the Benjamini-Hochberg cut-offs of one study area's p values at 0.01, 0.05 and
+// 0.10: computed once over every p value, they let any part of the area (a tile, a bounding
+// box) take its FDR-corrected bins by comparing its own p values with them (Bin), as BinsFDR
+// does over the whole.
+type FDRCuts struct {
+	cut [3]float64
+	ok  [3]bool
+}
+
+// NewFDRCuts computes the cut-offs of p values where p[i] stands for mult[i] locations (nil
+// mult: one each; the many cells with no crime near them share one p value per neighbourhood
+// size) among n in all (n counts NaN p values too, which are never significant).
+func NewFDRCuts(p []float64, mult []int, n int) FDRCuts {
+	var c FDRCuts
+	if mult == nil {
+		sorted := sortedFinite(p)
+		for k, alpha := range [3]float64{0.01, 0.05, 0.10} {
+			c.cut[k], c.ok[k] = bhCutoff(sorted, n, alpha)
+		}
+		return c
+	}
+	type pm struct {
+		p float64
+		m int
+	}
+	s := make([]pm, 0, len(p))
+	for i, v := range p {
+		if !math.IsNaN(v) && mult[i] > 0 {
+			s = append(s, pm{v, mult[i]})
+		}
+	}
+	slices.SortFunc(s, func(a, b pm) int { return cmp.Compare(a.p, b.p) })
+	sorted, counts := make([]float64, len(s)), make([]int, len(s))
+	for i, x := range s {
+		sorted[i], counts[i] = x.p, x.m
+	}
+	for k, alpha := range [3]float64{0.01, 0.05, 0.10} {
+		c.cut[k], c.ok[k] = bhCutoffWeighted(sorted, counts, n, alpha)
+	}
+	return c
+}
+
+// Bin is the FDR-corrected confidence bin of a location with z-score z and p value p.
+func (c FDRCuts) Bin(z, p float64) int {
+	var b int
+	switch {
+	case c.ok[0] && p <= c.cut[0]:
+		b = 3
+	case c.ok[1] && p <= c.cut[1]:
+		b = 2
+	case c.ok[2] && p <= c.cut[2]:
+		b = 1
+	}
+	switch {
+	case z > 0:
+		return b
+	case z < 0:
+		return -b
+	}
+	return 0
 }
 
 // sortedFinite returns p without NaNs, sorted ascending, in a new slice.
@@ -212,17 +292,36 @@ func sortedFinite(p []float64) []float64 {
 	return s
 }
 
-// bhCutoff returns the largest sorted p value at or under the Benjamini-Hochberg line
-// k/n * alpha, and false when none is.
-func bhCutoff(sorted []float64, n int, alpha float64) (float64, bool) {
+// bhCutoffWeighted is bhCutoff where sorted[i] stands for counts[i] locations: a run of equal p
+// values at ranks a..b is under the line when its last rank b is (the line rises with rank).
+// nil counts is one location each.
+func bhCutoffWeighted(sorted []float64, counts []int, n int, alpha float64) (float64, bool) {
 	if !(alpha > 0) {
 		return 0, false
 	}
-	for k := len(sorted); k >= 1; k-- {
+	k := len(sorted)
+	if counts != nil {
+		k = 0
+		for _, m := range counts {
+			k += m
+		}
+	}
+	for i := len(sorted) - 1; i >= 0; i-- {
 		line := float64(k) * alpha / float64(n)
-		if sorted[k-1] <= line*(1+1e-12) {
-			return sorted[k-1], true
+		if sorted[i] <= line*(1+1e-12) {
+			return sorted[i], true
+		}
+		if counts != nil {
+			k -= counts[i]
+		} else {
+			k--
 		}
 	}
 	return 0, false
+}
+
+// bhCutoff returns the largest sorted p value at or under the Benjamini-Hochberg line
+// k/n * alpha, and false when none is.
+func bhCutoff(sorted []float64, n int, alpha float64) (float64, bool) {
+	return bhCutoffWeighted(sorted, nil, n, alpha)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/tiles"
 )
 
@@ -35,7 +36,11 @@ func stocktonTiles(tb testing.TB, r *tiles.Renderer, z int) []tiles.Tile {
 }
 
 func benchRender(b *testing.B, q tiles.Query, ts []tiles.Tile) {
-	_, r := newRenderer(b, tiles.Options{})
+	benchRenderWith(b, tiles.Options{}, q, ts)
+}
+
+func benchRenderWith(b *testing.B, opts tiles.Options, q tiles.Query, ts []tiles.Tile) {
+	_, r := newRenderer(b, opts)
 	ctx := context.Background()
 	bytes, features := 0, 0
 	for _, t := range ts { // warm the sets
@@ -109,4 +114,43 @@ func BenchmarkRenderHotspotsZ12(b *testing.B) {
 // BenchmarkRenderIncidentsZ16 draws the map points of the town centre.
 func BenchmarkRenderIncidentsZ16(b *testing.B) {
 	benchRender(b, tiles.Query{Set: tiles.Incidents}, []tiles.Tile{tileAt(stocktonTownCentre, 16)})
+}
+
+// BenchmarkRenderCellsLocalZ14 and Z12 draw the same tiles as
+// BenchmarkRenderCellsZ14 and Z12 tile by tile (SetCells -1), as a query
+// too large to precompute is drawn: its cells found by filling the tile
+// with hexagons, their outlines from H3, Gi* from the area's cached
+// statistics and the tile's own k rings.
+func BenchmarkRenderCellsLocalZ14(b *testing.B) {
+	benchRenderWith(b, tiles.Options{SetCells: -1}, tiles.Query{Set: tiles.Cells}, []tiles.Tile{tileAt(stocktonTownCentre, 14)})
+}
+
+func BenchmarkRenderCellsLocalZ12(b *testing.B) {
+	benchRenderWith(b, tiles.Options{SetCells: -1}, tiles.Query{Set: tiles.Cells}, []tiles.Tile{tileAt(stocktonTownCentre, 12)})
+}
+
+// BenchmarkRenderHotspotsLocalZ12 draws the zones around the town centre
+// from the tile's own box, as where the layer's whole map is over the
+// engine's bound (forced with MaxCells 2,000; the Stockton map has 2,238
+// cells).
+func BenchmarkRenderHotspotsLocalZ12(b *testing.B) {
+	e, err := engine.New(stockton(b), engine.Options{MaxCells: 2000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, err := tiles.New(e, stockton(b), tiles.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	t, q := tileAt(stocktonTownCentre, 12), tiles.Query{Set: tiles.Hotspots}
+	if _, err := r.Render(ctx, t, q); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Render(ctx, t, q); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

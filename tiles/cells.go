@@ -1,15 +1,20 @@
 package tiles
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"sync"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/geo"
 )
 
 // cellResByZoom is the H3 resolution of the cells set at each zoom: the
@@ -146,7 +151,15 @@ func (r *Renderer) cellStats(ctx context.Context, q Query, res int, cs *cellSet)
 }
 
 func (r *Renderer) drawCells(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
-	cs, err := r.cellSet(ctx, q, CellRes(t.Z))
+	res := CellRes(t.Z)
+	plan, err := r.cellsPlan(ctx, q, res)
+	if err != nil {
+		return err
+	}
+	if plan.local {
+		return r.drawCellsLocal(ctx, b, t, q, res, plan.figs)
+	}
+	cs, err := r.cellSet(ctx, q, res)
 	if err != nil {
 		return err
 	}
@@ -160,27 +173,158 @@ func (r *Renderer) drawCells(ctx context.Context, b *tileBuilder, t Tile, q Quer
 		if ring == nil {
 			continue
 		}
-		fig := &cs.figs[i]
-		props := make(geojson.Properties, 7)
-		if b.count(props, "count", fig.Count) {
-			props["harm"] = fig.Harm
-			props["cost"] = fig.Cost
-		}
+		var st *cellStat
 		if cs.hasStat != nil && cs.hasStat[i] {
-			props["z"] = cs.z[i]
-			props["bin"] = int64(cs.bin[i])
+			st = &cellStat{z: cs.z[i], bin: cs.bin[i]}
 		}
-		if fig.TopType != "" {
-			props["top_type"] = fig.TopType
-		}
-		props["cell"] = cs.names[i]
-		if cs.street[i] != "" {
-			props["street"] = cs.street[i]
-		}
-		if cs.outside[i] {
-			props["outside"] = true
-		}
-		b.add(uint64(fig.Cell), orb.Polygon{ring}, props)
+		drawCell(b, ring, &cs.figs[i], cs.names[i], cs.street[i], cs.outside[i], st)
 	}
 	return nil
+}
+
+// cellsPlan is how a query's cells at one resolution are drawn: from a
+// precomputed set, or tile by tile from its figures (more than SetCells).
+type cellsPlan struct {
+	figs  *engine.CellFigures
+	local bool
+}
+
+func (r *Renderer) cellsPlan(ctx context.Context, q Query, res int) (*cellsPlan, error) {
+	key := fmt.Sprintf("plan|v%d|%s|res%d", r.version(), q.setKey(), res)
+	return memoize(ctx, r.sets, key, func(ctx context.Context) (*cellsPlan, error) {
+		figs, err := r.eng.Source(q.Source).WithTimes(q.Times).CellFigures(ctx, engine.CellQuery{Res: res, From: q.From, To: q.To, Types: q.Types})
+		if err != nil {
+			return nil, err
+		}
+		return &cellsPlan{figs: figs, local: r.setCells < 0 || len(figs.Cells) > r.setCells}, nil
+	})
+}
+
+// cellStat is a drawn cell's Gi* statistics.
+type cellStat struct {
+	z   float64
+	bin int8
+}
+
+// drawCell adds one hexagon with its figures.
+func drawCell(b *tileBuilder, ring orb.Ring, fig *engine.CellFigure, name, street string, outside bool, st *cellStat) {
+	props := make(geojson.Properties, 7)
+	if b.count(props, "count", fig.Count) {
+		props["harm"] = fig.Harm
+		props["cost"] = fig.Cost
+	}
+	if st != nil {
+		props["z"] = st.z
+		props["bin"] = int64(st.bin)
+	}
+	if fig.TopType != "" {
+		props["top_type"] = fig.TopType
+	}
+	props["cell"] = name
+	if street != "" {
+		props["street"] = street
+	}
+	if outside {
+		props["outside"] = true
+	}
+	b.add(uint64(fig.Cell), orb.Polygon{ring}, props)
+}
+
+// drawCellsLocal draws a tile from its own cells, for a query with more
+// cells than a precomputed set holds (a force or the country at a fine
+// resolution): the cells meeting the tile and its buffer are found by
+// filling it with hexagons (or, where the tile holds more hexagons than the
+// query has cells, by checking each cell), and their Gi* comes from the
+// study area's cached statistics and the tile's own k rings
+// (engine.HotspotQuery.BBox), equal to the whole map's.
+func (r *Renderer) drawCellsLocal(ctx context.Context, b *tileBuilder, t Tile, q Query, res int, figs *engine.CellFigures) error {
+	f := newFrame(t, r.extent, r.buffer)
+	// grown by two hexagon edges: a hexagon whose centre is outside may
+	// still reach in
+	grown := grow(f.lonLatBound(), res, 2)
+	var idx []int // indices into figs.Cells
+	if est := orbgeo.Area(grown.ToPolygon()) / geo.AvgCellAreaM2(res); est < float64(len(figs.Cells)) {
+		cells, err := geo.PolygonCells(grown.ToPolygon(), res)
+		if err != nil {
+			return fmt.Errorf("tiles: cells of tile %s: %w", t, err)
+		}
+		slices.Sort(cells)
+		for _, c := range cells {
+			if i, ok := slices.BinarySearchFunc(figs.Cells, c, func(f engine.CellFigure, c geo.Cell) int { return cmp.Compare(f.Cell, c) }); ok {
+				idx = append(idx, i)
+			}
+		}
+	} else {
+		for i := range figs.Cells {
+			if grown.Contains(figs.Cells[i].Cell.Center()) {
+				idx = append(idx, i)
+			}
+		}
+	}
+	if len(idx) == 0 {
+		return nil
+	}
+	layer, _, err := r.store.Layer(ctx, q.Layer)
+	if err != nil {
+		return fmt.Errorf("tiles: %w", err)
+	}
+	streets, err := r.eng.CellStreets(ctx, res)
+	if err != nil {
+		return err
+	}
+	stats := r.localStats(ctx, q, res, grown)
+	world6 := make([]orb.Point, 0, 8)
+	for _, i := range idx {
+		fig := &figs.Cells[i]
+		c := fig.Cell
+		world6 = world6[:0]
+		for _, p := range c.Boundary() {
+			world6 = append(world6, world(p))
+		}
+		if len(world6) < 3 || !boundOf(world6).Intersects(f.bound) {
+			continue
+		}
+		ring := b.ring(&f, world6, true)
+		if ring == nil {
+			continue
+		}
+		var st *cellStat
+		if j, ok := slices.BinarySearchFunc(stats, c, func(h engine.HotCell, c geo.Cell) int { return cmp.Compare(h.Cell, c) }); ok {
+			st = &cellStat{z: stats[j].Z, bin: int8(stats[j].Bin)}
+		}
+		drawCell(b, ring, fig, c.String(), streets[c], layer.Locate(c.Center()) < 0, st)
+	}
+	return nil
+}
+
+// lonLatBound is the frame (the tile and its buffer) in degrees.
+func (f *frame) lonLatBound() orb.Bound {
+	nw, se := lonLat(f.bound.Min), lonLat(f.bound.Max)
+	return orb.Bound{Min: orb.Point{nw[0], se[1]}, Max: orb.Point{se[0], nw[1]}}
+}
+
+// grow widens box (degrees) by edges mean hexagon edges of resolution res
+// on every side, within the Web Mercator square.
+func grow(box orb.Bound, res int, edges float64) orb.Bound {
+	edge := math.Sqrt(2*geo.AvgCellAreaM2(res)/(3*math.Sqrt(3))) * edges
+	dLat := edge / 111_320
+	dLon := dLat / math.Max(0.05, math.Cos(math.Max(math.Abs(box.Min[1]), math.Abs(box.Max[1]))*math.Pi/180))
+	return orb.Bound{Min: orb.Point{max(-180, box.Min[0]-dLon), max(-maxLat, box.Min[1]-dLat)},
+		Max: orb.Point{min(180, box.Max[0]+dLon), min(maxLat, box.Max[1]+dLat)}}
+}
+
+// localStats is the Gi* of the study cells in box, when res is a grid
+// resolution and the measure one Gi* runs on; nil (cells drawn without
+// statistics) when it cannot be computed, as for a whole set.
+func (r *Renderer) localStats(ctx context.Context, q Query, res int, box orb.Bound) []engine.HotCell {
+	if res < engine.MinGridRes || res > engine.MaxGridRes || q.Measure == engine.Cost {
+		return nil
+	}
+	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: res,
+		From: q.From, To: q.To, Types: q.Types, Measure: q.Measure, BBox: box})
+	if err != nil {
+		r.log.Debug("tiles: cells without Gi*", "layer", q.Layer, "res", res, "err", err)
+		return nil
+	}
+	return h.Cells
 }

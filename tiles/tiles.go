@@ -148,9 +148,20 @@ type Options struct {
 	// for cells, per query for the others; a set of every Cleveland cell at
 	// resolution 12 with its tile index is about 1.5 MB); 0 is 32.
 	Sets int
+	// SetCells is the most cells a query may have at a resolution for the
+	// cells set to be precomputed whole (outlines and a tile index, once per
+	// query and resolution; every Cleveland cell at resolution 12 is about
+	// 9,000); a query with more (a region or the country) draws each tile
+	// from its own cells instead. 0 is DefaultSetCells; negative always
+	// draws tile by tile.
+	SetCells int
 	// Logger receives a debug line per set computed; nil discards.
 	Logger *slog.Logger
 }
+
+// DefaultSetCells is Options.SetCells's default: precomputing a set costs
+// about 10 µs a cell, so 100,000 cells is about a second, once.
+const DefaultSetCells = 100_000
 
 // Renderer draws the tiles. It precomputes, per query and resolution, each
 // cell's figures, outline and the tiles it meets, so that drawing a tile is
@@ -162,6 +173,7 @@ type Renderer struct {
 	buffer   int
 	log      *slog.Logger
 	sets     *memo
+	setCells int
 	builders sync.Pool // of *tileBuilder
 }
 
@@ -185,7 +197,10 @@ func New(eng *engine.Engine, store data.Store, opts Options) (*Renderer, error) 
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Renderer{eng: eng, store: store, extent: opts.Extent, buffer: opts.Buffer, log: opts.Logger, sets: newMemo(opts.Sets)}
+	if opts.SetCells == 0 {
+		opts.SetCells = DefaultSetCells
+	}
+	r := &Renderer{eng: eng, store: store, extent: opts.Extent, buffer: opts.Buffer, log: opts.Logger, sets: newMemo(opts.Sets), setCells: opts.SetCells}
 	r.builders.New = func() any { return newTileBuilder(r.extent, r.buffer) }
 	return r, nil
 }

@@ -3,6 +3,7 @@ package tiles
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -249,8 +250,77 @@ func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
 	})
 }
 
+// localZones groups the significant cells around tile t into zones with
+// Zones, from the study area's cached Gi* statistics (engine.HotspotQuery
+// with BBox): the box is the tile and its buffer with a margin of two
+// hexagon edges, widened over each zone that reaches the tile and is cut by
+// the box (a cell of it next to a cell outside) until none is, so
+// its outline and figures are those of the whole map. A zone still cut
+// after 16 widenings, or where a wider box would pass the bound on cells
+// (engine Options.MaxCells), is drawn as far as it reaches.
+// Zones are not ranked across the whole map here, so a zone's id is its
+// first cell's H3 index, the same in every tile it crosses.
+func (r *Renderer) localZones(ctx context.Context, t Tile, q Query) (*zoneSet, error) {
+	f := newFrame(t, r.extent, r.buffer)
+	tileBox := f.lonLatBound()
+	eng := r.eng.Source(q.Source).WithTimes(q.Times)
+	var last *zoneSet
+	box := grow(tileBox, q.Res, 2)
+	for round := 0; ; round++ {
+		h, err := eng.Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To,
+			Types: q.Types, Measure: q.Measure, BBox: box, Significant: true})
+		if errors.Is(err, engine.ErrTooLarge) && last != nil {
+			return last, nil // as far as the bound on cells lets the zones reach
+		}
+		if err != nil {
+			return nil, err
+		}
+		zones, err := Zones(h)
+		if err != nil {
+			return nil, err
+		}
+		var keep []Zone
+		next := box
+		for _, z := range zones {
+			zb := z.Outline.Bound()
+			if !zb.Intersects(tileBox) {
+				continue
+			}
+			keep = append(keep, z)
+			cut := false
+			for _, c := range z.Cells {
+				disk, err := c.Disk(1)
+				if err != nil {
+					return nil, fmt.Errorf("tiles: zones: %w", err)
+				}
+				for _, d := range disk {
+					cut = cut || !box.Contains(d.Center())
+				}
+			}
+			if cut {
+				next = next.Union(grow(zb, q.Res, 3))
+			}
+		}
+		mps := make([]orb.MultiPolygon, len(keep))
+		for i := range keep {
+			keep[i].ID = int(keep[i].Cells[0])
+			mps[i] = keep[i].Outline
+		}
+		last = &zoneSet{zones: keep, ps: newPolySet(mps)}
+		if next == box || round == 15 {
+			return last, nil
+		}
+		box = next
+	}
+}
+
 func (r *Renderer) drawZones(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	zs, err := r.zoneSet(ctx, q)
+	if errors.Is(err, engine.ErrTooLarge) {
+		// the layer's map is too large to compute whole: draw the zones
+		// of the tile's own cells
+		zs, err = r.localZones(ctx, t, q)
+	}
 	if err != nil {
 		return err
 	}

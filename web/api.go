@@ -166,26 +166,6 @@ func directionWord(se engine.Series) string {
 // than GeoJSON (format=json).
 func wantsJSON(r *http.Request) bool { return r.URL.Query().Get("format") == "json" }
 
-func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
-	p, err := readParams(r)
-	if err != nil {
-		return err
-	}
-	h, err := s.eng(r.Context()).Hotspots(r.Context(), p.hotspotQuery(layerParam(r)))
-	if err != nil {
-		return err
-	}
-	if wantsJSON(r) {
-		return s.respond(w, r, http.StatusOK, h)
-	}
-	fc := HotspotsGeoJSON(h)
-	fc.ExtraMembers = geojson.Properties{
-		"layer": h.Layer, "res": h.Res, "k": h.K, "measure": h.Measure, "period": h.Period,
-		"types": h.Types, "notes": h.Notes, "attribution": s.opts.Attribution,
-	}
-	return s.writeGeoJSON(w, r, fc)
-}
-
 // HotspotsGeoJSON is a hot spot map as RFC 7946 GeoJSON: one hexagon per
 // study cell (WGS84 lon/lat, counter-clockwise rings), with the cell's
 // figures as properties.

@@ -1,0 +1,438 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
+)
+
+// Local hot spot answers. Gi* of one cell needs only the sum over its own
+// neighbourhood and the neighbourhood's size, given three figures of the
+// whole study area: n (zero cells included), the mean and the spread
+// (hotspot.Moments). The false discovery rate needs every p value of the
+// area once, reduced to three cut-offs (hotspot.FDRCuts). Those are
+// computed once per query and cached; a bounding box or a tile is then
+// answered from its own cells and k rings around them, with the z, p and bin
+// the whole map gives, at a cost that follows the box, not the country.
+
+// study is a layer's study area at one resolution without neighbour lists:
+// every cell whose centre lies inside one of the layer's areas, ascending,
+// and the areas holding each. It costs about 4 bytes a cell beyond the cell
+// itself, where a grid with its neighbour lists costs about 100.
+type study struct {
+	layer string
+	res   int
+	cells []geo.Cell
+	// area[i] indexes names: the areas holding cell i's centre (one list
+	// per area, shared, and one per combination where areas overlap).
+	area  []int32
+	names [][]string
+	// lat and lon are each cell's centre (float32: within 2 m), byLat the
+	// cell indices by ascending centre latitude: a box's cells are found
+	// from them without asking H3.
+	lat, lon []float32
+	byLat    []int32
+}
+
+// newStudy fills each area of l with the cells whose centres it holds.
+func newStudy(ctx context.Context, l *geo.Layer, res int) (*study, error) {
+	holders := map[geo.Cell][]int32{} // cell -> areas holding its centre
+	for ai := range l.Areas {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for _, poly := range l.Areas[ai].Geometry {
+			cs, err := geo.PolygonCells(poly, res)
+			if err != nil {
+				return nil, fmt.Errorf("engine: study cells of %s %s: %w", l.Name, l.Areas[ai].Code, err)
+			}
+			for _, c := range cs {
+				if h := holders[c]; len(h) == 0 || h[len(h)-1] != int32(ai) {
+					holders[c] = append(h, int32(ai))
+				}
+			}
+		}
+	}
+	if len(holders) == 0 {
+		return nil, fmt.Errorf("%w: layer %s holds no H3 resolution %d cell centre; its areas are smaller than a cell, so choose a finer resolution", ErrBadQuery, l.Name, res)
+	}
+	s := &study{layer: l.Name, res: res, cells: make([]geo.Cell, 0, len(holders)), area: make([]int32, len(holders))}
+	for c := range holders {
+		s.cells = append(s.cells, c)
+	}
+	slices.Sort(s.cells)
+	single := make([]int32, len(l.Areas)) // area -> 1 + its index in names
+	multi := map[string]int32{}
+	for i, c := range s.cells {
+		h := holders[c]
+		if len(h) == 1 {
+			if single[h[0]] == 0 {
+				s.names = append(s.names, []string{l.Areas[h[0]].Name})
+				single[h[0]] = int32(len(s.names))
+			}
+			s.area[i] = single[h[0]] - 1
+			continue
+		}
+		key := fmt.Sprint(h)
+		j, ok := multi[key]
+		if !ok {
+			names := make([]string, len(h))
+			for x, ai := range h {
+				names[x] = l.Areas[ai].Name
+			}
+			s.names = append(s.names, names)
+			j = int32(len(s.names) - 1)
+			multi[key] = j
+		}
+		s.area[i] = j
+	}
+	s.lat, s.lon, s.byLat = make([]float32, len(s.cells)), make([]float32, len(s.cells)), make([]int32, len(s.cells))
+	for i, c := range s.cells {
+		p := c.Center()
+		s.lon[i], s.lat[i] = float32(p[0]), float32(p[1])
+		s.byLat[i] = int32(i)
+	}
+	slices.SortFunc(s.byLat, func(a, b int32) int { return cmp.Compare(s.lat[a], s.lat[b]) })
+	return s, nil
+}
+
+// find is the index of c among the study cells, or -1.
+func (s *study) find(c geo.Cell) int {
+	if i, ok := slices.BinarySearch(s.cells, c); ok {
+		return i
+	}
+	return -1
+}
+
+// study returns the study area of layer at res, built once per store
+// version. It is bounded by MaxStudyCells, not MaxCells: a local answer
+// computes over the cells asked for, and the study area costs a few bytes a
+// cell.
+func (e *Engine) study(ctx context.Context, sum *data.Summary, layer string, res int) (*study, error) {
+	key := fmt.Sprintf("study|v%d|%s|%d", sum.Version, layer, res)
+	return cached(ctx, e.grids, key, func(ctx context.Context) (*study, error) {
+		l, err := e.layer(ctx, sum, layer)
+		if err != nil {
+			return nil, err
+		}
+		if est := estimateCells(l, res); e.maxStudyCells > 0 && est > float64(e.maxStudyCells)*1.1 {
+			return nil, tooManyCells(l.Name, res, int(est), e.maxStudyCells)
+		}
+		s, err := newStudy(ctx, l, res)
+		if err == nil && e.maxStudyCells > 0 && len(s.cells) > e.maxStudyCells {
+			return nil, tooManyCells(l.Name, res, len(s.cells), e.maxStudyCells)
+		}
+		return s, err
+	})
+}
+
+// studyWeights are the neighbourhood sizes of a study area at radius k:
+// w[i] is W of cell i (itself and its study-cell neighbours within k; at
+// most 91), hist[W] how many cells have that W. Cells with no crime near
+// them share one z per W, so hist is all the false discovery rate needs of
+// them.
+type studyWeights struct {
+	w    []uint8
+	hist []int
+}
+
+func (e *Engine) studyWeights(ctx context.Context, sum *data.Summary, s *study, k int) (*studyWeights, error) {
+	key := fmt.Sprintf("studyk|v%d|%s|%d|%d", sum.Version, s.layer, s.res, k)
+	return cached(ctx, e.grids, key, func(ctx context.Context) (*studyWeights, error) {
+		sw := &studyWeights{w: make([]uint8, len(s.cells)), hist: make([]int, 1+3*k*(k+1)+1)}
+		for i, c := range s.cells {
+			if i%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			disk, err := c.Disk(k)
+			if err != nil {
+				return nil, fmt.Errorf("engine: neighbours of %s: %w", c, err)
+			}
+			w := 0
+			for _, d := range disk {
+				if d == c || s.find(d) >= 0 {
+					w++
+				}
+			}
+			sw.w[i] = uint8(w)
+			sw.hist[w]++
+		}
+		return sw, nil
+	})
+}
+
+// giStats are the whole study area's figures a local answer needs, for one
+// query: the moments and FDR cut-offs of its Gi*, and the counts and harm
+// of its cells with crime.
+type giStats struct {
+	m    hotspot.Moments
+	cuts hotspot.FDRCuts
+	// cells with crime (or harm), ascending, and their figures
+	cells       []geo.Cell
+	count, harm []float64
+	harmMeasure bool
+	outside     int64
+	// The significant cells (study indices, ascending) with their z, p and
+	// bin, all found while computing the cut-offs, so a question for the
+	// significant cells of a box needs no neighbourhood walk; unless the
+	// empty neighbourhoods are significant themselves (zeroSig), which
+	// would make every empty cell a cold spot to list.
+	sigIdx  []int32
+	sigZ    []float64
+	sigP    []float64
+	sigBin  []int8
+	zeroSig bool
+}
+
+// value is the measure of cell c (0 for a cell with no crime).
+func (st *giStats) value(c geo.Cell) (count, harm float64) {
+	i, ok := slices.BinarySearch(st.cells, c)
+	if !ok {
+		return 0, 0
+	}
+	return st.count[i], st.harm[i]
+}
+
+func (st *giStats) x(c geo.Cell) float64 {
+	n, h := st.value(c)
+	if st.harmMeasure {
+		return h
+	}
+	return n
+}
+
+// giStats computes (once per query, cached) the whole study area's moments
+// and FDR cut-offs. Its cost is one count of the period by cell, and a walk
+// of the k rings around each cell with crime.
+func (e *Engine) giStats(ctx context.Context, pq *prepared, s *study, sw *studyWeights, k int) (*giStats, error) {
+	key := fmt.Sprintf("%s|%d|%d|%s|%s|%s", s.layer, s.res, k, pq.p, pq.m, keyList(pq.types))
+	return compute(ctx, e, pq.sum, "gistats", key, func(ctx context.Context) (*giStats, error) {
+		rows, err := e.store.Aggregate(ctx, data.Query{From: pq.p.From, To: pq.p.To, Types: pq.types,
+			By: data.GroupBy{CellRes: s.res, Type: true}})
+		if err != nil {
+			return nil, fmt.Errorf("engine: counting by H3 cell for %s: %w", pq.p, err)
+		}
+		st := &giStats{harmMeasure: pq.m == Harm}
+		idx := make(map[int]int, len(rows)/4) // study index -> position in st
+		for _, r := range rows {
+			i := s.find(r.Cell)
+			if i < 0 {
+				st.outside += r.Count
+				continue
+			}
+			j, ok := idx[i]
+			if !ok {
+				j = len(st.cells)
+				idx[i] = j
+				st.cells = append(st.cells, r.Cell)
+				st.count = append(st.count, 0)
+				st.harm = append(st.harm, 0)
+			}
+			st.count[j] += float64(r.Count)
+			st.harm[j] += e.harm.Of(r.Type, float64(r.Count), e.includePG)
+		}
+		order := make([]int, len(st.cells))
+		for j := range order {
+			order[j] = j
+		}
+		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(st.cells[a], st.cells[b]) })
+		st.cells, st.count, st.harm = permute(st.cells, order), permute(st.count, order), permute(st.harm, order)
+		x := st.count
+		if st.harmMeasure {
+			x = st.harm
+		}
+		if st.m, err = hotspot.MomentsOf(x, len(s.cells)); err != nil {
+			return nil, gistarError(err, s.layer, s.res, pq.m, pq.p)
+		}
+		// Every cell within k of a cell with crime has a sum of its own; the
+		// rest sum to 0 and share one p value per neighbourhood size.
+		sums := make(map[int32]float64, 3*len(st.cells))
+		for j, c := range st.cells {
+			if x[j] == 0 {
+				continue
+			}
+			if j%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
+			}
+			disk, err := c.Disk(k)
+			if err != nil {
+				return nil, fmt.Errorf("engine: neighbours of %s: %w", c, err)
+			}
+			for _, d := range disk {
+				if i := s.find(d); i >= 0 {
+					sums[int32(i)] += x[j]
+				}
+			}
+		}
+		ps := make([]float64, 0, len(sums)+len(sw.hist))
+		mult := make([]int, 0, cap(ps))
+		withSum := make([]int, len(sw.hist))
+		sumIdx, zs := make([]int32, 0, len(sums)), make([]float64, 0, len(sums))
+		for i, v := range sums {
+			w := sw.w[i]
+			z := st.m.Z(v, int(w))
+			sumIdx, zs = append(sumIdx, i), append(zs, z)
+			ps = append(ps, hotspot.PValue(z))
+			mult = append(mult, 1)
+			withSum[w]++
+		}
+		var zeroGroups []int
+		for w, n := range sw.hist {
+			if rest := n - withSum[w]; rest > 0 {
+				ps = append(ps, hotspot.PValue(st.m.Z(0, w)))
+				mult = append(mult, rest)
+				zeroGroups = append(zeroGroups, w)
+			}
+		}
+		st.cuts = hotspot.NewFDRCuts(ps, mult, len(s.cells))
+		for _, w := range zeroGroups {
+			z := st.m.Z(0, w)
+			st.zeroSig = st.zeroSig || st.cuts.Bin(z, hotspot.PValue(z)) != 0
+		}
+		sig := make([]int, 0, len(sumIdx)/8)
+		for j := range sumIdx {
+			if st.cuts.Bin(zs[j], ps[j]) != 0 {
+				sig = append(sig, j)
+			}
+		}
+		slices.SortFunc(sig, func(a, b int) int { return cmp.Compare(sumIdx[a], sumIdx[b]) })
+		for _, j := range sig {
+			st.sigIdx = append(st.sigIdx, sumIdx[j])
+			st.sigZ = append(st.sigZ, zs[j])
+			st.sigP = append(st.sigP, ps[j])
+			st.sigBin = append(st.sigBin, int8(st.cuts.Bin(zs[j], ps[j])))
+		}
+		return st, nil
+	})
+}
+
+func permute[T any](xs []T, order []int) []T {
+	out := make([]T, len(xs))
+	for i, j := range order {
+		out[i] = xs[j]
+	}
+	return out
+}
+
+// gistarError words a Gi* failure for the user.
+func gistarError(err error, layer string, res int, m Measure, p Period) error {
+	if errors.Is(err, hotspot.ErrZeroVariance) {
+		return fmt.Errorf("engine: every study cell of %s at resolution %d has the same %s in %s, so there are no hot or cold spots to find; widen the period or the crime types: %w",
+			layer, res, m, p, err)
+	}
+	return fmt.Errorf("engine: hot spots of %s: %w", layer, err)
+}
+
+// boxCells returns the indices (ascending) of the study cells whose centre
+// lies in box (edges inside), refusing more than MaxCells. The centres kept
+// in float32 decide all but the cells within 1e-4 degrees (about 10 m) of
+// an edge, which are checked with H3's centre.
+func (e *Engine) boxCells(ctx context.Context, s *study, box orb.Bound) ([]int, error) {
+	const tol = 1e-4
+	lo, _ := slices.BinarySearchFunc(s.byLat, box.Min[1]-tol, func(i int32, lat float64) int { return cmp.Compare(float64(s.lat[i]), lat) })
+	var out []int
+	for n, i := range s.byLat[lo:] {
+		if n%4096 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		lat, lon := float64(s.lat[i]), float64(s.lon[i])
+		if lat > box.Max[1]+tol {
+			break
+		}
+		if lon < box.Min[0]-tol || lon > box.Max[0]+tol {
+			continue
+		}
+		inside := lat > box.Min[1]+tol && lat < box.Max[1]-tol && lon > box.Min[0]+tol && lon < box.Max[0]-tol
+		if inside || box.Contains(s.cells[i].Center()) {
+			out = append(out, int(i))
+			if e.maxCells > 0 && len(out) > e.maxCells {
+				return nil, tooManyBoxCells(s, max(len(out), int(orbgeo.Area(box.ToPolygon())/geo.AvgCellAreaM2(s.res))), e.maxCells)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func tooManyBoxCells(s *study, cells, limit int) error {
+	return fmt.Errorf("%w: the bounding box holds about %d study cells of layer %s at H3 resolution %d, more than the %d one query may use; choose a smaller box or resolution %d (each step down makes cells 7 times larger)",
+		ErrTooLarge, roundSig(cells), s.layer, s.res, limit, max(MinGridRes, s.res-1))
+}
+
+// localCells computes the hot spot cells of the study cells idx from the
+// whole area's statistics: each cell's sum over its k rings, its W, z, p,
+// FDR bin from the area's cut-offs.
+func localCells(ctx context.Context, s *study, sw *studyWeights, st *giStats, k int, idx []int) ([]HotCell, error) {
+	out := make([]HotCell, 0, len(idx))
+	for n, i := range idx {
+		if n%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		c := s.cells[i]
+		disk, err := c.Disk(k)
+		if err != nil {
+			return nil, fmt.Errorf("engine: neighbours of %s: %w", c, err)
+		}
+		// Sum in ascending cell order, the order giStats adds them in, so
+		// that a cell's p here is the very p the FDR cut-offs were taken
+		// from (a cell whose p is a cut-off stays on the right side of it).
+		slices.Sort(disk)
+		var sum float64
+		lo := 0 // the disk ascends, so each search starts where the last ended
+		for _, d := range disk {
+			j, ok := slices.BinarySearch(st.cells[lo:], d)
+			lo += j
+			if ok {
+				if st.harmMeasure {
+					sum += st.harm[lo]
+				} else {
+					sum += st.count[lo]
+				}
+			}
+		}
+		z := st.m.Z(sum, int(sw.w[i]))
+		p := hotspot.PValue(z)
+		count, harm := st.value(c)
+		out = append(out, HotCell{Cell: c, Count: int64(count), Harm: harm, Z: z, P: p,
+			Bin: st.cuts.Bin(z, p), BinUncorrected: hotspot.Bin(z), Areas: s.names[s.area[i]]})
+	}
+	return out, nil
+}
+
+// significantCells is localCells for the significant cells of idx only,
+// from the statistics' list (no neighbourhood walk); perBin counts every
+// cell of idx by bin, and count and harm total them.
+func significantCells(s *study, st *giStats, idx []int) (cells []HotCell, perBin [7]int, count int64, harm float64) {
+	for _, i := range idx {
+		c := s.cells[i]
+		n, h := st.value(c)
+		count += int64(n)
+		harm += h
+		j, ok := slices.BinarySearch(st.sigIdx, int32(i))
+		if !ok {
+			perBin[3]++
+			continue
+		}
+		z := st.sigZ[j]
+		cells = append(cells, HotCell{Cell: c, Count: int64(n), Harm: h, Z: z, P: st.sigP[j], Bin: int(st.sigBin[j]),
+			BinUncorrected: hotspot.Bin(z), Areas: s.names[s.area[i]]})
+		perBin[int(st.sigBin[j])+3]++
+	}
+	return cells, perBin, count, harm
+}

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
+	"github.com/stockton-csp/hotspots/engine"
+)
+
+// GET /api/v1/hotspots: bounded answers. A request names at most
+// MaxHotspotsLimit cells (limit, default the same), pages on with offset (the
+// answer's next link), may keep only the cells whose centre lies in a
+// bounding box (bbox) or in a hot or cold spot bin (significant=true), and
+// the GeoJSON is written one feature at a time through a 32 KB buffer.
+
+// MaxHotspotsLimit is the most cells one /api/v1/hotspots answer holds; more
+// are paged with offset (the answer's "next" link).
+const MaxHotspotsLimit = 10_000
+
+// hotspotsPage reads bbox, significant, limit and offset into q.
+func hotspotsPage(r *http.Request, q *engine.HotspotQuery) error {
+	v := r.URL.Query()
+	if s := strings.TrimSpace(v.Get("bbox")); s != "" {
+		parts := strings.Split(s, ",")
+		var f [4]float64
+		ok := len(parts) == 4
+		for i := 0; ok && i < 4; i++ {
+			var err error
+			f[i], err = strconv.ParseFloat(strings.TrimSpace(parts[i]), 64)
+			ok = err == nil && !math.IsNaN(f[i]) && !math.IsInf(f[i], 0)
+		}
+		if !ok || f[0] >= f[2] || f[1] >= f[3] || f[0] < -180 || f[2] > 180 || f[1] < -90 || f[3] > 90 {
+			return badRequest("parameter bbox: %q is not a box; give minLon,minLat,maxLon,maxLat in degrees, west and south first, such as bbox=-1.33,54.55,-1.30,54.57", s)
+		}
+		q.BBox = orb.Bound{Min: orb.Point{f[0], f[1]}, Max: orb.Point{f[2], f[3]}}
+	}
+	switch s := strings.TrimSpace(v.Get("significant")); s {
+	case "", "false":
+	case "true":
+		q.Significant = true
+	default:
+		return badRequest("parameter significant: %q; use true to keep only hot and cold spot cells, or leave it out", s)
+	}
+	q.Limit = MaxHotspotsLimit
+	if s := strings.TrimSpace(v.Get("limit")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > MaxHotspotsLimit {
+			return badRequest("parameter limit: %q; give a whole number of cells from 1 to %d, and page on with offset", s, MaxHotspotsLimit)
+		}
+		q.Limit = n
+	}
+	if s := strings.TrimSpace(v.Get("offset")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return badRequest("parameter offset: %q; give a whole number of cells to skip, 0 or more (the answer's next link gives it)", s)
+		}
+		q.Offset = n
+	}
+	return nil
+}
+
+// nextLink is the address of the page after h's, or "" when h is the last.
+func nextLink(r *http.Request, q engine.HotspotQuery, h *engine.Hotspots) string {
+	if q.Offset+len(h.Cells) >= h.Matched || len(h.Cells) == 0 {
+		return ""
+	}
+	v := r.URL.Query()
+	v.Del("access_token")
+	v.Set("offset", strconv.Itoa(q.Offset+len(h.Cells)))
+	v.Set("limit", strconv.Itoa(q.Limit))
+	u := url.URL{Path: r.URL.Path, RawQuery: v.Encode()}
+	return u.String()
+}
+
+func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
+	p, err := readParams(r)
+	if err != nil {
+		return err
+	}
+	q := p.hotspotQuery(layerParam(r))
+	if err := hotspotsPage(r, &q); err != nil {
+		return err
+	}
+	h, err := s.eng(r.Context()).Hotspots(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	next := nextLink(r, q, h)
+	if next != "" {
+		w.Header().Set("Link", "<"+next+`>; rel="next"`)
+	}
+	if wantsJSON(r) {
+		return s.respond(w, r, http.StatusOK, h)
+	}
+	if err := r.Context().Err(); err != nil {
+		return err
+	}
+	meta := []struct {
+		k string
+		v any
+	}{{"type", "FeatureCollection"}, {"layer", h.Layer}, {"res", h.Res}, {"k", h.K}, {"measure", h.Measure},
+		{"period", h.Period}, {"types", h.Types}, {"notes", h.Notes}, {"attribution", s.opts.Attribution},
+		{"study_cells", h.StudyCells}, {"matched", h.Matched}, {"offset", q.Offset}, {"limit", q.Limit}}
+	if h.BBox != nil {
+		meta = append(meta, struct {
+			k string
+			v any
+		}{"bbox", h.BBox})
+	}
+	if next != "" {
+		meta = append(meta, struct {
+			k string
+			v any
+		}{"next", next})
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(http.StatusOK)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	bw.WriteByte('{')
+	for i, m := range meta {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		if err := enc.Encode(m.k); err != nil {
+			return err
+		}
+		bw.WriteByte(':')
+		if err := enc.Encode(m.v); err != nil {
+			return err
+		}
+	}
+	bw.WriteString(`,"features":[`)
+	suppress := suppressed(r)
+	for i := range h.Cells {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		if i%256 == 255 {
+			if err := r.Context().Err(); err != nil {
+				return err
+			}
+		}
+		if err := enc.Encode(hotFeature(&h.Cells[i], suppress)); err != nil {
+			return fmt.Errorf("web: writing hot spot cell %s: %w", h.Cells[i].Cell, err)
+		}
+	}
+	bw.WriteString("]}\n")
+	return bw.Flush()
+}
+
+// hotFeatureJSON is one hot spot cell as a GeoJSON feature.
+type hotFeatureJSON struct {
+	Type       string            `json:"type"`
+	ID         string            `json:"id"`
+	Geometry   *geojson.Geometry `json:"geometry"`
+	Properties hotProps          `json:"properties"`
+}
+
+type hotProps struct {
+	Cell           string  `json:"cell"`
+	Count          any     `json:"count"` // a number, or "<3" for viewers
+	Harm           any     `json:"harm"`  // null where the count is withheld
+	Z              float64 `json:"z"`
+	P              float64 `json:"p"`
+	Bin            int     `json:"bin"`
+	BinUncorrected int     `json:"bin_uncorrected"`
+	BinLabel       string  `json:"bin_label"`
+	Areas          string  `json:"areas"`
+}
+
+// hotFeature is c as a feature; with suppress, a count of 1..2 is "<3" and
+// its harm withheld, as every viewer's answer has it.
+func hotFeature(c *engine.HotCell, suppress bool) hotFeatureJSON {
+	id := c.Cell.String()
+	f := hotFeatureJSON{Type: "Feature", ID: id, Geometry: geojson.NewGeometry(orb.Polygon{c.Cell.Boundary()}),
+		Properties: hotProps{Cell: id, Count: small(c.Count, suppress), Z: c.Z, P: c.P, Bin: c.Bin,
+			BinUncorrected: c.BinUncorrected, BinLabel: engine.BinLabel(c.Bin), Areas: strings.Join(c.Areas, "; ")}}
+	if !hidden(c.Count, suppress) {
+		f.Properties.Harm = c.Harm
+	}
+	return f
+}
