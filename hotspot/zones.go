@@ -1,0 +1,276 @@
+package hotspot
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/stockton-csp/hotspots/geo"
+)
+
+// DefaultZoneWidthM is how wide a patrol zone may be by default, in metres:
+// about five minutes' walk across, so that one visible stop of 10-15 minutes
+// (the Koper curve) covers the whole zone.
+const DefaultZoneWidthM = 400
+
+// ErrZoneCells is returned by GroupZones for cells it cannot group: invalid,
+// repeated, or of mixed resolutions.
+var ErrZoneCells = errors.New("hotspot: zone cells")
+
+// ZoneCell is a cell offered to GroupZones with its weight: what made it hot
+// (its crimes or its harm), never negative.
+type ZoneCell struct {
+	Cell   geo.Cell
+	Weight float64
+}
+
+// GroupZones groups cells into zones: sets of cells connected through shared
+// edges, each no wider than maxWidthM metres (ZoneWidthM); maxWidthM 0 sets
+// no limit, so each connected group is one zone.
+//
+// A connected group that is too wide is split along its weakest links. Two
+// neighbouring cells are linked with the strength of the weaker of the two
+// (the smaller weight); links are taken strongest first, and a link joins the
+// zones of its two cells unless the joined zone would be wider than the
+// limit (single-linkage clustering with a width constraint: Kruskal's
+// algorithm that refuses a join too wide). So a group whose busy parts are
+// held together by quiet cells parts in those quiet cells; a group that fits
+// stays whole, however many cells it has; among equal links the one nearer
+// the group's busiest cell is taken first, so an even stretch is filled from
+// its busiest end and cut into the fewest zones a greedy walk allows. A cell
+// wider than the limit on its own (resolution 9 at 400 m) is a zone of its
+// own.
+//
+// Zones come out most total weight first (then by first cell), each zone's
+// cells ascending. Cells must be valid, distinct and of one resolution.
+func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
+	if len(cells) == 0 {
+		return nil, nil
+	}
+	if maxWidthM < 0 || math.IsNaN(maxWidthM) {
+		return nil, fmt.Errorf("%w: a zone width of %v m; give 0 (no limit) or more", ErrZoneCells, maxWidthM)
+	}
+	index := make(map[geo.Cell]int, len(cells))
+	res := cells[0].Cell.Res()
+	for i, c := range cells {
+		if !c.Cell.Valid() {
+			return nil, fmt.Errorf("%w: %d is not an H3 cell", ErrZoneCells, uint64(c.Cell))
+		}
+		if c.Cell.Res() != res {
+			return nil, fmt.Errorf("%w: cells of resolutions %d and %d; group one resolution at a time", ErrZoneCells, res, c.Cell.Res())
+		}
+		if _, dup := index[c.Cell]; dup {
+			return nil, fmt.Errorf("%w: cell %s given twice", ErrZoneCells, c.Cell)
+		}
+		if c.Weight < 0 || math.IsNaN(c.Weight) {
+			return nil, fmt.Errorf("%w: cell %s weighs %v; weights are counts or harm, 0 or more", ErrZoneCells, c.Cell, c.Weight)
+		}
+		index[c.Cell] = i
+	}
+	// Links between neighbours, each once (i < j).
+	type link struct{ i, j int }
+	var links []link
+	for i, c := range cells {
+		disk, err := c.Cell.Disk(1)
+		if err != nil {
+			return nil, fmt.Errorf("hotspot: zones: %w", err)
+		}
+		for _, d := range disk {
+			if j, ok := index[d]; ok && j > i {
+				links = append(links, link{i, j})
+			}
+		}
+	}
+	uf := newUnionFind(len(cells))
+	for _, l := range links {
+		uf.union(l.i, l.j)
+	}
+	groups := map[int][]int{}
+	for i := range cells {
+		r := uf.find(i)
+		groups[r] = append(groups[r], i)
+	}
+	byGroup := map[int][]link{}
+	for _, l := range links {
+		r := uf.find(l.i)
+		byGroup[r] = append(byGroup[r], l)
+	}
+
+	var zones [][]int
+	for r, members := range groups {
+		if maxWidthM == 0 {
+			zones = append(zones, members)
+			continue
+		}
+		pts := project(cells, members)
+		// the busiest cell, and each cell's distance from it
+		busiest := members[0]
+		for _, i := range members[1:] {
+			if cells[i].Weight > cells[busiest].Weight || cells[i].Weight == cells[busiest].Weight && cells[i].Cell < cells[busiest].Cell {
+				busiest = i
+			}
+		}
+		from := func(i int) float64 { return math.Hypot(pts[i].x-pts[busiest].x, pts[i].y-pts[busiest].y) }
+		ls := byGroup[r]
+		strength := func(l link) float64 { return min(cells[l.i].Weight, cells[l.j].Weight) }
+		slices.SortFunc(ls, func(a, b link) int {
+			if c := cmp.Compare(strength(b), strength(a)); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(from(a.i)+from(a.j), from(b.i)+from(b.j)); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(min(cells[a.i].Cell, cells[a.j].Cell), min(cells[b.i].Cell, cells[b.j].Cell)); c != 0 {
+				return c
+			}
+			return cmp.Compare(max(cells[a.i].Cell, cells[a.j].Cell), max(cells[b.i].Cell, cells[b.j].Cell))
+		})
+		part := newUnionFind(len(cells))
+		in := map[int][]int{} // root -> members
+		width := map[int]float64{}
+		for _, i := range members {
+			in[i] = []int{i}
+			width[i] = 2 * pts[i].r
+		}
+		for _, l := range ls {
+			a, b := part.find(l.i), part.find(l.j)
+			if a == b {
+				continue
+			}
+			w := max(width[a], width[b])
+			for _, i := range in[a] {
+				for _, j := range in[b] {
+					w = max(w, math.Hypot(pts[i].x-pts[j].x, pts[i].y-pts[j].y)+pts[i].r+pts[j].r)
+				}
+			}
+			if w > maxWidthM {
+				continue
+			}
+			root := part.union(a, b)
+			in[root] = append(in[a], in[b]...)
+			width[root] = w
+			if root != a {
+				delete(in, a)
+			}
+			if root != b {
+				delete(in, b)
+			}
+		}
+		for _, ms := range in {
+			zones = append(zones, ms)
+		}
+	}
+
+	out := make([][]geo.Cell, len(zones))
+	total := make([]float64, len(zones))
+	for z, ms := range zones {
+		out[z] = make([]geo.Cell, len(ms))
+		for k, i := range ms {
+			out[z][k] = cells[i].Cell
+			total[z] += cells[i].Weight
+		}
+		slices.Sort(out[z])
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(total[b], total[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(out[a][0], out[b][0])
+	})
+	sorted := make([][]geo.Cell, len(out))
+	for k, i := range order {
+		sorted[k] = out[i]
+	}
+	return sorted, nil
+}
+
+// ZoneWidthM is how wide a group of cells is, in metres: the greatest
+// distance between two of its cells' centres plus the two cells' radii
+// (centre to farthest corner); one cell is twice its radius across. It is
+// an upper bound of the true greatest distance across the cells, over it by
+// at most about a quarter of a cell's radius (about 20 m at resolution 10,
+// whose cells are about 150 m corner to corner). Distances are measured on a
+// plane tangent at the cells' mean latitude, which over a few kilometres
+// differs from the great-circle distance by less than 0.1%.
+func ZoneWidthM(cells []geo.Cell) float64 {
+	if len(cells) == 0 {
+		return 0
+	}
+	zc := make([]ZoneCell, len(cells))
+	all := make([]int, len(cells))
+	for i, c := range cells {
+		zc[i], all[i] = ZoneCell{Cell: c}, i
+	}
+	pts := project(zc, all)
+	var w float64
+	for a := range all {
+		w = max(w, 2*pts[a].r)
+		for b := a + 1; b < len(all); b++ {
+			w = max(w, math.Hypot(pts[a].x-pts[b].x, pts[a].y-pts[b].y)+pts[a].r+pts[b].r)
+		}
+	}
+	return w
+}
+
+// earthRadiusM is the mean radius of the WGS84 ellipsoid (IUGG).
+const earthRadiusM = 6371008.8
+
+// planePoint is a cell's centre on a local plane, in metres, with its radius.
+type planePoint struct{ x, y, r float64 }
+
+// project puts the centres of cells[members] on a plane tangent at their
+// mean latitude (equirectangular), with each cell's radius: the distance from
+// its centre to its farthest corner on the same plane.
+func project(cells []ZoneCell, members []int) []planePoint {
+	var lat0 float64
+	for _, i := range members {
+		lat0 += cells[i].Cell.Center()[1]
+	}
+	lat0 /= float64(len(members))
+	kx := earthRadiusM * math.Pi / 180 * math.Cos(lat0*math.Pi/180)
+	ky := earthRadiusM * math.Pi / 180
+	pts := make([]planePoint, len(cells))
+	for _, i := range members {
+		c := cells[i].Cell.Center()
+		p := planePoint{x: c[0] * kx, y: c[1] * ky}
+		for _, v := range cells[i].Cell.Boundary() {
+			p.r = max(p.r, math.Hypot(v[0]*kx-p.x, v[1]*ky-p.y))
+		}
+		pts[i] = p
+	}
+	return pts
+}
+
+// unionFind is a disjoint-set forest with path halving.
+type unionFind []int
+
+func newUnionFind(n int) unionFind {
+	u := make(unionFind, n)
+	for i := range u {
+		u[i] = i
+	}
+	return u
+}
+
+func (u unionFind) find(i int) int {
+	for u[i] != i {
+		u[i] = u[u[i]]
+		i = u[i]
+	}
+	return i
+}
+
+// union joins the sets of a and b and returns the root of the joined set.
+func (u unionFind) union(a, b int) int {
+	a, b = u.find(a), u.find(b)
+	if a != b {
+		u[b] = a
+	}
+	return a
+}
