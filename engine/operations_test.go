@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
 )
 
 // polyOf turns a zone outline into the test's own ray-casting polygon.
@@ -289,5 +290,28 @@ func TestEvaluateOperationErrors(t *testing.T) {
 	}
 	if _, err := e.EvaluateOperation(ctx, EvaluationQuery{ID: op.ID}); !errors.Is(err, ErrNoMonth) {
 		t.Errorf("an operation starting after the data: %v, want ErrNoMonth", err)
+	}
+}
+
+// TestEmptyBufferStandsForNothing: a zone whose buffer holds no crime before (it lies in
+// other zones) has no displacement part; the control's change is not counted against it.
+// By hand: T 10 -> 5, C 1000 -> 1200, D 0 -> 0: local = 5 - 10 x 1200/1000 = -7, WDD -7.
+func TestEmptyBufferStandsForNothing(t *testing.T) {
+	d := hotspot.DesignCounts{T0: 10, T1: 5, C0: 1000, C1: 1200, Cd0: 1000, Cd1: 1200}
+	r, err := hotspot.WDD(designInputs(d, hotspot.DesignWeights{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.Local - -7) > 1e-12 || r.Displacement != 0 || math.Abs(r.WDD - -7) > 1e-12 {
+		t.Errorf("local %v displacement %v WDD %v; want -7, 0, -7", r.Local, r.Displacement, r.WDD)
+	}
+	// A target with no crime before: the control stands for nothing, the WDD is what came.
+	d = hotspot.DesignCounts{T0: 0, T1: 4, C0: 1000, C1: 1200, D0: 3, D1: 3, Cd0: 1000, Cd1: 1200}
+	if r, err = hotspot.WDD(designInputs(d, hotspot.DesignWeights{})); err != nil {
+		t.Fatal(err)
+	}
+	// buffer: 3 - 3 x 1200/1000 = -0.6
+	if math.Abs(r.Local-4) > 1e-12 || math.Abs(r.Displacement - -0.6) > 1e-12 {
+		t.Errorf("local %v displacement %v; want 4 and -0.6", r.Local, r.Displacement)
 	}
 }

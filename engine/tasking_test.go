@@ -2,12 +2,15 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/planar"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
@@ -25,9 +28,12 @@ func TestTaskingZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", From: q.From, To: q.To})
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: q.From, To: q.To})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tk.Res != 10 || tk.MaxWidthM != 400 {
+		t.Errorf("resolution %d, width %g m; the defaults are 10 and 400 m", tk.Res, tk.MaxWidthM)
 	}
 	bin := map[geo.Cell]int{}
 	hot := 0
@@ -43,8 +49,10 @@ func TestTaskingZones(t *testing.T) {
 	// Every hot cell is in exactly one zone (Top 100 keeps them all).
 	seen := map[geo.Cell]string{}
 	for _, z := range tk.Zones {
-		if len(z.Cells) == 0 || len(z.Cells) > DefaultZoneCells {
-			t.Errorf("%s has %d cells", z.ID, len(z.Cells))
+		// Walkable: no two corners of its cells further apart than 400 m
+		// (great-circle, 0.2% allowed for orb's equatorial radius).
+		if w := cornersApart(z.Cells); len(z.Cells) == 0 || w > 400*1.002 || z.WidthM < w*0.995-1 || z.WidthM > 400 {
+			t.Errorf("%s has %d cells %.0f m across (width %v)", z.ID, len(z.Cells), w, z.WidthM)
 		}
 		for _, c := range z.Cells {
 			if bin[c] <= 0 {
@@ -59,11 +67,34 @@ func TestTaskingZones(t *testing.T) {
 			t.Errorf("%s is not one connected group: %v", z.ID, z.Cells)
 		}
 	}
-	if len(seen) != hot {
-		t.Errorf("zones hold %d cells, %d are hot", len(seen), hot)
+	// Over 100 zones at 400 m: Top cuts the list, and says so.
+	found := 0
+	for _, n := range tk.Notes {
+		fmt.Sscanf(n, "%d zones found", &found)
 	}
+	if found <= 100 || len(tk.Zones) != 100 || len(seen) >= hot {
+		t.Errorf("%d zones listed of %d found; they hold %d of %d hot cells", len(tk.Zones), found, len(seen), hot)
+	}
+	// With room for every zone (2 km wide), every hot cell is in one.
+	wide, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: q.From, To: q.To, Top: 100, IncludeSetAside: true, MaxWidthM: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[geo.Cell]bool{}
+	for _, z := range wide.Zones {
+		for _, c := range z.Cells {
+			if all[c] || bin[c] <= 0 {
+				t.Errorf("cell %s twice or not hot (bin %d)", c, bin[c])
+			}
+			all[c] = true
+		}
+	}
+	if len(all) != hot || len(wide.Notes) != 0 {
+		t.Errorf("2 km zones hold %d of %d hot cells (notes %q)", len(all), hot, wide.Notes)
+	}
+	t.Logf("%d hot cells: %d zones of at most 400 m, %d of at most 2 km", hot, found, len(wide.Zones))
 	// Ranked by harm, with the counts the store gives for their cells.
-	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, By: data.GroupBy{CellRes: 9}})
+	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, By: data.GroupBy{CellRes: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +104,7 @@ func TestTaskingZones(t *testing.T) {
 	}
 	// The previous 12 months, and every loaded month up to the period's end,
 	// counted per cell by the store, for each zone's change and trend.
-	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, By: data.GroupBy{CellRes: 9}})
+	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, By: data.GroupBy{CellRes: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +113,7 @@ func TestTaskingZones(t *testing.T) {
 		prevCell[r.Cell] = r.Count
 	}
 	first := month(t, "2023-01")
-	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, By: data.GroupBy{CellRes: 9, Month: true}})
+	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, By: data.GroupBy{CellRes: 10, Month: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,9 +183,27 @@ func TestTaskingZones(t *testing.T) {
 	if len(top3.Zones) != 3 || top3.Zones[2].ID != tk.Zones[2].ID || !slices.Equal(top3.Zones[0].Cells, tk.Zones[0].Cells) {
 		t.Errorf("top 3 differ from the first 3 of all")
 	}
-	if _, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", MaxCells: 500}); err == nil {
-		t.Error("a 500-cell zone was accepted")
+	for _, bad := range []TaskingQuery{{Layer: "wards", MaxWidthM: 5000}, {Layer: "wards", MaxWidthM: 50}, {Layer: "wards", Res: 9}} {
+		if _, err := e.Tasking(ctx, bad); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("%+v: %v, want a bad query", bad, err)
+		}
 	}
+}
+
+// cornersApart is the greatest great-circle distance between two corners
+// of the cells, in metres: how far a zone is across.
+func cornersApart(cells []geo.Cell) float64 {
+	var pts []orb.Point
+	for _, c := range cells {
+		pts = append(pts, c.Boundary()...)
+	}
+	var w float64
+	for i := range pts {
+		for j := i + 1; j < len(pts); j++ {
+			w = max(w, orbgeo.DistanceHaversine(pts[i], pts[j]))
+		}
+	}
+	return w
 }
 
 // connected reports whether cells form one group of grid neighbours.
@@ -242,7 +291,7 @@ func TestTaskingEmergingOverTrendSpan(t *testing.T) {
 	if len(z0.Months) != 35 || z0.Months[0] != month(t, "2023-01") {
 		t.Fatalf("trend months %v, want 2023-01..2025-11", z0.Months)
 	}
-	em, err := e.Emerging(ctx, HotspotQuery{Layer: "wards", From: z0.Months[0], To: nov})
+	em, err := e.Emerging(ctx, HotspotQuery{Layer: "wards", Res: tk.Res, From: z0.Months[0], To: nov})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +329,7 @@ func TestTaskingSetAside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", From: nov, To: nov})
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: tk.Res, From: nov, To: nov})
 	if err != nil {
 		t.Fatal(err)
 	}

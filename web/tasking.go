@@ -327,6 +327,11 @@ func (s *Server) taskingQuery(r *http.Request) (engine.TaskingQuery, error) {
 			return q, badRequest("parameter top: %q is not a whole number", t)
 		}
 	}
+	if v := r.URL.Query().Get("max_width"); v != "" {
+		if q.MaxWidthM, err = strconv.ParseFloat(v, 64); err != nil {
+			return q, badRequest("parameter max_width: %q is not a number of metres", v)
+		}
+	}
 	switch v := r.URL.Query().Get("include_set_aside"); v {
 	case "", "false", "0":
 	case "true", "1":
