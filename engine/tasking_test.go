@@ -430,3 +430,102 @@ func TestDoseFollowsDemand(t *testing.T) {
 		t.Errorf("arithmetic not shown: %s", d.Advice)
 	}
 }
+
+// TestTownCentreClusterSplitByWidthOnly: the connected group of hot cells on Stockton High
+// Street was cut into four zones by a cap of 7 cells. Now a cluster is cut only where it is
+// wider than 400 m: no two neighbouring zones of it would fit together within 400 m
+// (great-circle distance between corners, worked out here), and together they hold every hot
+// cell of the cluster.
+func TestTownCentreClusterSplitByWidthOnly(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	nov := month(t, "2025-11")
+	tk, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 100, IncludeSetAside: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: nov, To: nov})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hot := map[geo.Cell]bool{}
+	for _, c := range hs.Cells {
+		if c.Bin > 0 {
+			hot[c.Cell] = true
+		}
+	}
+	inZone := map[geo.Cell]int{}
+	for i, z := range tk.Zones {
+		for _, c := range z.Cells {
+			inZone[c] = i
+		}
+	}
+	// The cluster of hot cells holding the top zone's first cell, by flood fill; every one
+	// of its cells is in a listed zone.
+	start := tk.Zones[0].Cells[0]
+	cluster := map[geo.Cell]bool{start: true}
+	stack := []geo.Cell{start}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		nb, _ := c.Disk(1)
+		for _, n := range nb {
+			if hot[n] && !cluster[n] {
+				cluster[n] = true
+				stack = append(stack, n)
+			}
+		}
+	}
+	unlisted := 0
+	for c := range cluster {
+		if _, ok := inZone[c]; !ok {
+			unlisted++ // in a zone with too little harm for the top 100
+		}
+	}
+	zones := map[int]bool{}
+	for c := range cluster {
+		if i, ok := inZone[c]; ok {
+			zones[i] = true
+		}
+	}
+	if !slices.Contains(tk.Zones[0].Areas, "Stockton Town Centre") {
+		t.Fatalf("the top zone is in %v", tk.Zones[0].Areas)
+	}
+	var all []geo.Cell
+	for c := range cluster {
+		all = append(all, c)
+	}
+	// Neighbouring zones of the cluster: merged, each pair is over 400 m across.
+	for a := range zones {
+		for b := range zones {
+			if a >= b || !touch(t, tk.Zones[a].Cells, tk.Zones[b].Cells) {
+				continue
+			}
+			if w := cornersApart(append(slices.Clone(tk.Zones[a].Cells), tk.Zones[b].Cells...)); w <= 400*0.998 {
+				t.Errorf("%s and %s touch and would fit together (%.0f m across): cut for no reason", tk.Zones[a].ID, tk.Zones[b].ID, w)
+			}
+		}
+	}
+	t.Logf("the town-centre cluster: %d hot cells, %.0f m across, %d zones in the top 100 (%d cells in zones below them)", len(cluster), cornersApart(all), len(zones), unlisted)
+	for z := range zones {
+		t.Logf("  %s: %d cells, %.0f m across, %d crimes", tk.Zones[z].ID, len(tk.Zones[z].Cells), tk.Zones[z].WidthM, tk.Zones[z].Count)
+	}
+}
+
+// touch reports whether two sets of cells have neighbouring cells.
+func touch(tb testing.TB, a, b []geo.Cell) bool {
+	tb.Helper()
+	for _, c := range a {
+		nb, err := c.Disk(1)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, n := range nb {
+			if slices.Contains(b, n) {
+				return true
+			}
+		}
+	}
+	return false
+}

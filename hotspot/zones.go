@@ -132,7 +132,7 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 		width := map[int]float64{}
 		for _, i := range members {
 			in[i] = []int{i}
-			width[i] = 2 * pts[i].r
+			width[i] = pts[i].width(pts[i])
 		}
 		for _, l := range ls {
 			a, b := part.find(l.i), part.find(l.j)
@@ -140,9 +140,12 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 				continue
 			}
 			w := max(width[a], width[b])
+		pairs:
 			for _, i := range in[a] {
 				for _, j := range in[b] {
-					w = max(w, math.Hypot(pts[i].x-pts[j].x, pts[i].y-pts[j].y)+pts[i].r+pts[j].r)
+					if w = max(w, pts[i].width(pts[j], w)); w > maxWidthM {
+						break pairs
+					}
 				}
 			}
 			if w > maxWidthM {
@@ -191,11 +194,7 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 }
 
 // ZoneWidthM is how wide a group of cells is, in metres: the greatest
-// distance between two of its cells' centres plus the two cells' radii
-// (centre to farthest corner); one cell is twice its radius across. It is
-// an upper bound of the true greatest distance across the cells, over it by
-// at most about a quarter of a cell's radius (about 20 m at resolution 10,
-// whose cells are about 150 m corner to corner). Distances are measured on a
+// distance between two corners of its cells. Distances are measured on a
 // plane tangent at the cells' mean latitude, which over a few kilometres
 // differs from the great-circle distance by less than 0.1%.
 func ZoneWidthM(cells []geo.Cell) float64 {
@@ -210,9 +209,8 @@ func ZoneWidthM(cells []geo.Cell) float64 {
 	pts := project(zc, all)
 	var w float64
 	for a := range all {
-		w = max(w, 2*pts[a].r)
-		for b := a + 1; b < len(all); b++ {
-			w = max(w, math.Hypot(pts[a].x-pts[b].x, pts[a].y-pts[b].y)+pts[a].r+pts[b].r)
+		for b := a; b < len(all); b++ {
+			w = max(w, pts[a].width(pts[b], w))
 		}
 	}
 	return w
@@ -221,12 +219,33 @@ func ZoneWidthM(cells []geo.Cell) float64 {
 // earthRadiusM is the mean radius of the WGS84 ellipsoid (IUGG).
 const earthRadiusM = 6371008.8
 
-// planePoint is a cell's centre on a local plane, in metres, with its radius.
-type planePoint struct{ x, y, r float64 }
+// planePoint is a cell on a local plane, in metres: its centre, its corners,
+// and its radius (centre to farthest corner).
+type planePoint struct {
+	x, y    float64
+	r       float64
+	corners [][2]float64
+}
 
-// project puts the centres of cells[members] on a plane tangent at their
-// mean latitude (equirectangular), with each cell's radius: the distance from
-// its centre to its farthest corner on the same plane.
+// width is the greatest distance between a corner of p and a corner of q;
+// given atLeast, it returns atLeast when the width cannot exceed it (the
+// centres' distance plus both radii bounds it from above), comparing
+// corners only when it might.
+func (p planePoint) width(q planePoint, atLeast ...float64) float64 {
+	if len(atLeast) > 0 && math.Hypot(p.x-q.x, p.y-q.y)+p.r+q.r <= atLeast[0] {
+		return atLeast[0]
+	}
+	var w float64
+	for _, a := range p.corners {
+		for _, b := range q.corners {
+			w = max(w, math.Hypot(a[0]-b[0], a[1]-b[1]))
+		}
+	}
+	return w
+}
+
+// project puts the cells[members] on a plane tangent at their mean latitude
+// (equirectangular).
 func project(cells []ZoneCell, members []int) []planePoint {
 	var lat0 float64
 	for _, i := range members {
@@ -239,8 +258,11 @@ func project(cells []ZoneCell, members []int) []planePoint {
 	for _, i := range members {
 		c := cells[i].Cell.Center()
 		p := planePoint{x: c[0] * kx, y: c[1] * ky}
-		for _, v := range cells[i].Cell.Boundary() {
-			p.r = max(p.r, math.Hypot(v[0]*kx-p.x, v[1]*ky-p.y))
+		b := cells[i].Cell.Boundary()
+		for _, v := range b[:len(b)-1] { // the ring is closed
+			x, y := v[0]*kx, v[1]*ky
+			p.corners = append(p.corners, [2]float64{x, y})
+			p.r = max(p.r, math.Hypot(x-p.x, y-p.y))
 		}
 		pts[i] = p
 	}
