@@ -32,6 +32,12 @@ type HotspotQuery struct {
 	// Measure is count (default) or harm (CCHI days); Gi* is not offered on
 	// cost, which most crime types do not carry.
 	Measure Measure
+	// Beyond extends Gi*'s study area this many rings of cells past the
+	// layer's edge, with their real counts, so a cell at the edge (next to
+	// Middlesbrough) keeps its neighbours; only cells inside the layer are
+	// reported and corrected for the false discovery rate. 0, the default,
+	// stops at the edge. Only Hotspots reads it.
+	Beyond int
 }
 
 // Hotspots is a Getis-Ord Gi* hot spot map of a layer's study area.
@@ -115,10 +121,16 @@ func (e *Engine) prepareGrid(ctx context.Context, q HotspotQuery, span int, meas
 	if err != nil {
 		return nil, err
 	}
-	if pq.g, err = e.grid(ctx, pq.sum, q.Layer, res, k); err != nil {
+	if q.Beyond < 0 || q.Beyond > MaxK {
+		return nil, fmt.Errorf("%w: %d rings beyond the edge is outside 0..%d", ErrBadQuery, q.Beyond, MaxK)
+	}
+	if pq.g, err = e.gridBeyond(ctx, pq.sum, q.Layer, res, k, q.Beyond); err != nil {
 		return nil, err
 	}
 	pq.keyBase = fmt.Sprintf("%s|%d|%d|%s|%s|%s", q.Layer, res, k, pq.p, pq.m, keyList(pq.types))
+	if q.Beyond > 0 {
+		pq.keyBase += fmt.Sprintf("|beyond%d", q.Beyond)
+	}
 	return pq, nil
 }
 
@@ -162,21 +174,29 @@ func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error
 	})
 }
 
-// hotCells runs Gi* on x over the grid and assembles the cells.
+// hotCells runs Gi* on x over the grid and assembles the cells inside the
+// layer (all of them unless the grid reaches beyond its edge); the false
+// discovery rate is controlled over those cells.
 func hotCells(g *grid, v *cellValues, x []float64) ([]HotCell, error) {
 	z, err := hotspot.GiStar(x, g.nbrs)
 	if err != nil {
 		return nil, err
 	}
-	p := make([]float64, len(z))
-	for i, zi := range z {
-		p[i] = hotspot.PValue(zi)
+	var idx []int
+	for i := range z {
+		if g.inside(i) {
+			idx = append(idx, i)
+		}
 	}
-	bins := hotspot.BinsFDR(z, p)
-	cells := make([]HotCell, len(z))
-	for i := range cells {
-		cells[i] = HotCell{Cell: g.cells[i], Count: int64(v.count[i]), Harm: v.harm[i], Z: z[i], P: p[i],
-			Bin: bins[i], BinUncorrected: hotspot.Bin(z[i]), Areas: g.areas[i]}
+	zs, ps := make([]float64, len(idx)), make([]float64, len(idx))
+	for k, i := range idx {
+		zs[k], ps[k] = z[i], hotspot.PValue(z[i])
+	}
+	bins := hotspot.BinsFDR(zs, ps)
+	cells := make([]HotCell, len(idx))
+	for k, i := range idx {
+		cells[k] = HotCell{Cell: g.cells[i], Count: int64(v.count[i]), Harm: v.harm[i], Z: zs[k], P: ps[k],
+			Bin: bins[k], BinUncorrected: hotspot.Bin(zs[k]), Areas: g.areas[i]}
 	}
 	return cells, nil
 }
@@ -223,7 +243,7 @@ var ConcentrationFractions = []float64{0.01, 0.05, 0.10}
 // Concentration measures how concentrated crime and harm are in a layer's
 // study cells over a period. q.K and q.Measure are not used.
 func (e *Engine) Concentration(ctx context.Context, q HotspotQuery) (*Concentration, error) {
-	q.K, q.Measure = 0, ""
+	q.K, q.Measure, q.Beyond = 0, "", 0
 	hq, err := e.prepareGrid(ctx, q, 12, Count)
 	if err != nil {
 		return nil, err

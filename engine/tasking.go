@@ -170,7 +170,8 @@ type Peak struct {
 }
 
 const taskingMethod = "Patrol zones are connected groups of H3 cells that Getis-Ord Gi* finds to be hot spots " +
-	"(90% confidence or more after false discovery rate control), each small enough to cover on foot: a group wider than the " +
+	"(90% confidence or more after false discovery rate control; the study area runs on past the layer's edge by the " +
+	"neighbourhood's width, with the crimes there, so cells at the edge keep their neighbours), each small enough to cover on foot: a group wider than the " +
 	"limit is split where it is weakest, in its quietest cells, ranked by harm (Cambridge Crime Harm Index days)."
 
 const taskingDosage = "Koper curve: visible stops of 10-15 minutes deter longest; vary the times and return at least " +
@@ -202,7 +203,11 @@ func (e *Engine) Tasking(ctx context.Context, q TaskingQuery) (*Tasking, error) 
 		return nil, fmt.Errorf("%w: patrol zones are built of H3 resolution %d or %d cells (about 150 m or 55 m across), not %d",
 			ErrBadQuery, MinZoneRes, MaxGridRes, q.Res)
 	}
-	hq := HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure}
+	k := q.K
+	if k == 0 {
+		k = DefaultK
+	}
+	hq := HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure, Beyond: k}
 	pq, err := e.prepareGrid(ctx, hq, 12, Count, Harm)
 	if err != nil {
 		return nil, err

@@ -28,7 +28,7 @@ func TestTaskingZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: q.From, To: q.To})
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: q.From, To: q.To, Beyond: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +445,7 @@ func TestTownCentreClusterSplitByWidthOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: nov, To: nov})
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: nov, To: nov, Beyond: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
