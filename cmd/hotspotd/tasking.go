@@ -26,6 +26,7 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	fs.IntVar(&q.k, "k", engine.DefaultK, "Gi* neighbourhood in grid steps")
 	top := fs.Int("top", engine.DefaultTop, "number of zones")
 	maxWidth := fs.Float64("max-width", hotspot.DefaultZoneWidthM, "widest zone, in metres (one patrol on foot)")
+	opID := fs.String("operation", "", "the operation this sheet was saved as (its id): the sheet shows its name, owners and review date")
 	includeAside := fs.Bool("include-set-aside", false, "use crimes at places that are not patrol targets (police stations, hospitals, prisons) to place zones")
 	fs.StringVar(&q.setAside, "set-aside", "", "file of location names that are not patrol targets (default: the built-in list, engine/places/not_patrol_targets.txt)")
 	if err := parse(fs, args); err != nil {
@@ -56,7 +57,13 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review})
+	var saved *engine.SavedPlan
+	if *opID != "" {
+		if saved, err = eng.SavedPlan(ctx, t, *opID); err != nil {
+			return err
+		}
+	}
+	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved})
 }
 
 func writeZonesCSV(m *Main, t *engine.Tasking) error {
