@@ -129,31 +129,45 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 		})
 		part := newUnionFind(len(cells))
 		in := map[int][]int{} // root -> members
-		width := map[int]float64{}
 		for _, i := range members {
 			in[i] = []int{i}
-			width[i] = pts[i].width(pts[i])
 		}
-		for _, l := range ls {
-			a, b := part.find(l.i), part.find(l.j)
-			if a == b {
-				continue
+		// Two cells fit in one zone when no corner of one is further than the limit from a
+		// corner of the other (a cell wider than the limit on its own fits with none).
+		lim2 := maxWidthM * maxWidthM
+		fit := func(i, j int) bool {
+			p, q := &pts[i], &pts[j]
+			if d := math.Hypot(p.x-q.x, p.y-q.y) + p.r + q.r; d <= maxWidthM {
+				return true
 			}
-			w := max(width[a], width[b])
-		pairs:
-			for _, i := range in[a] {
-				for _, j := range in[b] {
-					if w = max(w, pts[i].width(pts[j], w)); w > maxWidthM {
-						break pairs
+			for _, a := range p.corners {
+				for _, b := range q.corners {
+					if dx, dy := a[0]-b[0], a[1]-b[1]; dx*dx+dy*dy > lim2 {
+						return false
 					}
 				}
 			}
-			if w > maxWidthM {
+			return true
+		}
+		alone := map[int]bool{}
+		for _, i := range members {
+			alone[i] = !fit(i, i)
+		}
+	links:
+		for _, l := range ls {
+			a, b := part.find(l.i), part.find(l.j)
+			if a == b || alone[l.i] || alone[l.j] {
 				continue
+			}
+			for _, i := range in[a] {
+				for _, j := range in[b] {
+					if !fit(i, j) {
+						continue links
+					}
+				}
 			}
 			root := part.union(a, b)
 			in[root] = append(in[a], in[b]...)
-			width[root] = w
 			if root != a {
 				delete(in, a)
 			}
@@ -248,15 +262,18 @@ func (p planePoint) width(q planePoint, atLeast ...float64) float64 {
 // (equirectangular).
 func project(cells []ZoneCell, members []int) []planePoint {
 	var lat0 float64
-	for _, i := range members {
-		lat0 += cells[i].Cell.Center()[1]
+	centres := make([][2]float64, len(members))
+	for k, i := range members {
+		c := cells[i].Cell.Center()
+		centres[k] = [2]float64{c[0], c[1]}
+		lat0 += c[1]
 	}
 	lat0 /= float64(len(members))
 	kx := earthRadiusM * math.Pi / 180 * math.Cos(lat0*math.Pi/180)
 	ky := earthRadiusM * math.Pi / 180
 	pts := make([]planePoint, len(cells))
-	for _, i := range members {
-		c := cells[i].Cell.Center()
+	for k, i := range members {
+		c := centres[k]
 		p := planePoint{x: c[0] * kx, y: c[1] * ky}
 		b := cells[i].Cell.Boundary()
 		for _, v := range b[:len(b)-1] { // the ring is closed

@@ -335,3 +335,35 @@ func ExampleGroupZones() {
 	fmt.Println(len(whole), "zone with no limit;", len(walkable), "zones no wider than 300 m")
 	// Output: 1 zone with no limit; 3 zones no wider than 300 m
 }
+
+// benchCells is a resolution-11 disk of 12 rings on Stockton High Street (469 cells, about
+// 1.2 km across) with uneven weights: a town-centre cluster to cut into walkable zones.
+func benchCells(b *testing.B) []ZoneCell {
+	c := cellAt(b, stocktonHigh, 11)
+	d := disk(b, c, 12)
+	out := make([]ZoneCell, len(d))
+	for i, x := range d {
+		out[i] = ZoneCell{Cell: x, Weight: float64((i*7919)%23 + 1)}
+	}
+	return out
+}
+
+func BenchmarkGroupZones400m(b *testing.B) {
+	cells := benchCells(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := GroupZones(cells, DefaultZoneWidthM); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGroupZonesWhole(b *testing.B) {
+	cells := benchCells(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := GroupZones(cells, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
