@@ -232,6 +232,23 @@ func TestZoneIDsAcrossMonths(t *testing.T) {
 	if continuing == 0 {
 		t.Error("no zone continues from October to November; Stockton town centre is hot in both")
 	}
+	// Checked by hand on the two plans' cells (resolution 10, 400 m, the ring beyond the edge):
+	// November's first zone shares 4 cells with October's Z3 and 1 with Z2, its second 5
+	// with Z1, its third 1 with Z3, no other pair shares a cell. Largest first: second -> Z1,
+	// first -> Z3; the rest are new (Z11..Z18) and October's Z2, Z4..Z10 are dropped.
+	var ids []string
+	for _, z := range b.Zones {
+		ids = append(ids, z.ID)
+	}
+	if want := []string{"Z3", "Z1", "Z11", "Z12", "Z13", "Z14", "Z15", "Z16", "Z17", "Z18"}; !slices.Equal(ids, want) {
+		t.Errorf("November's zone ids %v, by hand %v", ids, want)
+	}
+	if want := []string{"Z2", "Z4", "Z5", "Z6", "Z7", "Z8", "Z9", "Z10"}; !slices.Equal(b.Dropped, want) {
+		t.Errorf("dropped %v, by hand %v", b.Dropped, want)
+	}
+	if shared(b.Zones[0], octByID["Z3"]) != 4 || shared(b.Zones[1], octByID["Z1"]) != 5 {
+		t.Errorf("shared cells %d with Z3 and %d with Z1, by hand 4 and 5", shared(b.Zones[0], octByID["Z3"]), shared(b.Zones[1], octByID["Z1"]))
+	}
 	t.Logf("October %d zones; November %d zones: %d continuing, %d new, dropped %v", len(a.Zones), len(b.Zones), continuing, len(b.Zones)-continuing, b.Dropped)
 }
 
