@@ -112,7 +112,11 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 				busiest = i
 			}
 		}
-		from := func(i int) float64 { return math.Hypot(pts[i].x-pts[busiest].x, pts[i].y-pts[busiest].y) }
+		dist := make(map[int]float64, len(members))
+		for _, i := range members {
+			dist[i] = math.Hypot(pts[i].x-pts[busiest].x, pts[i].y-pts[busiest].y)
+		}
+		from := func(i int) float64 { return dist[i] }
 		ls := byGroup[r]
 		strength := func(l link) float64 { return min(cells[l.i].Weight, cells[l.j].Weight) }
 		slices.SortFunc(ls, func(a, b link) int {
@@ -128,9 +132,11 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 			return cmp.Compare(max(cells[a.i].Cell, cells[a.j].Cell), max(cells[b.i].Cell, cells[b.j].Cell))
 		})
 		part := newUnionFind(len(cells))
-		in := map[int][]int{} // root -> members
+		in := map[int][]int{}  // root -> members
+		box := map[int]bound{} // root -> bound of its members' centres, with their largest radius
 		for _, i := range members {
 			in[i] = []int{i}
+			box[i] = bound{pts[i].x, pts[i].y, pts[i].x, pts[i].y, pts[i].r}
 		}
 		// Two cells fit in one zone when no corner of one is further than the limit from a
 		// corner of the other (a cell wider than the limit on its own fits with none).
@@ -159,15 +165,24 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 			if a == b || alone[l.i] || alone[l.j] {
 				continue
 			}
-			for _, i := range in[a] {
-				for _, j := range in[b] {
-					if !fit(i, j) {
-						continue links
+			// The joined zone's centres span at least the wider side of their bound, and at
+			// most its diagonal: decide from the bound when it can, else pair by pair.
+			u := box[a].union(box[b])
+			switch {
+			case max(u.x1-u.x0, u.y1-u.y0) > maxWidthM:
+				continue links
+			case math.Hypot(u.x1-u.x0, u.y1-u.y0)+2*u.r > maxWidthM:
+				for _, i := range in[a] {
+					for _, j := range in[b] {
+						if !fit(i, j) {
+							continue links
+						}
 					}
 				}
 			}
 			root := part.union(a, b)
 			in[root] = append(in[a], in[b]...)
+			box[root] = u
 			if root != a {
 				delete(in, a)
 			}
@@ -284,6 +299,13 @@ func project(cells []ZoneCell, members []int) []planePoint {
 		pts[i] = p
 	}
 	return pts
+}
+
+// bound is a box around cell centres on the plane, with the largest radius of the cells.
+type bound struct{ x0, y0, x1, y1, r float64 }
+
+func (b bound) union(o bound) bound {
+	return bound{min(b.x0, o.x0), min(b.y0, o.y0), max(b.x1, o.x1), max(b.y1, o.y1), max(b.r, o.r)}
 }
 
 // unionFind is a disjoint-set forest with path halving.
