@@ -99,12 +99,16 @@ func GroupZones(cells []ZoneCell, maxWidthM float64) ([][]geo.Cell, error) {
 	}
 
 	var zones [][]int
+	var pts []planePoint // by cell index, filled group by group
 	for r, members := range groups {
-		if maxWidthM == 0 {
+		if maxWidthM == 0 || len(members) == 1 {
 			zones = append(zones, members)
 			continue
 		}
-		pts := project(cells, members)
+		if pts == nil {
+			pts = make([]planePoint, len(cells))
+		}
+		project(cells, members, pts)
 		// the busiest cell, and each cell's distance from it
 		busiest := members[0]
 		for _, i := range members[1:] {
@@ -235,7 +239,8 @@ func ZoneWidthM(cells []geo.Cell) float64 {
 	for i, c := range cells {
 		zc[i], all[i] = ZoneCell{Cell: c}, i
 	}
-	pts := project(zc, all)
+	pts := make([]planePoint, len(cells))
+	project(zc, all, pts)
 	var w float64
 	for a := range all {
 		for b := a; b < len(all); b++ {
@@ -274,8 +279,8 @@ func (p planePoint) width(q planePoint, atLeast ...float64) float64 {
 }
 
 // project puts the cells[members] on a plane tangent at their mean latitude
-// (equirectangular).
-func project(cells []ZoneCell, members []int) []planePoint {
+// (equirectangular), into pts at the same indices.
+func project(cells []ZoneCell, members []int, pts []planePoint) {
 	var lat0 float64
 	centres := make([][2]float64, len(members))
 	for k, i := range members {
@@ -286,7 +291,6 @@ func project(cells []ZoneCell, members []int) []planePoint {
 	lat0 /= float64(len(members))
 	kx := earthRadiusM * math.Pi / 180 * math.Cos(lat0*math.Pi/180)
 	ky := earthRadiusM * math.Pi / 180
-	pts := make([]planePoint, len(cells))
 	for k, i := range members {
 		c := centres[k]
 		p := planePoint{x: c[0] * kx, y: c[1] * ky}
@@ -298,7 +302,6 @@ func project(cells []ZoneCell, members []int) []planePoint {
 		}
 		pts[i] = p
 	}
-	return pts
 }
 
 // bound is a box around cell centres on the plane, with the largest radius of the cells.
