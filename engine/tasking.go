@@ -196,11 +196,11 @@ func (e *Engine) Tasking(ctx context.Context, q TaskingQuery) (*Tasking, error) 
 		return nil, fmt.Errorf("%w: top=%d: ask for 1 to 100 zones", ErrBadQuery, q.Top)
 	}
 	if !(q.MaxWidthM >= MinZoneWidthM && q.MaxWidthM <= MaxZoneWidthM) {
-		return nil, fmt.Errorf("%w: a zone %g m wide is not one patrol's beat; give a width from %d to %d m (default %d)",
+		return nil, fmt.Errorf("%w: a zone %g m wide is not one patrol's beat; choose a width from %d to %d m (default %d)",
 			ErrBadQuery, q.MaxWidthM, MinZoneWidthM, MaxZoneWidthM, hotspot.DefaultZoneWidthM)
 	}
 	if q.Res < MinZoneRes || q.Res > MaxGridRes {
-		return nil, fmt.Errorf("%w: patrol zones are built of H3 resolution %d or %d cells (about 150 m or 55 m across), not %d",
+		return nil, fmt.Errorf("%w: patrol zones are built of H3 cells of about 150 m or 55 m across; choose resolution %d or %d, not %d",
 			ErrBadQuery, MinZoneRes, MaxGridRes, q.Res)
 	}
 	k := q.K
