@@ -36,7 +36,8 @@ func threeLayers(tb testing.TB) map[string][]geo.Area {
 }
 
 // BenchmarkImportCleveland is the whole import of the 35 real months into a
-// store with three area layers: parse, validate, H3, areas, persist (fsync).
+// store with three area layers, as hotspotd import does it (Import,
+// streamed): parse, validate, H3, areas, persist (fsync).
 func BenchmarkImportCleveland(b *testing.B) {
 	dir := plainCleveland(b)
 	layers := threeLayers(b)
@@ -57,11 +58,8 @@ func BenchmarkImportCleveland(b *testing.B) {
 			}
 		}
 		b.StartTimer()
-		parts, rep, err := ReadIncidents(ctx, []string{dir}, ReadOptions{})
+		rep, err := Import(ctx, s, []string{dir}, ReadOptions{})
 		if err != nil {
-			b.Fatal(err)
-		}
-		if err := s.Replace(ctx, parts); err != nil {
 			b.Fatal(err)
 		}
 		rows = rep.RowsRead

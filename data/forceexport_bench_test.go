@@ -37,8 +37,8 @@ func forceExport1M(b *testing.B) (string, int) {
 }
 
 // BenchmarkImportForceExport1M imports a million-row force export end to
-// end: parse, Home Office classification, committed-from/to, H3, persist
-// with fsync.
+// end as hotspotd import does it (Import): parse, Home Office
+// classification, committed-from/to, H3, persist with fsync.
 func BenchmarkImportForceExport1M(b *testing.B) {
 	p, n := forceExport1M(b)
 	ctx := context.Background()
@@ -51,15 +51,12 @@ func BenchmarkImportForceExport1M(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		parts, rep, err := ReadIncidents(ctx, []string{p}, ReadOptions{Source: "rms", Force: "Cleveland Police"})
+		rep, err := Import(ctx, s, []string{p}, ReadOptions{Source: "rms", Force: "Cleveland Police"})
 		if err != nil {
 			b.Fatal(err)
 		}
 		if rep.Stored != n {
 			b.Fatalf("stored %d of %d", rep.Stored, n)
-		}
-		if err := s.Replace(ctx, parts); err != nil {
-			b.Fatal(err)
 		}
 		b.StopTimer()
 		s.Close()

@@ -51,6 +51,16 @@ type MemStore struct {
 	layers map[string]*memLayer
 	ops    map[string]Operation // by ID
 
+	// saved is the location index read at open, and computed counts the
+	// cells and areas it did not have; both are used while loading only.
+	saved    *locIndex
+	computed int
+	// hint holds cells an import's reader computed, while absorbing.
+	hint *cellCache
+	// openComputed is computed at the end of loading: the cells and areas
+	// the location index lacked.
+	openComputed int
+
 	// hook, when set by a test in this package, is called at each step of a
 	// change ("wrote", "commit") so a crash test can kill the process there.
 	hook func(step string)
@@ -104,6 +114,9 @@ type memLayer struct {
 	meta  LayerMeta
 	file  string
 	area  []int32 // area index per global location, -1 for none
+	// saved is the layer's column of the location index, while loading,
+	// when the index was computed against this layer's file.
+	saved []int32
 }
 
 // OpenMem opens (creating if needed) the data directory dir and loads it.
@@ -209,14 +222,12 @@ func partTypes(p *Partition) []string {
 // checkTypes refuses parts when the store they would make holds more than
 // MaxCrimeTypes distinct crime types. It counts what a reopened store would
 // hold (the kept partitions and the new ones), not the append-only
-// dictionary; caller holds writeMu.
+// dictionary.
 func (s *MemStore) checkTypes(parts []*Partition) error {
-	replaced := make(map[partKey]bool, len(parts))
-	for _, p := range parts {
-		replaced[partKey{p.SourceName(), p.Force, p.Month}] = true
-	}
+	replaced := make(map[partKey]*memPart, len(parts))
 	seen := map[string]bool{}
 	for _, p := range parts {
+		replaced[partKey{p.SourceName(), p.Force, p.Month}] = nil
 		for _, t := range partTypes(p) {
 			seen[t] = true
 		}
@@ -225,9 +236,20 @@ func (s *MemStore) checkTypes(parts []*Partition) error {
 				ErrTooManyTypes, p.Force, p.Month, MaxCrimeTypes)
 		}
 	}
+	return s.checkKeptTypes(seen, replaced)
+}
+
+// checkKeptTypes refuses new partitions of the given types, replacing
+// those of the keys in replaced, when the store would hold more than
+// MaxCrimeTypes distinct crime types.
+func (s *MemStore) checkKeptTypes(types map[string]bool, replaced map[partKey]*memPart) error {
+	seen := make(map[string]bool, len(types))
+	for t := range types {
+		seen[t] = true
+	}
 	s.mu.RLock()
 	for k, mp := range s.parts {
-		if replaced[k] {
+		if _, ok := replaced[k]; ok {
 			continue
 		}
 		for _, t := range mp.types {
@@ -284,15 +306,21 @@ func (s *MemStore) makeTypeRoom(parts []*Partition) {
 
 // absorb translates a partition to global ids; caller holds mu for writing
 // and has called makeTypeRoom. It fails only on a location that cannot be
-// indexed, and leaves nothing but unused dictionary entries behind.
-func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
+// indexed, and leaves nothing but unused dictionary entries behind. With
+// reuse set (a partition just read from its file, used by nothing else) it
+// translates p's own columns in place instead of copying them.
+func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, error) {
+	const none = math.MaxUint32
 	strMap := make([]int32, len(p.Strs))
 	for i := range strMap {
 		strMap[i] = -1
 	}
-	nameMap := make(map[uint32]uint32)
+	nameMap := make([]uint32, len(p.Strs))
+	for i := range nameMap {
+		nameMap[i] = none
+	}
 	name := func(i uint32) uint32 {
-		if v, ok := nameMap[i]; ok {
+		if v := nameMap[i]; v != none {
 			return v
 		}
 		v := s.internName(p.Strs[i])
@@ -309,25 +337,51 @@ func (s *MemStore) absorb(p *Partition, file string) (*memPart, error) {
 		if !ok {
 			id = uint32(len(s.locs))
 			ml := memLoc{pt: orb.Point{pl.Lon, pl.Lat}, cell: pl.Cell, name: k.name, lsoaCode: k.lsoaCode, lsoaName: k.lsoaName}
+			saved := -1
 			if ml.cell != 0 {
-				cs, err := geo.CellsOf(ml.pt)
-				if err != nil {
-					return nil, fmt.Errorf("data: indexing location %v: %w", ml.pt, err)
+				// cells and areas from the location index when it has
+				// them (and agrees on the finest cell), else computed
+				if saved = s.saved.find(ml.pt); saved >= 0 && s.saved.cells[saved][geo.BaseRes-geo.MinRes] != ml.cell {
+					saved = -1
 				}
-				ml.cells = cs
+				if cs, ok := s.hint.cells(ml.pt); ok && saved < 0 && cs[geo.BaseRes-geo.MinRes] == ml.cell {
+					ml.cells = cs
+				} else if saved >= 0 {
+					ml.cells = s.saved.cells[saved]
+				} else {
+					cs, err := geo.CellsOf(ml.pt)
+					if err != nil {
+						return nil, fmt.Errorf("data: indexing location %v: %w", ml.pt, err)
+					}
+					ml.cells = cs
+					s.computed++
+				}
 			}
 			s.locs = append(s.locs, ml)
 			s.locIdx[k] = id
-			for _, ml := range s.layers {
-				ml.area = append(ml.area, locate(ml.layer, s.locs[id]))
+			for _, lay := range s.layers {
+				a := int32(-1)
+				switch {
+				case ml.cell == 0:
+				case saved >= 0 && lay.saved != nil:
+					a = lay.saved[saved]
+				default:
+					a = locate(lay.layer, ml)
+					s.computed++
+				}
+				lay.area = append(lay.area, a)
 			}
 		}
 		locMap[i] = id
 	}
 	n := p.Len()
 	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span,
-		loc: make([]uint32, n), typ: make([]uint16, n), outcome: make([]uint32, n),
-		falls: make([]uint32, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
+		typ: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
+	if reuse {
+		mp.loc, mp.outcome, mp.falls = p.Loc, p.Outcome, p.FallsWithin
+	} else {
+		mp.loc, mp.outcome, mp.falls = make([]uint32, n), make([]uint32, n), make([]uint32, n)
+	}
 	for i := 0; i < n; i++ {
 		mp.loc[i] = locMap[p.Loc[i]]
 		t := p.Type[i]
@@ -360,64 +414,244 @@ func locate(l *geo.Layer, loc memLoc) int32 {
 // Everything that can refuse them (the crime type limit, indexing, writing
 // the files) happens before the manifest is committed; a refused or failed
 // Replace removes the files it wrote and leaves disk and memory as they
-// were.
+// were. The partitions are not changed.
 func (s *MemStore) Replace(ctx context.Context, parts []*Partition) error {
 	if len(parts) == 0 {
 		return ErrNothingToAdd
 	}
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	if err := s.checkOpen(); err != nil {
-		return err
-	}
 	if err := s.checkTypes(parts); err != nil {
 		return err
 	}
-	mps := make([]*memPart, len(parts))
-	s.mu.Lock()
-	s.makeTypeRoom(parts)
-	for i, p := range parts {
-		mp, err := s.absorb(p, "")
-		if err != nil {
-			s.mu.Unlock()
+	b, err := s.begin(ctx, false)
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if err := b.add(p); err != nil {
+			b.abort()
 			return err
 		}
-		mps[i] = mp
 	}
-	s.mu.Unlock()
-	next := s.man.clone()
-	next.Generation++
-	files, err := s.writePartFiles(ctx, next.Generation, parts)
+	return b.commit()
+}
+
+// batch is a change being built partition by partition, so that an import
+// need not hold every partition it read at once: each added partition is
+// written to its file and absorbed into memory at once, out of readers'
+// sight, and the commit makes them all visible in one step (the manifest's
+// rename). It holds writeMu from begin to commit or abort.
+type batch struct {
+	s     *MemStore
+	ctx   context.Context
+	gen   int64
+	reuse bool // partitions are the batch's own: absorb translates them in place
+
+	queue chan *Partition
+	wg    sync.WaitGroup
+	// cells, when set, holds the cells the reader computed for the points
+	// of the import, for new locations to take.
+	cells *cellCache
+
+	mu      sync.Mutex // guards the fields below
+	pending map[partKey]*memPart
+	rows    map[partKey]int
+	files   []string // every file written, for abort
+	errs    []error
+	types   map[string]bool // the types of the partitions added
+	done    bool
+}
+
+// begin starts a batch; add its partitions, then commit or abort it.
+func (s *MemStore) begin(ctx context.Context, reuse bool) (*batch, error) {
+	s.writeMu.Lock()
+	if err := s.checkOpen(); err != nil {
+		s.writeMu.Unlock()
+		return nil, err
+	}
+	b := &batch{s: s, ctx: ctx, gen: s.man.Generation + 1, reuse: reuse, queue: make(chan *Partition, 4),
+		pending: map[partKey]*memPart{}, rows: map[partKey]int{}, types: map[string]bool{}}
+	// Writers: each write ends in an fsync, which waits on the disk, not
+	// the CPU, so four run at once.
+	for range 4 {
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			for p := range b.queue {
+				b.store(p)
+			}
+		}()
+	}
+	return b, nil
+}
+
+// add checks p, then hands it to a writer. With reuse set the caller must
+// not use p after.
+func (b *batch) add(p *Partition) error {
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	for _, t := range partTypes(p) {
+		b.types[t] = true
+	}
+	n, err := len(b.types), errors.Join(b.errs...)
+	b.mu.Unlock()
 	if err != nil {
-		s.removeFiles(files)
+		return b.firstErr()
+	}
+	if n > MaxCrimeTypes {
+		return fmt.Errorf("%w: %s %s and the partitions before it have more than %d; is a free-text column read as the crime type? Name the crime type column (--type-col)",
+			ErrTooManyTypes, p.Force, p.Month, MaxCrimeTypes)
+	}
+	b.queue <- p
+	return nil
+}
+
+// store writes p's file and absorbs it, on a writer goroutine.
+func (b *batch) store(p *Partition) {
+	s := b.s
+	if err := b.ctx.Err(); err != nil {
+		b.fail(err)
+		return
+	}
+	file, err := s.writePartFile(b.gen, p)
+	b.mu.Lock()
+	b.files = append(b.files, file)
+	b.mu.Unlock()
+	if err != nil {
+		b.fail(err)
+		return
+	}
+	if s.hook != nil {
+		s.hook("wrote " + file)
+	}
+	s.mu.Lock()
+	s.makeTypeRoom([]*Partition{p})
+	s.hint = b.cells
+	mp, err := s.absorb(p, file, b.reuse)
+	s.hint = nil
+	s.mu.Unlock()
+	if err != nil {
+		b.fail(err)
+		return
+	}
+	k := partKey{p.SourceName(), p.Force, p.Month}
+	b.mu.Lock()
+	b.pending[k], b.rows[k] = mp, len(mp.loc)
+	b.mu.Unlock()
+}
+
+func (b *batch) fail(err error) {
+	b.mu.Lock()
+	b.errs = append(b.errs, err)
+	b.mu.Unlock()
+}
+
+// firstErr is the batch's error: a full disk said once (it fails every
+// writer at once), else all of them.
+func (b *batch) firstErr() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, err := range b.errs {
+		var full *DiskFullError
+		if errors.As(err, &full) {
+			return err
+		}
+	}
+	return errors.Join(b.errs...)
+}
+
+// wait lets the writers finish what they were given.
+func (b *batch) wait() {
+	if !b.done {
+		b.done = true
+		close(b.queue)
+		b.wg.Wait()
+	}
+}
+
+// get reads back the partition of k the batch stored, for a later file of
+// the same month to be compared with or merged into; nil when there is
+// none. It waits for the writers first, so a partition of k added after
+// it replaces the one it read.
+func (b *batch) get(k partKey) (*Partition, error) {
+	close(b.queue)
+	b.wg.Wait()
+	b.queue = make(chan *Partition, 4)
+	for range 4 {
+		b.wg.Add(1)
+		go func() {
+			defer b.wg.Done()
+			for p := range b.queue {
+				b.store(p)
+			}
+		}()
+	}
+	if err := b.firstErr(); err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	mp, ok := b.pending[k]
+	b.mu.Unlock()
+	if !ok {
+		return nil, nil
+	}
+	return readPartFile(b.s.dir, manPart{Source: k.source, Force: k.force, Month: k.month, File: mp.file, Rows: len(mp.loc)})
+}
+
+// abort removes what the batch wrote and releases the store.
+func (b *batch) abort() {
+	b.wait()
+	b.s.removeFiles(b.files)
+	b.s.writeMu.Unlock()
+}
+
+// commit makes the batch's partitions the stored ones, or, failing,
+// removes what it wrote and leaves the store as it was.
+func (b *batch) commit() error {
+	b.wait()
+	s := b.s
+	defer s.writeMu.Unlock()
+	fail := func(err error) error {
+		s.removeFiles(b.files)
 		return err
 	}
-	for i, p := range parts {
-		next.setPartition(manPart{Source: p.SourceName(), Force: p.Force, Month: p.Month, File: files[i], Rows: p.Len()})
-		mps[i].file = files[i]
+	if err := b.firstErr(); err != nil {
+		return fail(err)
 	}
-	if err := ctx.Err(); err != nil {
-		s.removeFiles(files)
-		return err
+	if len(b.pending) == 0 {
+		return ErrNothingToAdd
+	}
+	if err := s.checkKeptTypes(b.types, b.pending); err != nil {
+		return fail(err)
+	}
+	next := s.man.clone()
+	next.Generation = b.gen
+	for k, mp := range b.pending {
+		next.setPartition(manPart{Source: k.source, Force: k.force, Month: k.month, File: mp.file, Rows: b.rows[k]})
+	}
+	if err := b.ctx.Err(); err != nil {
+		return fail(err)
 	}
 	if s.hook != nil {
 		s.hook("commit")
 	}
 	if err := s.commit(next); err != nil {
-		s.removeFiles(files)
-		return err
+		return fail(err)
 	}
 	if s.hook != nil {
 		s.hook("committed")
 	}
 	s.mu.Lock()
-	for i, p := range parts {
-		s.parts[partKey{p.SourceName(), p.Force, p.Month}] = mps[i]
+	for k, mp := range b.pending {
+		s.parts[k] = mp
 	}
 	s.man = next
 	s.version.Store(uint64(next.Generation))
+	s.sum = nil
 	s.mu.Unlock()
 	s.collect()
+	s.saveLocIndex()
 	return nil
 }
 
@@ -432,44 +666,6 @@ func (s *MemStore) removeFiles(rels []string) {
 			s.log.Warn("could not remove a file of a failed change", "file", rel, "err", err)
 		}
 	}
-}
-
-// writePartFiles writes the partitions' files, four at a time: each write
-// ends in an fsync, which waits on the disk, not the CPU.
-func (s *MemStore) writePartFiles(ctx context.Context, gen int64, parts []*Partition) ([]string, error) {
-	files := make([]string, len(parts))
-	errs := make([]error, len(parts))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(4, len(parts)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				files[i], errs[i] = s.writePartFile(gen, parts[i])
-				if errs[i] == nil && s.hook != nil {
-					s.hook("wrote " + files[i])
-				}
-			}
-		}()
-	}
-	for i := range parts {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	// A full disk fails every writer at once: say it once.
-	for _, err := range errs {
-		var full *DiskFullError
-		if errors.As(err, &full) {
-			return files, err
-		}
-	}
-	return files, errors.Join(errs...)
 }
 
 // checkOpen refuses a change to a closed store, or to one whose folder is
@@ -489,7 +685,7 @@ func (s *MemStore) checkOpen() error {
 
 // PutLayer stores an area layer, replacing one of the same name.
 func (s *MemStore) PutLayer(ctx context.Context, name string, areas []geo.Area, meta LayerMeta) error {
-	if err := validLayerName(name); err != nil {
+	if err := ValidLayerName(name); err != nil {
 		return err
 	}
 	layer, err := geo.NewLayer(name, areas)
@@ -525,6 +721,7 @@ func (s *MemStore) PutLayer(ctx context.Context, name string, areas []geo.Area, 
 	s.version.Store(uint64(next.Generation))
 	s.mu.Unlock()
 	s.collect()
+	s.saveLocIndex()
 	return nil
 }
 
@@ -558,6 +755,7 @@ func (s *MemStore) DeleteLayer(ctx context.Context, name string) error {
 	s.version.Store(uint64(next.Generation))
 	s.mu.Unlock()
 	s.collect()
+	s.saveLocIndex()
 	return nil
 }
 

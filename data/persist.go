@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/paulmach/orb"
@@ -24,7 +25,9 @@ import (
 //
 //	manifest.json                 what is stored: format, generation, files
 //	partitions/G-force-YYYY-MM.hsp one file per (force, month), written once
-//	layers/G-name.geojson         one file per area layer, written once
+//	layers/G-name.hsa             one file per area layer, written once (layerfile.go;
+//	                              .geojson in stores from before format 2)
+//	locations.idx                 every location's cells and areas (locindex.go), not committed
 //	lock                          held (flock) while a process has the store open
 //
 // A change writes its new files (fsynced), then a new manifest to a
@@ -34,8 +37,11 @@ import (
 // state whole, never a mixture.
 const (
 	manifestName   = "manifest.json"
-	manifestFormat = 1
+	manifestFormat = 2
 )
+
+// Manifest format history: 1 named GeoJSON layer files only; 2 may name
+// binary ones (.hsa), which versions reading format 1 cannot read.
 
 type manifest struct {
 	Format     int            `json:"format"`
@@ -118,9 +124,12 @@ func (m *manifest) deleteLayer(name string) bool {
 
 var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
-func validLayerName(name string) error {
+// ValidLayerName refuses a layer name every store refuses (ErrBadQuery with
+// the rule): 1-63 lower-case letters, digits, '-' or '_', starting with a
+// letter or digit, so a name is safe in a file name, a URL and SQL.
+func ValidLayerName(name string) error {
 	if !layerNameRE.MatchString(name) {
-		return fmt.Errorf("data: layer name %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", name)
+		return fmt.Errorf("%w: layer name %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", ErrBadQuery, name)
 	}
 	return nil
 }
@@ -218,22 +227,8 @@ func sourceSlug(p *Partition) string {
 }
 
 func (s *MemStore) writeLayerFile(gen int64, name string, areas []geo.Area) (string, error) {
-	rel := filepath.Join("layers", fmt.Sprintf("%08d-%s.geojson", gen, name))
-	fc := geojson.NewFeatureCollection()
-	for _, a := range areas {
-		f := geojson.NewFeature(a.Geometry)
-		f.Properties["code"] = a.Code
-		f.Properties["name"] = a.Name
-		if a.HasPopulation {
-			f.Properties["population"] = a.Population
-		}
-		fc.Append(f)
-	}
-	b, err := json.Marshal(fc)
-	if err != nil {
-		return "", fmt.Errorf("data: encoding layer %s: %w", name, err)
-	}
-	return rel, s.writeFile(rel, func(w io.Writer) error { _, err := w.Write(b); return err })
+	rel := filepath.Join("layers", fmt.Sprintf("%08d-%s.hsa", gen, name))
+	return rel, s.writeFile(rel, func(w io.Writer) error { return writeLayer(w, areas) })
 }
 
 // commit makes next the stored state: the manifest rename is atomic.
@@ -334,67 +329,128 @@ func (s *MemStore) load() error {
 	if err := s.loadOperations(m.Operations); err != nil {
 		return err
 	}
-	parts, err := readPartFiles(s.dir, m.Partitions)
-	if err != nil {
+	s.useLocIndex()
+	if err := s.loadParts(m.Partitions); err != nil {
 		return err
 	}
+	s.collect()
+	if s.computed > 0 && !s.lock.readOnly {
+		s.log.Info("saving the location index", "computed", s.computed)
+		s.saveLocIndex()
+	}
+	s.saved, s.openComputed, s.computed = nil, s.computed, 0
+	for _, ml := range s.layers {
+		ml.saved = nil
+	}
+	return nil
+}
+
+// useLocIndex reads the location index for loading, and gives each layer
+// its column when the index was computed against the layer's file. A
+// missing or damaged index is only work to redo.
+func (s *MemStore) useLocIndex() {
+	x, err := readLocIndex(s.dir)
+	if err != nil {
+		s.log.Warn("the location index cannot be used; recomputing every location's cells and areas", "file", locIndexName, "err", err)
+		return
+	}
+	s.saved = x
+	if x == nil {
+		return
+	}
+	// About as many locations as points (a few share a point under two
+	// names): sized now, the location map never grows while loading.
+	s.locIdx = make(map[memLocKey]uint32, len(x.pts)+len(x.pts)/8)
+	for name, ml := range s.layers {
+		if col, ok := x.layers[name]; ok && col.file == ml.file {
+			ml.saved = col.area
+		}
+	}
+}
+
+// loadParts reads, decodes and absorbs the partitions, in manifest order:
+// two goroutines read and decode while this one absorbs, with at most four
+// decoded partitions waiting, so memory stays near the store's own and
+// never holds every decoded file at once.
+func (s *MemStore) loadParts(mps []manPart) error {
+	type slot struct {
+		p    *Partition
+		err  error
+		done chan struct{}
+	}
+	slots := make([]slot, len(mps))
+	for i := range slots {
+		slots[i].done = make(chan struct{})
+	}
+	quit := make(chan struct{})
+	defer close(quit)
+	sem := make(chan struct{}, 4)
+	var mu sync.Mutex
+	next := 0
+	for range min(2, len(mps)) {
+		go func() {
+			for {
+				select {
+				case sem <- struct{}{}:
+				case <-quit:
+					return
+				}
+				// take the next index only once holding a place, so the
+				// places are held by the lowest indices not yet absorbed
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= len(mps) {
+					<-sem
+					return
+				}
+				slots[i].p, slots[i].err = readPartFile(s.dir, mps[i])
+				close(slots[i].done)
+			}
+		}()
+	}
 	types := map[string]bool{}
-	for _, p := range parts {
+	for i := range slots {
+		<-slots[i].done
+		p, err := slots[i].p, slots[i].err
+		slots[i].p = nil
+		if err != nil {
+			return err
+		}
 		for _, t := range partTypes(p) {
 			types[t] = true
 		}
-	}
-	if len(types) > math.MaxUint16 {
-		return fmt.Errorf("%w: %s holds %d distinct crime types, more than this version can load (%d); import the data again into an empty data directory",
-			ErrCorrupt, s.dir, len(types), math.MaxUint16)
-	}
-	for i, p := range parts {
-		mp, err := s.absorb(p, m.Partitions[i].File)
+		if len(types) > math.MaxUint16 {
+			return fmt.Errorf("%w: %s holds more distinct crime types than this version can load (%d); import the data again into an empty data directory",
+				ErrCorrupt, s.dir, math.MaxUint16)
+		}
+		mp, err := s.absorb(p, mps[i].File, true)
 		if err != nil {
 			return err
 		}
 		s.parts[partKey{p.SourceName(), p.Force, p.Month}] = mp
+		<-sem
 	}
-	s.collect()
 	return nil
 }
 
-// readPartFiles reads and decodes partition files, two at a time.
-func readPartFiles(dir string, mps []manPart) ([]*Partition, error) {
-	out := make([]*Partition, len(mps))
-	errs := make([]error, len(mps))
-	sem := make(chan struct{}, 2)
-	done := make(chan struct{})
-	for i := range mps {
-		go func(i int) {
-			sem <- struct{}{}
-			defer func() { <-sem; done <- struct{}{} }()
-			mp := mps[i]
-			path := filepath.Join(dir, mp.File)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				errs[i] = fmt.Errorf("%w: %s is missing (%v); re-import %s %s or restore the data directory from a backup", ErrCorrupt, path, err, mp.Force, mp.Month)
-				return
-			}
-			p, err := readPartition(b)
-			if err != nil {
-				errs[i] = fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)
-				return
-			}
-			if p.SourceName() != mp.sourceName() || p.Force != mp.Force || p.Month != mp.Month || p.Len() != mp.Rows {
-				errs[i] = fmt.Errorf("%w: %s does not hold what the manifest says (%s %s, %d rows)", ErrCorrupt, path, mp.Force, mp.Month, mp.Rows)
-				return
-			}
-			out[i] = p
-		}(i)
+// readPartFile reads and decodes one partition file, checking it holds what
+// the manifest says.
+func readPartFile(dir string, mp manPart) (*Partition, error) {
+	path := filepath.Join(dir, mp.File)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s is missing (%v); re-import %s %s or restore the data directory from a backup", ErrCorrupt, path, err, mp.Force, mp.Month)
 	}
-	for range mps {
-		<-done
+	p, err := readPartition(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	if p.SourceName() != mp.sourceName() || p.Force != mp.Force || p.Month != mp.Month || p.Len() != mp.Rows {
+		return nil, fmt.Errorf("%w: %s does not hold what the manifest says (%s %s, %d rows)", ErrCorrupt, path, mp.Force, mp.Month, mp.Rows)
 	}
-	return out, nil
+	return p, nil
 }
 
 func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
@@ -403,9 +459,27 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: layer file %s is missing (%v); import the layer %q again", ErrCorrupt, path, err, ml.Name)
 	}
-	fc, err := geojson.UnmarshalFeatureCollection(b)
+	var areas []geo.Area
+	if strings.HasSuffix(ml.File, ".geojson") {
+		areas, err = readGeoJSONLayer(b)
+	} else {
+		areas, err = readLayer(b)
+	}
+	if errors.Is(err, ErrNewerFormat) {
+		return nil, fmt.Errorf("layer file %s: %w", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: layer file %s: %v; import the layer %q again", ErrCorrupt, path, err, ml.Name)
+	}
+	return geo.NewLayer(ml.Name, areas)
+}
+
+// readGeoJSONLayer reads a layer file of a store from before manifest
+// format 2.
+func readGeoJSONLayer(b []byte) ([]geo.Area, error) {
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		return nil, err
 	}
 	areas := make([]geo.Area, 0, len(fc.Features))
 	for _, f := range fc.Features {
@@ -416,7 +490,7 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 		case orb.Polygon:
 			a.Geometry = orb.MultiPolygon{g}
 		default:
-			return nil, fmt.Errorf("%w: layer file %s: area %s has no polygon", ErrCorrupt, path, a.Code)
+			return nil, fmt.Errorf("area %s has no polygon", a.Code)
 		}
 		if v, ok := f.Properties["population"].(float64); ok {
 			a.Population, a.HasPopulation = v, true
@@ -424,7 +498,7 @@ func (s *MemStore) readLayerFile(ml manLayer) (*geo.Layer, error) {
 		a.Bound = a.Geometry.Bound()
 		areas = append(areas, a)
 	}
-	return geo.NewLayer(ml.Name, areas)
+	return areas, nil
 }
 
 // dirLock is an advisory lock on the data directory, so two processes never

@@ -163,6 +163,86 @@ const maxProblems = 100
 // read: a caller storing the result then stores nothing from it, so a bad
 // file never half-replaces a month.
 func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Partition, *Report, error) {
+	sink := &memSink{parts: map[partKey]*Partition{}}
+	rep, err := readIncidents(ctx, paths, opts, sink, newCellCache(false))
+	if err != nil {
+		return nil, rep, err
+	}
+	keys := make([]partKey, 0, len(sink.parts))
+	for k := range sink.parts {
+		keys = append(keys, k)
+	}
+	sortKeys(keys)
+	out := make([]*Partition, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, sink.parts[k])
+	}
+	return out, rep, nil
+}
+
+// Import reads paths as ReadIncidents does and stores what they hold in one
+// atomic step: all of it, or, when a file is refused or anything fails,
+// nothing. Into a MemStore it streams: each (force, month) is written and
+// absorbed as soon as its file is read and the partition let go, so the
+// import's memory stays near the store's own instead of holding every row
+// read; the months become visible together at the commit.
+func Import(ctx context.Context, store Store, paths []string, opts ReadOptions) (*Report, error) {
+	ms, ok := store.(*MemStore)
+	if !ok {
+		parts, rep, err := ReadIncidents(ctx, paths, opts)
+		if err != nil {
+			return rep, err
+		}
+		return rep, store.Replace(ctx, parts)
+	}
+	b, err := ms.begin(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	b.cells = newCellCache(true)
+	rep, err := readIncidents(ctx, paths, opts, b, b.cells)
+	if err != nil {
+		b.abort()
+		return rep, err
+	}
+	return rep, b.commit()
+}
+
+// partSink takes the partitions of a read as each file is done.
+type partSink interface {
+	// add takes the partition of a (source, force, month), replacing one of
+	// the same key added before.
+	add(p *Partition) error
+	// get returns the partition of k added before (nil if none), for a
+	// later file holding the same month to be compared with or merged into.
+	get(k partKey) (*Partition, error)
+}
+
+// memSink keeps the partitions in memory, for ReadIncidents.
+type memSink struct{ parts map[partKey]*Partition }
+
+func (m *memSink) add(p *Partition) error {
+	m.parts[partKey{p.SourceName(), p.Force, p.Month}] = p
+	return nil
+}
+
+func (m *memSink) get(k partKey) (*Partition, error) { return m.parts[k], nil }
+
+func sortKeys(keys []partKey) {
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].source != keys[j].source {
+			return keys[i].source < keys[j].source
+		}
+		if keys[i].force != keys[j].force {
+			return keys[i].force < keys[j].force
+		}
+		return keys[i].month < keys[j].month
+	})
+}
+
+// readIncidents reads paths, handing each file's partitions to sink as the
+// file is merged.
+func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink partSink, cells *cellCache) (*Report, error) {
 	if opts.MaxRejectShare == 0 {
 		opts.MaxRejectShare = 0.5
 	}
@@ -171,7 +251,7 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 	}
 	rep := &Report{Reasons: map[string]int{}, Months: map[string]MonthReport{}}
 	if len(paths) == 0 {
-		return nil, rep, ErrNothingToAdd
+		return rep, ErrNothingToAdd
 	}
 	var units []unit
 	var closers []io.Closer
@@ -184,44 +264,76 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 		us, cs, err := collectUnits(p)
 		closers = append(closers, cs...)
 		if err != nil {
-			return nil, rep, err
+			return rep, err
 		}
 		units = append(units, us...)
 	}
 
 	// Files are parsed two at a time (the machines this runs on have two
-	// cores or more), then merged in their order, so results do not depend
-	// on timing.
-	results := make([]*reader, len(units))
-	next := make(chan int)
+	// cores or more), at most four ahead of the merge, and merged in their
+	// order, so results do not depend on timing and memory holds a few
+	// files' rows, not all of them.
+	type slot struct {
+		r    *reader
+		done chan struct{}
+	}
+	slots := make([]slot, len(units))
+	for i := range slots {
+		slots[i].done = make(chan struct{})
+	}
+	// On an early return (a refused file), the parsers stop at their next
+	// check of ctx and are waited for, so none outlives the call.
+	ctx, cancel := context.WithCancel(ctx)
+	quit := make(chan struct{})
 	var wg sync.WaitGroup
-	for w := 0; w < min(2, len(units)); w++ {
+	defer func() {
+		cancel()
+		close(quit)
+		wg.Wait()
+	}()
+	ahead := make(chan struct{}, 4)
+	var mu sync.Mutex
+	nextUnit := 0
+	for range min(2, len(units)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for {
+				select {
+				case ahead <- struct{}{}:
+				case <-quit:
+					return
+				}
+				mu.Lock()
+				i := nextUnit
+				nextUnit++
+				mu.Unlock()
+				if i >= len(units) {
+					<-ahead
+					return
+				}
 				r := newReader(opts)
+				r.shared = cells
 				r.err = r.unit(ctx, units[i])
-				results[i] = r
+				slots[i].r = r
+				close(slots[i].done)
 			}
 		}()
 	}
-	for i := range units {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 
 	var rejects *csv.Writer
 	if opts.Rejects != nil {
 		rejects = csv.NewWriter(opts.Rejects)
 		_ = rejects.Write([]string{"file", "line", "field", "reason", "row"})
 	}
-	parts := map[partKey]*builder{}
 	from := map[partKey]int{} // the index in rep.Files of the file each partition came from
-	for _, r := range results {
+	for i := range slots {
+		<-slots[i].done
+		r := slots[i].r
+		slots[i].r = nil
+		<-ahead
 		if r.err != nil {
-			return nil, rep, r.err
+			return rep, r.err
 		}
 		rep.RowsRead += r.rep.RowsRead
 		rep.Stored += r.rep.Stored
@@ -249,53 +361,63 @@ func ReadIncidents(ctx context.Context, paths []string, opts ReadOptions) ([]*Pa
 		if rejects != nil {
 			_ = rejects.WriteAll(r.rejected)
 		}
-		for k, b := range r.parts {
-			into, ok := parts[k]
-
-			if !ok {
-				parts[k] = b
-				from[k] = len(rep.Files) - 1
-				continue
-			}
-			if keepOne(rep, k, parts, from, b, len(rep.Files)-1) {
-				continue
-			}
-			// two files hold the same force and month: append this one's
-			var in Incident
-			for i := 0; i < b.p.Len(); i++ {
-				in = b.p.Incident(i)
-				into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
+		keys := make([]partKey, 0, len(r.parts))
+		for k := range r.parts {
+			keys = append(keys, k)
+		}
+		sortKeys(keys)
+		for _, k := range keys {
+			b := r.parts[k]
+			delete(r.parts, k)
+			if err := mergePart(rep, sink, from, k, b, len(rep.Files)-1); err != nil {
+				return rep, err
 			}
 		}
 	}
 	if rejects != nil {
 		rejects.Flush()
 		if err := rejects.Error(); err != nil {
-			return nil, rep, fmt.Errorf("data: writing rejected rows: %w", err)
+			return rep, fmt.Errorf("data: writing rejected rows: %w", err)
 		}
 	}
-	keys := make([]partKey, 0, len(parts))
-	for k := range parts {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].source != keys[j].source {
-			return keys[i].source < keys[j].source
-		}
-		if keys[i].force != keys[j].force {
-			return keys[i].force < keys[j].force
-		}
-		return keys[i].month < keys[j].month
-	})
-	out := make([]*Partition, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, parts[k].p)
-	}
-	rep.Partitions = len(out)
+	rep.Partitions = len(from)
 	if rep.RowsRead == 0 {
-		return nil, rep, fmt.Errorf("%w: no incident rows found in %s", ErrNothingToAdd, strings.Join(paths, ", "))
+		return rep, fmt.Errorf("%w: no incident rows found in %s", ErrNothingToAdd, strings.Join(paths, ", "))
 	}
-	return out, rep, nil
+	return rep, nil
+}
+
+// mergePart hands partition k of file (its index in rep.Files) to sink: as
+// it is when no earlier file held k; else the one copy kept when the two are
+// copies of one month, or the two merged.
+func mergePart(rep *Report, sink partSink, from map[partKey]int, k partKey, b *builder, file int) error {
+	if _, ok := from[k]; !ok {
+		from[k] = file
+		return sink.add(b.p)
+	}
+	prev, err := sink.get(k)
+	if err != nil {
+		return err
+	}
+	into := newBuilder(k.source, k.force, k.month)
+	var in Incident
+	for i := 0; i < prev.Len(); i++ {
+		in = prev.Incident(i)
+		into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
+	}
+	parts := map[partKey]*builder{k: into}
+	if keepOne(rep, k, parts, from, b, file) {
+		if parts[k] == into {
+			return nil // the copy added before stays
+		}
+		return sink.add(parts[k].p)
+	}
+	// two files hold the same force and month: append this one's
+	for i := 0; i < b.p.Len(); i++ {
+		in = b.p.Incident(i)
+		into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
+	}
+	return sink.add(into.p)
 }
 
 // reader parses one file.
@@ -303,6 +425,7 @@ type reader struct {
 	opts     ReadOptions
 	parts    map[partKey]*builder
 	cells    map[orb.Point]geo.Cell
+	shared   *cellCache // shared by the files of one read; nil: none
 	rep      *Report
 	months   map[Month]MonthReport
 	rejected [][]string
@@ -647,10 +770,64 @@ func (r *reader) cellOf(p orb.Point) geo.Cell {
 	if c, ok := r.cells[p]; ok {
 		return c
 	}
-	c, err := geo.CellOf(p)
-	if err != nil {
-		c = 0
-	}
+	c := r.shared.cellOf(p)
 	r.cells[p] = c
 	return c
+}
+
+// cellCache holds the cells of the points the files of one read have met:
+// police.uk puts a force's crimes on a fixed set of map points, so most of
+// a month's points were met in the months before, and H3 (a cgo call per
+// resolution) runs once per point, not once per point and file. With full
+// set it keeps every resolution, for the store the read goes into to take
+// instead of indexing new locations itself.
+type cellCache struct {
+	full bool
+	mu   sync.RWMutex
+	m    map[orb.Point]geo.Cells
+}
+
+func newCellCache(full bool) *cellCache {
+	return &cellCache{full: full, m: make(map[orb.Point]geo.Cells)}
+}
+
+// cellOf returns the BaseRes cell of p, 0 for a point H3 cannot index; c
+// nil computes it.
+func (c *cellCache) cellOf(p orb.Point) geo.Cell {
+	if c == nil {
+		cell, err := geo.CellOf(p)
+		if err != nil {
+			return 0
+		}
+		return cell
+	}
+	c.mu.RLock()
+	cs, ok := c.m[p]
+	c.mu.RUnlock()
+	if !ok {
+		var err error
+		if c.full {
+			cs, err = geo.CellsOf(p)
+		} else {
+			cs[geo.BaseRes-geo.MinRes], err = geo.CellOf(p)
+		}
+		if err != nil {
+			cs = geo.Cells{}
+		}
+		c.mu.Lock()
+		c.m[p] = cs
+		c.mu.Unlock()
+	}
+	return cs[geo.BaseRes-geo.MinRes]
+}
+
+// cells returns every cell of p when the cache has them.
+func (c *cellCache) cells(p orb.Point) (geo.Cells, bool) {
+	if c == nil || !c.full {
+		return geo.Cells{}, false
+	}
+	c.mu.RLock()
+	cs, ok := c.m[p]
+	c.mu.RUnlock()
+	return cs, ok && cs[0] != 0
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -253,6 +254,21 @@ func TestSameMonthTwiceKeptOnce(t *testing.T) {
 			parts, rep, err := read(t, dir)
 			if err != nil {
 				t.Fatal(err)
+			}
+			// The streamed import into a store keeps the same rows (its
+			// second file reads the first file's month back from disk).
+			s, err := OpenMem(t.TempDir(), MemOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			irep, err := Import(context.Background(), s, []string{dir}, ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum, _ := s.Summary(context.Background()); sum.Incidents != int64(tc.stored) || irep.Stored != rep.Stored || irep.Duplicates != rep.Duplicates || !slices.Equal(irep.Warnings, rep.Warnings) {
+				t.Errorf("streamed import stored %d (report %d, duplicates %d, warnings %v); read alone %d (duplicates %d, warnings %v)",
+					sum.Incidents, irep.Stored, irep.Duplicates, irep.Warnings, tc.stored, rep.Duplicates, rep.Warnings)
 			}
 			if len(parts) != 1 || parts[0].Len() != tc.stored || rep.Stored != tc.stored || rep.Duplicates != tc.duplicates ||
 				rep.Months["2025-11"].Rows != tc.stored || rep.RowsRead != rep.Stored+rep.Rejected+rep.Duplicates {

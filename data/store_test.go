@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // snapshot is what a store holds, compared across restarts and crashes.
@@ -165,7 +167,7 @@ func TestDamagedStoreFiles(t *testing.T) {
 		}, ErrCorrupt, []string{"manifest.json", "not valid JSON"}},
 		{"manifest from a newer version", func(t *testing.T, dir string) {
 			b, _ := os.ReadFile(filepath.Join(dir, manifestName))
-			os.WriteFile(filepath.Join(dir, manifestName), []byte(strings.Replace(string(b), `"format": 1`, `"format": 7`, 1)), 0o644)
+			os.WriteFile(filepath.Join(dir, manifestName), []byte(strings.Replace(string(b), fmt.Sprintf(`"format": %d`, manifestFormat), `"format": 7`, 1)), 0o644)
 		}, ErrNewerFormat, []string{"newer version", "format 7", "upgrade"}},
 		{"partition from a newer version", func(t *testing.T, dir string) {
 			p := partFile(t, dir)
@@ -291,7 +293,8 @@ func TestKillDuringImport(t *testing.T) {
 }
 
 // TestKillChild is the child of TestKillDuringImport: it imports all 35
-// months, printing each step so the parent can kill it there.
+// months (Import, streamed), printing each step so the parent can kill it
+// there.
 func TestKillChild(t *testing.T) {
 	dir := os.Getenv("HOTSPOTS_KILL_CHILD")
 	if dir == "" {
@@ -316,9 +319,9 @@ func TestKillChild(t *testing.T) {
 			time.Sleep(10 * time.Second) // wait to be killed
 		}
 	}
-	parts, _ := cleveland(t)
 	fmt.Println("step: read")
-	if err := s.Replace(context.Background(), parts); err != nil {
+	// the streamed import: months are written while files are still read
+	if _, err := Import(context.Background(), s, []string{fixture.Path(t, fixture.Cleveland)}, ReadOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	fmt.Println("step: done")

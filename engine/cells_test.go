@@ -29,6 +29,7 @@ func TestCellFigures(t *testing.T) {
 		{"res 9, default year", CellQuery{Res: 9}, nil},
 		{"res 11, 2024", CellQuery{Res: 11, From: month(t, "2024-01"), To: month(t, "2024-12")}, nil},
 		{"res 7, burglary and robbery", CellQuery{Res: 7, Types: []string{"Robbery", "Burglary"}}, map[string]bool{"Burglary": true, "Robbery": true}},
+		{"res 9, ASB on its own", CellQuery{Res: 9, Types: []string{"Anti-social behaviour"}}, map[string]bool{"Anti-social behaviour": true}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cf, err := e.CellFigures(context.Background(), c.q)
@@ -43,7 +44,7 @@ func TestCellFigures(t *testing.T) {
 			cells := map[orb.Point]geo.Cell{}
 			for _, r := range rows {
 				m, err := data.ParseMonth(r.month)
-				if err != nil || !r.located || m < cf.Period.From || m > cf.Period.To || (c.types != nil && !c.types[r.typ]) {
+				if err != nil || !r.located || m < cf.Period.From || m > cf.Period.To || (c.types != nil && !c.types[r.typ]) || (c.types == nil && !isCrime(r.typ)) {
 					continue
 				}
 				p := orb.Point{r.lon, r.lat}

@@ -172,7 +172,7 @@ func New(store data.Store, opts Options) (*Engine, error) {
 }
 
 // CacheStats reports what the result cache has done.
-func (e *Engine) CacheStats() CacheStats { return e.results.snapshot() }
+func (e *Engine) CacheStats() CacheStats { return e.results.Stats() }
 
 // summary returns the store's summary as the engine's source sees it
 // (narrow), read again only when the store's Version has moved (a
@@ -383,9 +383,14 @@ func (l loaded) uncovered(what string, p Period, notes *[]string) {
 
 // types normalises a crime-type filter against the stored types: sorted,
 // each once; a type not stored is refused with the list of those that are.
+//
+// No filter means crime: every stored type but anti-social behaviour, which
+// police.uk publishes beside crime but which is never crime (the
+// partnership's papers count it on its own). A query asks for ASB by naming
+// it. With no ASB stored, no filter stays nil (every type).
 func checkTypes(sum *data.Summary, types []string) ([]string, error) {
 	if len(types) == 0 {
-		return nil, nil
+		return crimeTypes(sum), nil
 	}
 	out := slices.Clone(types)
 	slices.Sort(out)
@@ -400,6 +405,75 @@ func checkTypes(sum *data.Summary, types []string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// Types is the crime types a filter covers in this engine's source: the
+// filter sorted and checked against the stored types (a type not stored is
+// ErrBadQuery naming those that are), or, for no filter, every type but
+// anti-social behaviour (nil when no ASB is stored: every type). Everything
+// that counts incidents outside the engine (raw counts, incident exports)
+// resolves its filter here, so "no filter" means crime everywhere.
+func (e *Engine) Types(ctx context.Context, types []string) ([]string, error) {
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return checkTypes(sum, types)
+}
+
+// DescribeTypes names a resolved type filter for a heading: "all crime
+// (anti-social behaviour left out)" for the default, "all crime and
+// anti-social behaviour" for every stored type, else the types listed.
+func (e *Engine) DescribeTypes(ctx context.Context, types []string) string {
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return strings.Join(types, ", ")
+	}
+	all := scopeTypes(sum, nil)
+	slices.Sort(all)
+	switch {
+	case len(types) == 0 && crimeTypes(sum) == nil, slices.Equal(types, all) && slices.Contains(all, asbType):
+		if slices.Contains(all, asbType) {
+			return "all crime and anti-social behaviour"
+		}
+		return "all crime"
+	case len(types) == 0 || slices.Equal(types, crimeTypes(sum)):
+		return "all crime (anti-social behaviour left out)"
+	}
+	return strings.Join(types, ", ")
+}
+
+// CountsWhat says what a count over types holds, for labels: "crimes",
+// "crimes and ASB incidents" or "ASB incidents" (types as resolved by
+// Types; nil, every type of a store without ASB, is "crimes").
+func CountsWhat(types []string) string {
+	asb := slices.Contains(types, asbType)
+	switch {
+	case !asb:
+		return "crimes"
+	case len(types) == 1:
+		return "ASB incidents"
+	}
+	return "crimes and ASB incidents"
+}
+
+// crimeTypes is every stored type but anti-social behaviour, sorted, or nil
+// when no ASB is stored (or nothing else is).
+func crimeTypes(sum *data.Summary) []string {
+	out := make([]string, 0, len(sum.Types))
+	asb := false
+	for _, tc := range sum.Types {
+		if tc.Type == asbType {
+			asb = true
+			continue
+		}
+		out = append(out, tc.Type)
+	}
+	if !asb || len(out) == 0 {
+		return nil
+	}
+	slices.Sort(out)
+	return out
 }
 
 // scopeTypes is the crime types a query covers: its filter, or every type

@@ -29,17 +29,17 @@ type EvalQuery struct {
 // The methods Evaluate compares. Each ranks the study cells on the months
 // before the month scored, highest first.
 const (
-	MethodCount12  = "count_12m"  // incidents in the last 12 months
+	MethodCount12  = "count_12m"  // crimes in the last 12 months
 	MethodHarm12   = "harm_12m"   // CCHI harm in the last 12 months
 	MethodGiStar12 = "gistar_12m" // Gi* z-score of the last 12 months' counts
-	MethodCount3   = "count_3m"   // incidents in the last 3 months
+	MethodCount3   = "count_3m"   // crimes in the last 3 months
 )
 
 var methodText = map[string]string{
-	MethodCount12:  "most incidents in the 12 months before",
+	MethodCount12:  "most crimes in the 12 months before",
 	MethodHarm12:   "most harm (CCHI days) in the 12 months before",
 	MethodGiStar12: "highest Gi* z-score of the counts of the 12 months before",
-	MethodCount3:   "most incidents in the 3 months before",
+	MethodCount3:   "most crimes in the 3 months before",
 }
 
 // EvalFractions are the shares of study cells each method's map covers: the

@@ -55,14 +55,20 @@ func ExampleEngine_Ranking() {
 		return
 	}
 	fmt.Printf("%s, compared with %s\n", r.Period.From, r.PreviousPeriod.From)
+	// With no type filter a ranking counts crime: October's three
+	// anti-social behaviour incidents are not crimes, so both areas are new.
 	for _, a := range r.Areas {
-		fmt.Printf("%d %-5s %2d incidents (%.0f%%), %+.0f on the month before (%+.0f%%)\n",
-			a.Rank, a.Name, a.Count, a.Share, a.Change.Diff, *a.Change.Pct)
+		pct := "new"
+		if a.Change.Pct != nil {
+			pct = fmt.Sprintf("%+.0f%%", *a.Change.Pct)
+		}
+		fmt.Printf("%d %-5s %2d crimes (%.0f%%), %+.0f on the month before (%s)\n",
+			a.Rank, a.Name, a.Count, a.Share, a.Change.Diff, pct)
 	}
 	// Output:
 	// 2025-11, compared with 2025-10
-	// 1 North  9 incidents (64%), +7 on the month before (+350%)
-	// 2 South  5 incidents (36%), +4 on the month before (+400%)
+	// 1 North  9 crimes (82%), +9 on the month before (new)
+	// 2 South  2 crimes (18%), +2 on the month before (new)
 }
 
 func ExampleEngine_Profile() {

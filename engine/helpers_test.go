@@ -184,6 +184,12 @@ func raw(tb testing.TB) []rawRow {
 	return rawRows
 }
 
+var (
+	isCrime      = fixture.IsCrime
+	crimes       = fixture.Crimes
+	crimesAndASB = fixture.CrimesAndASB
+)
+
 // rawWards reads the Stockton ward polygons straight from the GeoJSON:
 // code -> name and rings.
 type rawWard struct {

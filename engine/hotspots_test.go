@@ -57,7 +57,8 @@ func TestHotspotsMatchSpdep(t *testing.T) {
 	s := realStore(t, false)
 	e := newEngine(t, s, Options{})
 	ctx := context.Background()
-	h, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 9, K: 1, From: month(t, "2024-12"), To: month(t, "2025-11")})
+	// The reference counted every row of the files: crimes and ASB.
+	h, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 9, K: 1, From: month(t, "2024-12"), To: month(t, "2025-11"), Types: crimesAndASB})
 	if err != nil {
 		t.Fatal(err)
 	}

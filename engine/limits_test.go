@@ -34,7 +34,7 @@ func TestQueryTooLargeRefusedBeforeWork(t *testing.T) {
 	if took > 500*time.Millisecond {
 		t.Errorf("refusing took %v: the grid was built before refusing", took)
 	}
-	if st := e.grids.snapshot(); st.Entries != 0 {
+	if st := e.grids.Stats(); st.Entries != 0 {
 		t.Errorf("a refused grid was kept: %+v", st)
 	}
 	// Every grid query is bounded the same way.

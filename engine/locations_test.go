@@ -32,7 +32,7 @@ func TestLocations(t *testing.T) {
 			var unlocated int64
 			for _, r := range rows {
 				m, err := data.ParseMonth(r.month)
-				if err != nil || m < ls.Period.From || m > ls.Period.To || (c.types != nil && !c.types[r.typ]) {
+				if err != nil || m < ls.Period.From || m > ls.Period.To || (c.types != nil && !c.types[r.typ]) || (c.types == nil && !isCrime(r.typ)) {
 					continue
 				}
 				if !r.located {

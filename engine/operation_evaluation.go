@@ -299,7 +299,11 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 	zones := make([]DesignCounts, nz)
 	var overall DesignCounts
 	byType := map[string]*DesignCounts{}
-	err = e.store.Incidents(ctx, data.Query{From: before.From, To: after.To, Types: op.Types}, func(in *data.Incident) error {
+	types := op.Types
+	if len(types) == 0 { // an operation on no stated types counts crime, not ASB
+		types = crimeTypes(sum)
+	}
+	err = e.store.Incidents(ctx, data.Query{From: before.From, To: after.To, Types: types}, func(in *data.Incident) error {
 		if !in.Located() {
 			return nil
 		}
@@ -380,7 +384,7 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 		}
 		out.Zones[i].Zone, out.Zones[i].Label = z.ID, z.Label
 	}
-	types := make([]string, 0, len(byType))
+	types = make([]string, 0, len(byType))
 	for t := range byType {
 		types = append(types, t)
 	}

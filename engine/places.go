@@ -67,7 +67,9 @@ type Places struct {
 	DataVersion uint64  `json:"data_version"`
 }
 
-// Places groups police.uk's map points by name over every month loaded;
+// Places groups police.uk's map points by name over every month loaded and
+// every incident, anti-social behaviour included (a gazetteer of places,
+// not a count of crime);
 // cached for the store's version.
 func (e *Engine) Places(ctx context.Context) (*Places, error) {
 	sum, err := e.summary(ctx)
@@ -78,7 +80,7 @@ func (e *Engine) Places(ctx context.Context) (*Places, error) {
 		return nil, ErrNoData
 	}
 	return compute(ctx, e, sum, "places", "", func(ctx context.Context) (*Places, error) {
-		ls, err := e.Locations(ctx, LocationQuery{From: sum.Months[0], To: sum.Months[len(sum.Months)-1]})
+		ls, err := e.Locations(ctx, LocationQuery{From: sum.Months[0], To: sum.Months[len(sum.Months)-1], Types: scopeTypes(sum, nil)})
 		if err != nil {
 			return nil, err
 		}
@@ -174,7 +176,7 @@ func (e *Engine) CellStreets(ctx context.Context, res int) (map[hgeo.Cell]string
 		return nil, ErrNoData
 	}
 	return compute(ctx, e, sum, "cellstreets", fmt.Sprint(res), func(ctx context.Context) (map[hgeo.Cell]string, error) {
-		ls, err := e.Locations(ctx, LocationQuery{From: sum.Months[0], To: sum.Months[len(sum.Months)-1]})
+		ls, err := e.Locations(ctx, LocationQuery{From: sum.Months[0], To: sum.Months[len(sum.Months)-1], Types: scopeTypes(sum, nil)})
 		if err != nil {
 			return nil, err
 		}

@@ -68,8 +68,8 @@ func TestRankingWards(t *testing.T) {
 	harmW := hotspot.DefaultHarm()
 	var share, total float64
 	for i, a := range r.Areas {
-		cur := sumRaw(counts, a.Code, from, to, nil)
-		prev := sumRaw(counts, a.Code, from-12, to-12, nil)
+		cur := sumRaw(counts, a.Code, from, to, isCrime)
+		prev := sumRaw(counts, a.Code, from-12, to-12, isCrime)
 		if a.Count != cur {
 			t.Errorf("%s: count %d, ray casting %d", a.Name, a.Count, cur)
 		}

@@ -94,7 +94,7 @@ func TestTaskingZones(t *testing.T) {
 	}
 	t.Logf("%d hot cells: %d zones of at most 400 m, %d of at most 2 km", hot, found, len(wide.Zones))
 	// Ranked by harm, with the counts the store gives for their cells.
-	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, By: data.GroupBy{CellRes: 10}})
+	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestTaskingZones(t *testing.T) {
 	}
 	// The previous 12 months, and every loaded month up to the period's end,
 	// counted per cell by the store, for each zone's change and trend.
-	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, By: data.GroupBy{CellRes: 10}})
+	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, Types: crimes, By: data.GroupBy{CellRes: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestTaskingZones(t *testing.T) {
 		prevCell[r.Cell] = r.Count
 	}
 	first := month(t, "2023-01")
-	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, By: data.GroupBy{CellRes: 10, Month: true}})
+	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 10, Month: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,7 +340,7 @@ func TestTaskingSetAside(t *testing.T) {
 	want := map[string]int64{}
 	var total int64
 	names := map[string]string{"On or near Police Station": "Police Station", "On or near Hospital": "Hospital", "On or near Prison": "Prison"}
-	err = s.Incidents(ctx, data.Query{From: nov, To: nov}, func(in *data.Incident) error {
+	err = s.Incidents(ctx, data.Query{From: nov, To: nov, Types: crimes}, func(in *data.Incident) error {
 		if place, ok := names[in.Name]; ok && in.Located() {
 			c, err := geo.CellAt(in.Point, tk.Res)
 			if err != nil {

@@ -96,7 +96,7 @@ func TestTrendsAreasAndCells(t *testing.T) {
 		for i, v := range s.Values {
 			n += v
 			// month by month against ray casting on the raw rows
-			if want := sumRaw(raw, s.Code, tr.Months[i], tr.Months[i], nil); int64(v) != want {
+			if want := sumRaw(raw, s.Code, tr.Months[i], tr.Months[i], isCrime); int64(v) != want {
 				t.Errorf("%s %s: %v incidents, ray casting counts %d", s.Name, tr.Months[i], v, want)
 			}
 		}

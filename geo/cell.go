@@ -288,10 +288,8 @@ func ring(l h3.GeoLoop, ccw bool) orb.Ring {
 	if len(r) > 0 {
 		r = append(r, r[0])
 	}
-	if (planarArea(r) > 0) != ccw {
-		for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-			r[i], r[j] = r[j], r[i]
-		}
+	if (r.Orientation() == orb.CCW) != ccw {
+		r.Reverse()
 	}
 	return r
 }

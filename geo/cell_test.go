@@ -472,12 +472,12 @@ func TestOutline(t *testing.T) {
 			}
 			holes := 0
 			for _, p := range mp {
-				if planarArea(p[0]) <= 0 {
+				if p[0].Orientation() != orb.CCW {
 					t.Errorf("exterior ring not counter-clockwise")
 				}
 				for _, h := range p[1:] {
 					holes++
-					if planarArea(h) >= 0 {
+					if h.Orientation() != orb.CW {
 						t.Errorf("hole not clockwise")
 					}
 				}

@@ -357,7 +357,7 @@ func cleanMultiPolygon(mp orb.MultiPolygon, crs CRS) (orb.MultiPolygon, []string
 					return nil, nil, badGeometry("%s crosses itself near lon %.6f, lat %.6f; refused (repair it, for example with QGIS Fix Geometries, and import again)", label, at[0], at[1])
 				}
 			}
-			if len(r) < 4 || planarArea(r) == 0 {
+			if len(r) < 4 || r.Orientation() == 0 {
 				// A sliver left by boundary simplification: it holds no
 				// point, so dropping it changes no assignment.
 				if ri == 0 {
@@ -416,15 +416,6 @@ func selfIntersection(r orb.Ring) (orb.Point, bool) {
 	return orb.Point{}, false
 }
 
-// planarArea is the ring's signed area in square degrees (shoelace).
-func planarArea(r orb.Ring) float64 {
-	a := 0.0
-	for i := 0; i+1 < len(r); i++ {
-		a += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
-	}
-	return a / 2
-}
-
 // vertexCrossing finds a ring that passes twice through one vertex and
 // crosses itself there (a bow-tie whose crossing point is written as a
 // vertex). Split at the repeated vertex, the two loops of a crossing wind in
@@ -442,8 +433,8 @@ func vertexCrossing(r orb.Ring) (orb.Point, bool) {
 		}
 		inner := append(orb.Ring(nil), r[j:i+1]...)
 		outer := append(append(orb.Ring(nil), r[i:n]...), r[:j+1]...)
-		a1, a2 := planarArea(inner), planarArea(outer)
-		if a1 == 0 || a2 == 0 || (a1 > 0) == (a2 > 0) {
+		// loops of a crossing wind opposite ways; a degenerate loop is none
+		if o1, o2 := inner.Orientation(), outer.Orientation(); o1 == 0 || o2 == 0 || o1 == o2 {
 			continue
 		}
 		if nested(inner, outer) || nested(outer, inner) {

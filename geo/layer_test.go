@@ -378,7 +378,7 @@ func TestReadAreasRefused(t *testing.T) {
 			file: "bowtie_symmetric.geojson",
 			is:   ErrBadGeometry,
 			subs: []string{"feature 2", "E05000016", "polygon 2 exterior ring crosses itself"},
-			bug: "BUG: layer.go cleanMultiPolygon tests planarArea(r) == 0 before selfIntersection; a bow-tie " +
+			bug: "BUG: layer.go cleanMultiPolygon drops zero-area rings (Orientation 0) before selfIntersection; a bow-tie " +
 				"whose lobes have equal area has signed area 0, so it is dropped as a sliver (note \"polygon 2 " +
 				"has no area (fewer than 3 distinct points); dropped it\") instead of refused as crossing itself, " +
 				"and the feature is accepted without that part",

@@ -17,6 +17,7 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 	"github.com/stockton-csp/hotspots/tiles"
 )
 
@@ -173,7 +174,7 @@ func TestOgrinfoCells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := stockton(t).Aggregate(ctx, data.Query{From: figs.Period.From, To: figs.Period.To, By: data.GroupBy{CellRes: res}})
+	rows, err := stockton(t).Aggregate(ctx, data.Query{From: figs.Period.From, To: figs.Period.To, Types: fixture.Crimes, By: data.GroupBy{CellRes: res}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 	"github.com/stockton-csp/hotspots/tiles"
 )
 
@@ -246,7 +247,7 @@ func TestCellsAgreeWithStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := stockton(t).Aggregate(ctx, data.Query{From: figs.Period.From, To: figs.Period.To, By: data.GroupBy{CellRes: res}})
+	rows, err := stockton(t).Aggregate(ctx, data.Query{From: figs.Period.From, To: figs.Period.To, Types: fixture.Crimes, By: data.GroupBy{CellRes: res}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -502,7 +503,7 @@ func TestIncidents(t *testing.T) {
 	}
 	b := tileBound(tile)
 	var want, inTile int64
-	err = stockton(t).Incidents(ctx, data.Query{From: ls.Period.From, To: ls.Period.To}, func(in *data.Incident) error {
+	err = stockton(t).Incidents(ctx, data.Query{From: ls.Period.From, To: ls.Period.To, Types: fixture.Crimes}, func(in *data.Incident) error {
 		if in.Located() && b.Contains(in.Point) {
 			want++
 		}

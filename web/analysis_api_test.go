@@ -1,8 +1,11 @@
 package web
 
 import (
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // The analysis endpoints answer over HTTP with the figures known from
@@ -22,7 +25,10 @@ func TestAnalysisEndpoints(t *testing.T) {
 			Cells    int     `json:"cells"`
 		} `json:"shares"`
 	}
-	ogcJSON(t, ts.URL+"/api/v1/concentration?layer=wards&"+period, "", 200, &conc)
+	// R spdep's grid counted every row, ASB included: ask for crimes and ASB
+	// to compare with its 25,415.
+	all := "&types=" + url.QueryEscape(strings.Join(fixture.CrimesAndASB, ","))
+	ogcJSON(t, ts.URL+"/api/v1/concentration?layer=wards&"+period+all, "", 200, &conc)
 	if conc.Cells != 2238 || conc.Count != 25415 || len(conc.Shares) != 3 || conc.Shares[0].Cells != 23 || conc.Shares[2].Cells != 224 {
 		t.Errorf("concentration %+v: want 2,238 cells, 25,415 crimes, top 1%% = 23 cells, 10%% = 224", conc)
 	}
@@ -37,7 +43,7 @@ func TestAnalysisEndpoints(t *testing.T) {
 			Cells int `json:"cells"`
 		} `json:"categories"`
 	}
-	ogcJSON(t, ts.URL+"/api/v1/emerging?format=json&layer=wards&"+period, "", 200, &em)
+	ogcJSON(t, ts.URL+"/api/v1/emerging?format=json&layer=wards&"+period+all, "", 200, &em)
 	// The default answer is GeoJSON, a hexagon per cell with its category.
 	var fc struct {
 		Type     string `json:"type"`

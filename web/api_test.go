@@ -233,6 +233,11 @@ func TestUploads(t *testing.T) {
 		if code != 200 || strings.Count(string(resp), `"code"`) != 27 {
 			t.Errorf("%d %s", code, resp)
 		}
+		// a name the store refuses is the user's to fix: 400 with the rule
+		code, resp = call(t, "POST", ts.URL+"/api/v1/layers/Wards%20Copy", "", gj)
+		if code != 400 || !strings.Contains(string(resp), `layer name \"Wards Copy\": use 1-63 lower-case letters`) {
+			t.Errorf("bad layer name: %d %s", code, resp)
+		}
 	})
 }
 

@@ -753,7 +753,8 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
 // exportIncidents reads the incident export's parameters: from/to default
 // to the latest 12 months; layer defaults to "wards" when there is one.
 func (s *Server) exportIncidents(r *http.Request, p params) (*exTable, error) {
-	if err := s.checkTypes(r, p.q.Types); err != nil {
+	types, err := s.types(r, p.q.Types)
+	if err != nil {
 		return nil, err
 	}
 	from, to, err := s.exMonths(r.Context(), p.q.From, p.q.To, false, false)
@@ -766,7 +767,7 @@ func (s *Server) exportIncidents(r *http.Request, p params) (*exTable, error) {
 			return nil, err
 		}
 	}
-	return s.exIncidentTable(r.Context(), exIncidentQuery{From: from, To: to, Types: p.q.Types, Layer: layer, Areas: p.areas})
+	return s.exIncidentTable(r.Context(), exIncidentQuery{From: from, To: to, Types: types, Layer: layer, Areas: p.areas})
 }
 
 // exportMeta adds what every export says about itself.

@@ -22,6 +22,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 // exPaths are the exports with the parameters the tests ask for.
@@ -279,7 +280,7 @@ func TestExportIncidents(t *testing.T) {
 	})
 
 	t.Run("in areas of a layer, against the store's own count", func(t *testing.T) {
-		q := data.Query{From: ogcMonth(t, "2025-01"), To: ogcMonth(t, "2025-11"), Layer: "wards", Areas: []string{"E05014882", "E05014873"}}
+		q := data.Query{From: ogcMonth(t, "2025-01"), To: ogcMonth(t, "2025-11"), Types: fixture.Crimes, Layer: "wards", Areas: []string{"E05014882", "E05014873"}}
 		var want int64
 		err := store.Incidents(context.Background(), q, func(*data.Incident) error { want++; return nil })
 		if err != nil {
@@ -434,7 +435,7 @@ func TestExportReimport(t *testing.T) {
 		return p
 	}
 	countBy := func(layer string, from, to data.Month) map[string]int64 {
-		rows, err := store.Aggregate(ctx, data.Query{From: from, To: to, By: data.GroupBy{Layer: layer}})
+		rows, err := store.Aggregate(ctx, data.Query{From: from, To: to, Types: fixture.Crimes, By: data.GroupBy{Layer: layer}})
 		if err != nil {
 			t.Fatal(err)
 		}

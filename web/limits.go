@@ -158,10 +158,8 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return &Error{Status: http.StatusUnprocessableEntity, Message: "layer refused: " + strings.ReplaceAll(userMessage(err), p, "the upload"), Err: err}
 	}
+	// a bad layer name is data.ErrBadQuery: 400 with the store's advice
 	if err := s.store.PutLayer(context.WithoutCancel(r.Context()), name, areas, data.LayerMeta{Source: "upload " + filepath.Base(p)}); err != nil {
-		if strings.Contains(err.Error(), "layer name") {
-			return badRequest("%s", userMessage(err))
-		}
 		return err
 	}
 	noteRows(r, int64(len(areas)))

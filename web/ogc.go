@@ -711,14 +711,15 @@ func (s *Server) ogcTable(ctx context.Context, r *http.Request, c ogcColl, q ogc
 	case "zones":
 		return s.exZoneTable(ctx, tq, suppress)
 	}
-	if err := s.checkTypes(r, tq.Types); err != nil {
+	types, err := s.types(r, tq.Types)
+	if err != nil {
 		return nil, err
 	}
 	from, to, err := s.exMonths(ctx, tq.From, tq.To, false, false)
 	if err != nil {
 		return nil, err
 	}
-	return s.exIncidentTable(ctx, exIncidentQuery{From: from, To: to, Types: tq.Types, Layer: tq.Layer, Areas: tq.Areas})
+	return s.exIncidentTable(ctx, exIncidentQuery{From: from, To: to, Types: types, Layer: tq.Layer, Areas: tq.Areas})
 }
 
 // match reports whether f passes the query's bbox and property filters.

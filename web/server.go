@@ -249,28 +249,12 @@ func filter(r *http.Request) (data.Query, error) {
 	return q, nil
 }
 
-// checkTypes refuses crime types the store has never seen, naming the ones
-// it has (a typo would otherwise silently count nothing).
-func (s *Server) checkTypes(r *http.Request, types []string) error {
-	if len(types) == 0 {
-		return nil
-	}
-	sum, err := s.store.Summary(r.Context())
-	if err != nil {
-		return err
-	}
-	known := map[string]bool{}
-	names := make([]string, 0, len(sum.Types))
-	for _, t := range sum.Types {
-		known[t.Type] = true
-		names = append(names, t.Type)
-	}
-	for _, t := range types {
-		if !known[t] {
-			return badRequest("crime type %q is not in the data; the types are: %s", t, strings.Join(names, ", "))
-		}
-	}
-	return nil
+// types resolves a request's crime-type filter through the engine: types
+// the store has never seen are refused, naming the ones it has (a typo would
+// otherwise silently count nothing), and no filter means crime, anti-social
+// behaviour left out unless asked for.
+func (s *Server) types(r *http.Request, types []string) ([]string, error) {
+	return s.eng(r.Context()).Types(r.Context(), types)
 }
 
 // AreaCount is one area's count in /layers/{layer}/counts.
@@ -286,7 +270,7 @@ func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkTypes(r, q.Types); err != nil {
+	if q.Types, err = s.types(r, q.Types); err != nil {
 		return err
 	}
 	layer, _, err := s.store.Layer(r.Context(), name)

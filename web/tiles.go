@@ -3,7 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
-	"container/list"
+	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/stockton-csp/hotspots/internal/cache"
 	"github.com/stockton-csp/hotspots/tiles"
 )
 
@@ -143,19 +144,21 @@ func (ts *tileServer) tile(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	e, ok := ts.cache.get(key)
-	if !ok {
-		raw, err := ts.render.Render(r.Context(), t, q)
+	e, err := ts.cache.Do(r.Context(), key, func(ctx context.Context) (*tileEntry, error) {
+		raw, err := ts.render.Render(ctx, t, q)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		e = &tileEntry{key: key, raw: raw}
+		e := &tileEntry{key: key, raw: raw}
 		if len(raw) > 0 {
 			if e.gz, err = gzipBytes(raw); err != nil {
-				return err
+				return nil, err
 			}
 		}
-		ts.cache.put(e)
+		return e, nil
+	})
+	if err != nil {
+		return err
 	}
 	setHeaders()
 	if len(e.raw) == 0 {
@@ -325,15 +328,9 @@ func (ts *tileServer) tileJSON(w http.ResponseWriter, r *http.Request) error {
 }
 
 // tileCache keeps finished tiles, least recently used dropped first, within
-// a budget of bytes. Safe for concurrent use.
-type tileCache struct {
-	max int64
-
-	mu    sync.Mutex
-	size  int64
-	ll    *list.List // of *tileEntry, most recent first
-	items map[string]*list.Element
-}
+// a budget of bytes; a tile being rendered is rendered once however many
+// ask for it at the same moment (internal/cache).
+type tileCache = cache.Cache[*tileEntry]
 
 type tileEntry struct {
 	key     string
@@ -344,46 +341,5 @@ type tileEntry struct {
 func (e *tileEntry) cost() int64 { return int64(len(e.key) + len(e.raw) + len(e.gz) + 128) }
 
 func newTileCache(max int64) *tileCache {
-	return &tileCache{max: max, ll: list.New(), items: map[string]*list.Element{}}
-}
-
-func (c *tileCache) get(key string) (*tileEntry, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.items[key]
-	if !ok {
-		return nil, false
-	}
-	c.ll.MoveToFront(el)
-	return el.Value.(*tileEntry), true
-}
-
-func (c *tileCache) put(e *tileEntry) {
-	if e.cost() > c.max {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.items[e.key]; ok {
-		c.size -= el.Value.(*tileEntry).cost()
-		el.Value = e
-		c.ll.MoveToFront(el)
-	} else {
-		c.items[e.key] = c.ll.PushFront(e)
-	}
-	c.size += e.cost()
-	for c.size > c.max {
-		old := c.ll.Back()
-		oe := old.Value.(*tileEntry)
-		c.ll.Remove(old)
-		delete(c.items, oe.key)
-		c.size -= oe.cost()
-	}
-}
-
-// stats reports the entries and bytes held.
-func (c *tileCache) stats() (entries int, bytes int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ll.Len(), c.size
+	return cache.New(1<<20, max, func(_ string, e *tileEntry) int64 { return e.cost() })
 }

@@ -446,32 +446,37 @@ func TestAcceptsGzip(t *testing.T) {
 
 func TestTileCacheBounded(t *testing.T) {
 	c := newTileCache(10_000)
-	for i := range 100 {
-		c.put(&tileEntry{key: fmt.Sprint(i), raw: make([]byte, 1000)})
-		if _, size := c.stats(); size > 10_000 {
-			t.Fatalf("after %d puts: %d bytes", i+1, size)
+	put := func(e *tileEntry) {
+		t.Helper()
+		if _, err := c.Do(context.Background(), e.key, func(context.Context) (*tileEntry, error) { return e, nil }); err != nil {
+			t.Fatal(err)
 		}
 	}
-	n, _ := c.stats()
-	if n == 0 || n > 10 {
+	for i := range 100 {
+		put(&tileEntry{key: fmt.Sprint(i), raw: make([]byte, 1000)})
+		if st := c.Stats(); st.Bytes > 10_000 {
+			t.Fatalf("after %d puts: %d bytes", i+1, st.Bytes)
+		}
+	}
+	if n := c.Stats().Entries; n == 0 || n > 10 {
 		t.Fatalf("%d entries", n)
 	}
-	if _, ok := c.get("99"); !ok {
+	if _, ok := c.Get("99"); !ok {
 		t.Error("the newest entry is gone")
 	}
-	if _, ok := c.get("0"); ok {
+	if _, ok := c.Get("0"); ok {
 		t.Error("the oldest entry is still there")
 	}
 	// getting an entry keeps it: put more, the touched one survives
-	c.get("95")
+	c.Get("95")
 	for i := 100; i < 105; i++ {
-		c.put(&tileEntry{key: fmt.Sprint(i), raw: make([]byte, 1000)})
+		put(&tileEntry{key: fmt.Sprint(i), raw: make([]byte, 1000)})
 	}
-	if _, ok := c.get("95"); !ok {
+	if _, ok := c.Get("95"); !ok {
 		t.Error("a recently used entry was dropped before older ones")
 	}
-	c.put(&tileEntry{key: "huge", raw: make([]byte, 20_000)})
-	if _, ok := c.get("huge"); ok {
+	put(&tileEntry{key: "huge", raw: make([]byte, 20_000)})
+	if _, ok := c.Get("huge"); ok {
 		t.Error("an entry larger than the cache was kept")
 	}
 }

@@ -43,7 +43,7 @@ func (m *Main) queryFlags(fs *flag.FlagSet, q *query, formats string) {
 	fs.StringVar(&q.layer, "layer", "wards", "area layer")
 	fs.StringVar(&q.from, "from", "", "first month, YYYY-MM (default: 12 months to --to)")
 	fs.StringVar(&q.to, "to", "", "last month, YYYY-MM (default: the latest loaded)")
-	fs.Var(&q.types, "types", "crime types, comma separated (default: all)")
+	fs.Var(&q.types, "types", "crime types, comma separated (default: every crime type; anti-social behaviour is not crime and counts only when named, e.g. --types 'Anti-social behaviour')")
 	fs.StringVar(&q.measure, "measure", "count", "count, harm (Cambridge Crime Harm Index days) or cost (GBP)")
 	fs.StringVar(&q.format, "format", def, "output: "+formats)
 	sourceFlag(fs, q)
@@ -153,9 +153,7 @@ func (m *Main) rank(ctx context.Context, args []string) error {
 	out := m.Stdout
 	fmt.Fprintf(out, "%s ranked by %s, %s to %s (%d months); change against %s to %s\n", titleLayer(rk.Layer), measureWords(rk.Measure),
 		rk.Period.From, rk.Period.To, rk.Period.Months, rk.PreviousPeriod.From, rk.PreviousPeriod.To)
-	if len(rk.Types) > 0 {
-		fmt.Fprintf(out, "Crime types: %s\n", strings.Join(rk.Types, ", "))
-	}
+	fmt.Fprintf(out, "Crime types: %s\n", eng.DescribeTypes(ctx, rk.Types))
 	fmt.Fprintln(out)
 	t := &table{head: []string{"Rank", "Area", "Crimes", "Harm (days)", "Cost (£)", measurePer(rk.Measure), "Share", "Previous", "Change", "% change"},
 		right: []bool{true, false, true, true, true, true, true, true, true, true}}

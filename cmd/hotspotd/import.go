@@ -86,7 +86,8 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
-// importPaths reads paths and stores what they hold in one atomic step.
+// importPaths reads paths and stores what they hold in one atomic step
+// (streamed into the data folder's store, month by month).
 func importPaths(ctx context.Context, store data.Store, paths []string, opts data.ReadOptions, rejectsPath string) (*data.Report, error) {
 	if rejectsPath != "" {
 		f, err := os.Create(rejectsPath)
@@ -96,14 +97,7 @@ func importPaths(ctx context.Context, store data.Store, paths []string, opts dat
 		defer f.Close()
 		opts.Rejects = f
 	}
-	parts, rep, err := data.ReadIncidents(ctx, paths, opts)
-	if err != nil {
-		return rep, err
-	}
-	if err := store.Replace(ctx, parts); err != nil {
-		return rep, err
-	}
-	return rep, nil
+	return data.Import(ctx, store, paths, opts)
 }
 
 func (m *Main) printReport(rep *data.Report, asJSON bool, took time.Duration) {

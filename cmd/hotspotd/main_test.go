@@ -242,7 +242,7 @@ func TestAnalysisCommands(t *testing.T) {
 		if !strings.Contains(lines[0], "harm") || !strings.Contains(lines[0], "2024-12 to 2025-11") {
 			t.Errorf("heading %q", lines[0])
 		}
-		if !strings.Contains(out, "   1  Stockton Town Centre") || !strings.Contains(out, "Total") || !strings.Contains(out, "Not weighed in harm: Anti-social behaviour") {
+		if !strings.Contains(out, "   1  Stockton Town Centre") || !strings.Contains(out, "Total") || !strings.Contains(out, "Crime types: all crime (anti-social behaviour left out)") || strings.Contains(out, "Anti-social behaviour") {
 			t.Errorf("table:\n%s", out)
 		}
 		// one ranked line per ward: rank, name, figures
@@ -313,8 +313,8 @@ func TestAnalysisCommands(t *testing.T) {
 		if !strings.Contains(out, "Backtest on 2238 H3 resolution-9 cells of wards, 23 months scored (2024-01 to 2025-11)") {
 			t.Errorf("heading:\n%s", out)
 		}
-		for _, w := range []string{"most incidents in the 12 months before", "most harm (CCHI days) in the 12 months before",
-			"highest Gi* z-score", "most incidents in the 3 months before", "top 1% (23 cells)", "top 5% (112 cells)", "Best at top 1%"} {
+		for _, w := range []string{"most crimes in the 12 months before", "most harm (CCHI days) in the 12 months before",
+			"highest Gi* z-score", "most crimes in the 3 months before", "top 1% (23 cells)", "top 5% (112 cells)", "Best at top 1%"} {
 			if !strings.Contains(out, w) {
 				t.Errorf("evaluate lacks %q:\n%s", w, out)
 			}

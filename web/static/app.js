@@ -44,7 +44,11 @@ const state = {
   measure: 'count',
   from: '',
   to: '',
-  types: null, // Set of selected types; null is every type
+  types: null, // Set of selected types; null is every crime type (not ASB)
+  source: '', // the data source ('' is the server's default: police.uk where loaded)
+  times: '', // time of day: '' any time, 'nte' Fri-Sat nights, 'custom' days and hours
+  days: [], // custom: weekdays ('mon'..'sun'); none is every day
+  hours: '', // custom: "20-04" (from-to, whole hours); '' is the whole day
   ranking: null,
   rankingAll: false,
   sel: null, // {area: {code, name, props}, cell: {id, props}, tab}
@@ -97,6 +101,10 @@ function updateProgress() {
 
 // ---------------------------------------------------------------- filters
 
+// ASB is police.uk's anti-social behaviour category: never counted as
+// crime unless chosen (the server's default leaves it out too).
+const ASB = 'Anti-social behaviour';
+
 function filterParams() {
   return {
     layer: state.layer,
@@ -104,8 +112,25 @@ function filterParams() {
     to: state.to,
     types: state.types ? [...state.types].sort() : undefined,
     measure: state.measure,
+    ...viewParams(),
   };
 }
+// viewParams is the data source and time-of-day filter every request carries.
+function viewParams() {
+  const v = { source: state.source || undefined };
+  if (state.times === 'nte') v.times = 'nte';
+  if (state.times === 'custom') {
+    if (state.days.length) v.days = state.days.join(',');
+    if (state.hours) v.hours = state.hours;
+  }
+  return v;
+}
+// countsWhat says what a count holds under the chosen types.
+function countsWhat() {
+  if (!state.types || !state.types.has(ASB)) return 'crimes';
+  return state.types.size === 1 ? 'ASB incidents' : 'crimes and ASB incidents';
+}
+const capital = s => s.charAt(0).toUpperCase() + s.slice(1);
 function filterKey() { return JSON.stringify(filterParams()); }
 // Gi* is not offered on cost: hot spots then follow the count.
 function hotspotMeasure() { return state.measure === 'cost' ? 'count' : state.measure; }
@@ -113,7 +138,7 @@ function hotspotMeasure() { return state.measure === 'cost' ? 'count' : state.me
 function readHash() {
   const h = new URLSearchParams(location.hash.replace(/^#/, ''));
   const out = {};
-  for (const k of ['layer', 'measure', 'from', 'to', 'types', 'area', 'cell', 'tab', 'outside']) if (h.has(k)) out[k] = h.get(k);
+  for (const k of ['layer', 'measure', 'from', 'to', 'types', 'area', 'cell', 'tab', 'outside', 'source', 'times', 'days', 'hours']) if (h.has(k)) out[k] = h.get(k);
   return out;
 }
 function writeHash() {
@@ -123,6 +148,7 @@ function writeHash() {
   h.set('from', state.from);
   h.set('to', state.to);
   if (state.types) h.set('types', [...state.types].sort().join(','));
+  for (const [k, v] of Object.entries(viewParams())) if (v) h.set(k, v);
   if (state.outside === 'fade') h.set('outside', 'fade');
   if (state.sel && state.sel.area) h.set('area', state.sel.area.code);
   if (state.sel && state.sel.cell) h.set('cell', state.sel.cell.id);
@@ -133,22 +159,38 @@ function writeHash() {
 
 function setupControls() {
   const { summary } = state;
-  const months = state.months;
   for (const id of ['from', 'to']) {
-    const sel = $(id);
-    sel.replaceChildren(...months.map(m => el('option', { value: m, text: monthLabel(m) })));
+    $(id).replaceChildren(...state.months.map(m => el('option', { value: m, text: monthLabel(m) })));
   }
   const layerSel = $('layer');
   layerSel.replaceChildren(...state.layers.map(l => el('option', { value: l.name, text: `${layerLabel(l.name)} (${l.areas})` })));
 
   const list = $('types-list');
-  list.replaceChildren(...state.allTypes.map(t => {
+  const fillTypes = () => list.replaceChildren(...state.allTypes.map(t => {
     const cb = el('input', { type: 'checkbox', value: t.type });
-    return el('label', {}, cb, el('span', { text: t.type }), el('span', { class: 'n', text: fmtInt(t.count) }));
+    const name = t.type === ASB ? `${ASB} (not crime)` : t.type;
+    return el('label', {}, cb, el('span', { text: name }), el('span', { class: 'n', text: fmtInt(t.count) }));
   }));
 
   // defaults, then the address bar
   const h = readHash();
+  // the data source: police.uk where loaded (the server's default), or one
+  // chosen; its months and crime types fill the controls.
+  const sources = (summary.sources || []).map(x => x.name);
+  state.source = sources.includes(h.source) ? h.source : '';
+  const srcSel = $('source');
+  srcSel.replaceChildren(...(summary.sources || []).map(x => el('option', { value: x.name, text: `${sourceLabel(x.name)} (${monthLabel(x.months[0])} to ${monthLabel(x.months[x.months.length - 1])})` })));
+  $('source-field').hidden = sources.length < 2;
+  applySource();
+  fillTypes();
+  if (h.times === 'nte') state.times = 'nte';
+  else if (h.days || h.hours) {
+    state.times = 'custom';
+    state.days = (h.days || '').split(',').filter(d => DAYS.some(([v]) => v === d));
+    state.hours = /^\d{1,2}-\d{1,2}$/.test(h.hours || '') ? h.hours : '';
+  }
+  fillTimes();
+  const months = state.months;
   state.to = months.includes(h.to) ? h.to : months[months.length - 1];
   const i = months.indexOf(state.to);
   state.from = months.includes(h.from) && h.from <= state.to ? h.from : months[Math.max(0, i - 11)];
@@ -165,7 +207,7 @@ function setupControls() {
   if (h.types) {
     const known = new Set(state.allTypes.map(t => t.type));
     const want = h.types.split(',').filter(t => known.has(t));
-    state.types = want.length && want.length < known.size ? new Set(want) : null;
+    state.types = want.length && !isCrimeDefault(want) ? new Set(want) : null;
   }
   syncControls();
 
@@ -194,7 +236,36 @@ function setupControls() {
   });
   list.addEventListener('change', () => {
     const checked = [...list.querySelectorAll('input:checked')].map(c => c.value);
-    state.types = checked.length === state.allTypes.length ? null : new Set(checked);
+    state.types = isCrimeDefault(checked) ? null : new Set(checked);
+    changed();
+  });
+  srcSel.addEventListener('change', () => {
+    state.source = srcSel.value === defaultSource() ? '' : srcSel.value;
+    applySource();
+    fillTypes();
+    if (state.types) {
+      const known = new Set(state.allTypes.map(t => t.type));
+      const keep = [...state.types].filter(t => known.has(t));
+      state.types = keep.length ? new Set(keep) : null;
+    }
+    fillTimes();
+    changed();
+  });
+  $('times').addEventListener('change', () => {
+    state.times = $('times').value;
+    if (state.times === 'custom' && !state.hours && !state.days.length) { state.days = ['fri', 'sat']; state.hours = '20-04'; }
+    fillTimes();
+    changed();
+  });
+  for (const id of ['hours-from', 'hours-to']) {
+    $(id).addEventListener('change', () => {
+      const a = $('hours-from').value, b = $('hours-to').value;
+      state.hours = a === '0' && b === '24' ? '' : `${a.padStart(2, '0')}-${b.padStart(2, '0')}`;
+      changed();
+    });
+  }
+  $('times-days').addEventListener('change', () => {
+    state.days = [...$('times-days').querySelectorAll('input:checked')].map(c => c.value);
     changed();
   });
   $('outside').addEventListener('change', () => {
@@ -206,6 +277,85 @@ function setupControls() {
   $('types-none').addEventListener('click', () => { state.types = new Set(); changed(); });
 }
 
+// heatTable draws a weekday (Monday first) by hour grid of counts as a
+// table shaded by count, each cell titled with its figure.
+function heatTable(grid) {
+  const names = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  const max = Math.max(1, ...grid.flat());
+  const head = el('tr', {}, el('th', { scope: 'col', text: '' }),
+    ...Array.from({ length: 24 }, (_, h) => el('th', { scope: 'col', class: 'h', text: h % 6 === 0 ? String(h).padStart(2, '0') : '', 'aria-label': `${String(h).padStart(2, '0')}:00` })));
+  const rows = grid.map((row, d) => el('tr', {}, el('th', { scope: 'row', text: names[d] }),
+    ...row.map((v, h) => {
+      const td = el('td', { title: `${names[d]} ${String(h).padStart(2, '0')}:00: ${fmtInt(Math.round(v))}` });
+      td.style.background = v > 0 ? `rgba(180, 40, 30, ${(0.12 + 0.88 * v / max).toFixed(3)})` : '#fff';
+      td.append(el('span', { class: 'visually-hidden', text: fmtInt(Math.round(v)) }));
+      return td;
+    })));
+  return el('table', { class: 'heat' }, el('caption', { class: 'small muted', text: 'Crimes by weekday and hour of the committed-from time; darker is more.' }), el('thead', {}, head), el('tbody', {}, ...rows));
+}
+
+// The source the server answers from when none is named.
+function defaultSource() {
+  const names = (state.summary.sources || []).map(x => x.name);
+  return names.includes('police.uk') ? 'police.uk' : (names.length === 1 ? names[0] : '');
+}
+function sourceInfo() {
+  const name = state.source || defaultSource();
+  return (state.summary.sources || []).find(x => x.name === name) || null;
+}
+const sourceLabel = n => n === 'police.uk' ? 'police.uk (published monthly)' : n;
+
+// applySource takes the chosen source's months and crime types.
+function applySource() {
+  const info = sourceInfo();
+  const months = info && info.months && info.months.length ? info.months : (state.summary.months || []);
+  const types = info && info.crime_types ? info.crime_types : (state.summary.crime_types || []);
+  state.allTypes = types.slice().sort((a, b) => a.type.localeCompare(b.type));
+  if (months.join() !== state.months.join()) {
+    state.months = months;
+    for (const id of ['from', 'to']) $(id).replaceChildren(...months.map(m => el('option', { value: m, text: monthLabel(m) })));
+    if (!months.includes(state.to)) state.to = months[months.length - 1];
+    if (!months.includes(state.from) || state.from > state.to) state.from = months[Math.max(0, months.indexOf(state.to) - 11)];
+  }
+  $('source').value = info ? info.name : '';
+}
+
+const DAYS = [['mon', 'Mon'], ['tue', 'Tue'], ['wed', 'Wed'], ['thu', 'Thu'], ['fri', 'Fri'], ['sat', 'Sat'], ['sun', 'Sun']];
+// fillTimes shows the time-of-day controls for a source with times.
+function fillTimes() {
+  const info = sourceInfo();
+  const has = !!(info && info.has_times);
+  $('times-field').hidden = !has;
+  if (!has) { state.times = ''; state.days = []; state.hours = ''; }
+  $('times').value = state.times;
+  $('times-custom').hidden = state.times !== 'custom';
+  const box = $('times-days');
+  if (!box.children.length) {
+    box.replaceChildren(...DAYS.map(([v, t]) => el('label', {}, el('input', { type: 'checkbox', value: v }), el('span', { text: t }))));
+    const hours = n => Array.from({ length: n }, (_, i) => i);
+    $('hours-from').replaceChildren(...hours(24).map(i => el('option', { value: String(i), text: String(i).padStart(2, '0') + ':00' })));
+    $('hours-to').replaceChildren(...hours(25).map(i => el('option', { value: String(i), text: String(i).padStart(2, '0') + ':00' })));
+  }
+  for (const cb of box.querySelectorAll('input')) cb.checked = state.days.includes(cb.value);
+  const [a, b] = state.hours ? state.hours.split('-').map(Number) : [0, 24];
+  $('hours-from').value = String(a);
+  $('hours-to').value = String(b);
+}
+function timesLabel() {
+  if (state.times === 'nte') return 'Fri–Sat nights 20:00–04:00';
+  if (state.times !== 'custom' || (!state.days.length && !state.hours)) return '';
+  const d = state.days.length ? state.days.map(x => DAYS.find(([v]) => v === x)[1]).join(', ') : 'every day';
+  const h = state.hours ? state.hours.split('-').map(x => x.padStart(2, '0') + ':00').join('–') : 'all day';
+  return `${d}, ${h}`;
+}
+
+// isCrimeDefault: the chosen types are every crime type and not ASB, which is
+// what no filter means.
+function isCrimeDefault(types) {
+  const crime = state.allTypes.filter(t => t.type !== ASB).map(t => t.type);
+  return types.length === crime.length && crime.every(t => types.includes(t));
+}
+
 function syncControls() {
   for (const r of document.querySelectorAll('input[name="measure"]')) r.checked = r.value === state.measure;
   $('measure-help').textContent = MEASURES[state.measure].long + '.';
@@ -215,18 +365,22 @@ function syncControls() {
   for (const o of $('from').options) o.disabled = o.value > state.to;
   $('layer').value = state.layer;
   $('outside').checked = state.outside === 'fade';
-  for (const cb of $('types-list').querySelectorAll('input')) cb.checked = !state.types || state.types.has(cb.value);
+  for (const cb of $('types-list').querySelectorAll('input')) cb.checked = state.types ? state.types.has(cb.value) : cb.value !== ASB;
   $('types-summary').textContent = typesLabel();
-  const summary = `${MEASURES[state.measure].label} · ${periodLabel(state.from, state.to)} · ${typesLabel()}`;
+  const when = timesLabel();
+  const src = state.source ? ` · ${state.source}` : '';
+  const summary = `${MEASURES[state.measure].label} · ${periodLabel(state.from, state.to)} · ${typesLabel()}${when ? ' · ' + when : ''}${src}`;
   $('filter-summary').textContent = summary + ' · ' + layerLabel(state.layer);
   $('sheet-summary').textContent = summary;
 }
 
 function typesLabel() {
-  const n = state.allTypes.length;
-  if (!state.types) return `All crime types (${n})`;
+  const asb = state.allTypes.some(t => t.type === ASB);
+  const n = state.allTypes.length - (asb ? 1 : 0);
+  if (!state.types) return asb ? `All crime (${n} types, not ASB)` : `All crime types (${n})`;
   if (state.types.size === 0) return 'No crime types';
   if (state.types.size === 1) return [...state.types][0];
+  if (state.types.has(ASB)) return state.types.size === n + 1 ? 'All crime and ASB' : `${state.types.size - 1} crime types and ASB`;
   return `${state.types.size} of ${n} crime types`;
 }
 
@@ -343,7 +497,7 @@ async function loadTiles() {
     ['areas', { ...p }],
     ['cells', { ...p }],
     ['hotspots', { ...p, measure: hotspotMeasure() }],
-    ['incidents', { from: p.from, to: p.to, types: p.types }],
+    ['incidents', { from: p.from, to: p.to, types: p.types, ...viewParams() }],
   ];
   if (noTypes) sets.splice(1); // outlines only
   const failures = [];
@@ -457,7 +611,7 @@ function unitOf(m) { return MEASURES[m].unit; }
 
 function renderLegend() {
   const m = state.measure;
-  const title = { count: 'Crimes per hexagon', harm: 'Harm (CCHI days) per hexagon', cost: 'Cost (GBP, 2015/16 prices) per hexagon' }[m];
+  const title = { count: `${capital(countsWhat())} per hexagon`, harm: 'Harm (CCHI days) per hexagon', cost: 'Cost (GBP, 2015/16 prices) per hexagon' }[m];
   $('legend-cells-title').textContent = title;
   const ul = $('legend-cells');
   const b = currentBreaks();
@@ -506,7 +660,7 @@ async function loadRanking() {
   rankAbort = ctl;
   const status = $('ranking-status');
   const tbody = $('ranking-table').querySelector('tbody');
-  $('ranking-measure-head').textContent = { count: 'Crimes', harm: 'Harm days', cost: 'Cost' }[state.measure];
+  $('ranking-measure-head').textContent = { count: capital(countsWhat()), harm: 'Harm days', cost: 'Cost' }[state.measure];
   if (state.types && state.types.size === 0) {
     tbody.replaceChildren();
     status.className = 'status-line';
@@ -740,7 +894,7 @@ function loadPanel() {
     $('detail-sub').textContent = '';
     body.append(el('div', { id: 'area-kpis' }));
     renderAreaKpis();
-    profileURL = `/api/v1/layers/${enc(state.layer)}/areas/${enc(a.code)}/profile` + query({ month });
+    profileURL = `/api/v1/layers/${enc(state.layer)}/areas/${enc(a.code)}/profile` + query({ month, ...viewParams() });
     trendURL = `/api/v1/layers/${enc(state.layer)}/areas/${enc(a.code)}/trend` + query(filterParams());
   } else if (sel.cell) {
     const c = sel.cell;
@@ -748,7 +902,7 @@ function loadPanel() {
     $('detail-title').textContent = cellTitle(c);
     $('detail-sub').textContent = [`H3 ${c.id}`, sel.area ? `in ${sel.area.name}` : ''].filter(Boolean).join(' · ');
     body.append(cellKpis(c.props || {}));
-    profileURL = `/api/v1/cells/${enc(c.id)}/profile` + query({ month });
+    profileURL = `/api/v1/cells/${enc(c.id)}/profile` + query({ month, ...viewParams() });
     trendURL = `/api/v1/cells/${enc(c.id)}/trend` + query(filterParams());
   } else {
     return;
@@ -759,9 +913,25 @@ function loadPanel() {
     el('p', { class: 'panel-status', role: 'status', text: 'Loading the trend…' }));
   const profBox = el('section', { 'aria-label': 'Profile table' },
     el('h3', { text: 'Crime by category' }),
-    el('p', { class: 'small muted', text: `All crime types. Selected month ${monthLabel(month)} (the end of the chosen months); each period is compared with the period of the same length just before it.` }),
+    el('p', { class: 'small muted', text: `All crime types, with anti-social behaviour on its own row${timesLabel() ? ', ' + timesLabel() : ''}. Selected month ${monthLabel(month)} (the end of the chosen months); each period is compared with the period of the same length just before it.` }),
     el('p', { class: 'panel-status', role: 'status', text: 'Loading the profile…' }));
   body.append(trendBox, profBox);
+  // When: the hour by weekday grid, for a source with times of day.
+  const info = sourceInfo();
+  if (info && info.has_times && !(state.types && state.types.size === 0)) {
+    const whenBox = el('section', { 'aria-label': 'Hour by weekday' },
+      el('h3', { text: 'When (committed from)' }),
+      el('p', { class: 'panel-status', role: 'status', text: 'Loading the times…' }));
+    body.append(whenBox);
+    const where = sel.tab === 'area' && sel.area ? { layer: state.layer, area: sel.area.code } : { cells: sel.cell.id };
+    const p = filterParams();
+    track(getJSON('/api/v1/times' + query({ ...where, from: p.from, to: p.to, types: p.types, ...viewParams() }), { signal: ctl.signal })).then(tp => {
+      if (ctl.signal.aborted) return;
+      whenBox.querySelector('.panel-status').remove();
+      whenBox.append(el('p', { class: 'small', text: `Peak: ${tp.peak && tp.peak.text ? tp.peak.text : 'no clear peak'}. ${fmtInt(tp.counted)} crimes with a time; ${fmtInt(tp.no_time)} without one${tp.long_windows ? `, ${fmtInt(tp.long_windows)} with a window over 7 days left out` : ''}.` }));
+      if (Array.isArray(tp.grid) && tp.grid.length === 7) whenBox.append(heatTable(tp.grid));
+    }).catch(err => panelError(whenBox, err, 'The times', ctl));
+  }
 
   const noTypes = state.types && state.types.size === 0;
   if (noTypes) {
@@ -861,7 +1031,7 @@ function cellKpis(p) {
   const bin = num(p.bin);
   const hb = HOT_BINS.find(h => h.bin === bin);
   return kpis([
-    { k: 'Crimes', v: typeof p.count === 'string' ? p.count : fmtInt(num(p.count)), s: periodLabel(state.from, state.to).replace(/ \(.*\)$/, '') },
+    { k: capital(countsWhat()), v: typeof p.count === 'string' ? p.count : fmtInt(num(p.count)), s: periodLabel(state.from, state.to).replace(/ \(.*\)$/, '') },
     { k: 'Harm', v: p.harm === undefined || p.harm === null ? '–' : fmtInt(p.harm), s: 'CCHI days' },
     { k: 'Gi*', v: hb ? hb.label.replace(', ', ' ').replace(' confidence', '') : (p.z === undefined ? '–' : 'Not significant'), s: p.z === undefined ? 'not computed at this zoom' : `z = ${Number(p.z).toFixed(2)}` },
   ]);

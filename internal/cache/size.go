@@ -1,4 +1,4 @@
-package engine
+package cache
 
 import (
 	"reflect"
@@ -6,13 +6,13 @@ import (
 	"unsafe"
 )
 
-// sizeOf estimates the bytes of memory v holds: its own size plus every
+// SizeOf estimates the bytes of memory v holds: its own size plus every
 // backing array, string, map and pointed-to value reachable from it, each
 // counted once however many times it is shared (the areas lists of a study
-// grid are shared by thousands of cells). It is what the result cache
-// charges an entry against its byte budget; maps are charged their entries
-// plus half again for buckets.
-func sizeOf(v any) int64 {
+// grid are shared by thousands of cells). It is what the engine's result
+// cache charges an entry against its byte budget; maps are charged their
+// entries plus half again for buckets.
+func SizeOf(v any) int64 {
 	if v == nil {
 		return 0
 	}
@@ -105,7 +105,7 @@ func (w *sizer) inner(v reflect.Value) int64 {
 var refs sync.Map // reflect.Type -> bool, holdsRefs's answers
 
 // holdsRefs reports whether values of t can refer to memory outside
-// themselves (so that sizeOf must look inside them).
+// themselves (so that SizeOf must look inside them).
 func holdsRefs(t reflect.Type) bool {
 	if b, ok := refs.Load(t); ok {
 		return b.(bool)
