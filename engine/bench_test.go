@@ -188,3 +188,29 @@ func BenchmarkEvaluateOperation(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHotspotsStocktonBeyond is BenchmarkHotspotsStockton with the study area one ring
+// past the borough's edge (HotspotQuery.Beyond): 2,548 cells in Gi*, 2,238 reported.
+func BenchmarkHotspotsStocktonBeyond(b *testing.B) {
+	benchHotspots(b, false, HotspotQuery{Layer: "wards", Res: 9, Beyond: 1})
+}
+
+// BenchmarkTaskingStockton is a whole tasking sheet, uncached: 12 months of Stockton at
+// resolution 10 with the ring beyond the edge, the set-aside places, the zones grouped at
+// 400 m, their figures, trends over 35 months and emerging categories.
+func BenchmarkTaskingStockton(b *testing.B) {
+	e := benchEngine(b, false)
+	ctx := context.Background()
+	q := TaskingQuery{Layer: "wards"}
+	tk, err := e.Tasking(ctx, q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(tk.HotCells), "hot-cells")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Tasking(ctx, q); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

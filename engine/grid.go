@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/stockton-csp/hotspots/data"
@@ -41,7 +42,17 @@ type grid struct {
 	// areas[i] names the areas whose polygons hold cell i's centre (several
 	// when the layer's areas overlap). Slices are shared between cells.
 	areas [][]string
+	// beyond is how many rings of cells beyond the layer's edge the grid
+	// holds; beyondEdge[i] marks those cells (nil when beyond is 0). They
+	// take part in Gi* with their real counts, so a cell at the edge keeps
+	// its neighbours, but are not study cells: never reported, ranked or
+	// counted in a total.
+	beyond     int
+	beyondEdge []bool
 }
+
+// inside reports whether cell i lies in the layer's areas (not beyond the edge).
+func (g *grid) inside(i int) bool { return g.beyondEdge == nil || !g.beyondEdge[i] }
 
 // resK checks and defaults a query's resolution and neighbourhood radius.
 func resK(res, k int) (int, int, error) {
@@ -63,6 +74,22 @@ func resK(res, k int) (int, int, error) {
 // grid returns the study grid of layer at res with radius k, built once per
 // store version.
 func (e *Engine) grid(ctx context.Context, sum *data.Summary, layer string, res, k int) (*grid, error) {
+	return e.gridBeyond(ctx, sum, layer, res, k, 0)
+}
+
+// gridBeyond is grid with beyond rings of cells past the layer's edge
+// (grid.beyondEdge), built from the grid without them.
+func (e *Engine) gridBeyond(ctx context.Context, sum *data.Summary, layer string, res, k, beyond int) (*grid, error) {
+	if beyond > 0 {
+		key := fmt.Sprintf("grid|v%d|%s|%d|%d|beyond%d", sum.Version, layer, res, k, beyond)
+		return cached(ctx, e.grids, key, func(ctx context.Context) (*grid, error) {
+			g, err := e.grid(ctx, sum, layer, res, k)
+			if err != nil {
+				return nil, err
+			}
+			return g.extend(ctx, beyond)
+		})
+	}
 	key := fmt.Sprintf("grid|v%d|%s|%d|%d", sum.Version, layer, res, k)
 	return cached(ctx, e.grids, key, func(ctx context.Context) (*grid, error) {
 		l, err := e.layer(ctx, sum, layer)
@@ -138,19 +165,28 @@ func buildGrid(ctx context.Context, l *geo.Layer, res, k int) (*grid, error) {
 		g.index[c] = int32(i)
 		g.areas[i] = st.names[st.area[i]]
 	}
+	if err := g.neighbours(ctx); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// neighbours fills g.nbrs: for each cell, the grid's cells within k steps.
+func (g *grid) neighbours(ctx context.Context) error {
 	// Neighbour lists share one backing array: a disk holds 1+3k(k+1) cells.
+	k := g.k
 	per := 3 * k * (k + 1)
 	slab := make([]int32, 0, len(g.cells)*per)
 	g.nbrs = make([][]int32, len(g.cells))
 	for i, c := range g.cells {
 		if i%4096 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		disk, err := c.Disk(k)
 		if err != nil {
-			return nil, fmt.Errorf("engine: neighbours of %s: %w", c, err)
+			return fmt.Errorf("engine: neighbours of %s: %w", c, err)
 		}
 		start := len(slab)
 		for _, d := range disk {
@@ -160,7 +196,50 @@ func buildGrid(ctx context.Context, l *geo.Layer, res, k int) (*grid, error) {
 		}
 		g.nbrs[i] = slab[start:len(slab):len(slab)]
 	}
-	return g, nil
+	return nil
+}
+
+// extend returns a grid of g's cells and every cell within rings grid steps of
+// them, the new cells marked beyond the edge, with neighbour lists over all.
+func (g *grid) extend(ctx context.Context, rings int) (*grid, error) {
+	holders := map[geo.Cell]bool{} // cell -> inside
+	for _, c := range g.cells {
+		holders[c] = true
+	}
+	for i, c := range g.cells {
+		if i%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		disk, err := c.Disk(rings)
+		if err != nil {
+			return nil, fmt.Errorf("engine: cells beyond the edge of %s: %w", g.layer, err)
+		}
+		for _, d := range disk {
+			if _, ok := holders[d]; !ok {
+				holders[d] = false
+			}
+		}
+	}
+	x := &grid{layer: g.layer, res: g.res, k: g.k, beyond: rings, cells: make([]geo.Cell, 0, len(holders)),
+		index: make(map[geo.Cell]int32, len(holders)), areas: make([][]string, len(holders)), beyondEdge: make([]bool, len(holders))}
+	for c := range holders {
+		x.cells = append(x.cells, c)
+	}
+	slices.Sort(x.cells)
+	for i, c := range x.cells {
+		x.index[c] = int32(i)
+		if j, ok := g.index[c]; ok {
+			x.areas[i] = g.areas[j]
+		} else {
+			x.areas[i], x.beyondEdge[i] = []string{}, true
+		}
+	}
+	if err := x.neighbours(ctx); err != nil {
+		return nil, err
+	}
+	return x, nil
 }
 
 // cellValues are per study cell counts and harm over a period, from one
@@ -169,7 +248,7 @@ type cellValues struct {
 	count   []float64
 	harm    []float64
 	total   int64 // incidents in study cells
-	outside int64 // incidents in the period outside the study cells
+	outside int64 // incidents in the period outside the study cells (beyond the edge included)
 }
 
 // values counts each study cell's incidents over p: the store groups by the
@@ -191,7 +270,11 @@ func (e *Engine) values(ctx context.Context, g *grid, p Period, types []string) 
 		}
 		v.count[i] += float64(r.Count)
 		v.harm[i] += e.harm.Of(r.Type, float64(r.Count), e.includePG)
-		v.total += r.Count
+		if g.inside(int(i)) {
+			v.total += r.Count
+		} else {
+			v.outside += r.Count
+		}
 	}
 	return v, nil
 }

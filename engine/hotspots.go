@@ -33,6 +33,12 @@ type HotspotQuery struct {
 	// Measure is count (default) or harm (CCHI days); Gi* is not offered on
 	// cost, which most crime types do not carry.
 	Measure Measure
+	// Beyond extends Gi*'s study area this many rings of cells past the
+	// layer's edge, with their real counts, so a cell at the edge (next to
+	// Middlesbrough) keeps its neighbours; only cells inside the layer are
+	// reported and corrected for the false discovery rate. 0, the default,
+	// stops at the edge. Only Hotspots reads it.
+	Beyond int
 
 	// The fields below narrow Hotspots' answer only; the other queries
 	// taking a HotspotQuery ignore them.
@@ -148,10 +154,16 @@ func (e *Engine) prepareGrid(ctx context.Context, q HotspotQuery, span int, meas
 	if err != nil {
 		return nil, err
 	}
-	if pq.g, err = e.grid(ctx, pq.sum, q.Layer, res, k); err != nil {
+	if q.Beyond < 0 || q.Beyond > MaxK {
+		return nil, fmt.Errorf("%w: %d rings beyond the edge is outside 0..%d", ErrBadQuery, q.Beyond, MaxK)
+	}
+	if pq.g, err = e.gridBeyond(ctx, pq.sum, q.Layer, res, k, q.Beyond); err != nil {
 		return nil, err
 	}
 	pq.keyBase = fmt.Sprintf("%s|%d|%d|%s|%s|%s", q.Layer, res, k, pq.p, pq.m, keyList(pq.types))
+	if q.Beyond > 0 {
+		pq.keyBase += fmt.Sprintf("|beyond%d", q.Beyond)
+	}
 	return pq, nil
 }
 
@@ -165,6 +177,24 @@ func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error
 	if q.hasBox() {
 		if q.BBox.Min[0] > q.BBox.Max[0] || q.BBox.Min[1] > q.BBox.Max[1] || q.BBox.Min[0] < -180 || q.BBox.Max[0] > 180 || q.BBox.Min[1] < -90 || q.BBox.Max[1] > 90 {
 			return nil, fmt.Errorf("%w: bounding box %v is not minLon,minLat,maxLon,maxLat in degrees (west and south first)", ErrBadQuery, [4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]})
+		}
+		if q.Beyond > 0 {
+			// The local path reads the layer's own study area: one reaching
+			// beyond the edge is answered whole, then cut to the box.
+			h, err := e.hotspotsWhole(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			out := *h
+			var in []HotCell
+			for _, c := range h.Cells {
+				if q.BBox.Contains(c.Cell.Center()) {
+					in = append(in, c)
+				}
+			}
+			out.BBox = &[4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]}
+			out.Cells = narrowCells(in, q, &out.Matched)
+			return &out, nil
 		}
 		return e.hotspotsLocal(ctx, q)
 	}
@@ -295,21 +325,29 @@ func (e *Engine) hotspotsWhole(ctx context.Context, q HotspotQuery) (*Hotspots, 
 	})
 }
 
-// hotCells runs Gi* on x over the grid and assembles the cells.
+// hotCells runs Gi* on x over the grid and assembles the cells inside the
+// layer (all of them unless the grid reaches beyond its edge); the false
+// discovery rate is controlled over those cells.
 func hotCells(g *grid, v *cellValues, x []float64) ([]HotCell, error) {
 	z, err := hotspot.GiStar(x, g.nbrs)
 	if err != nil {
 		return nil, err
 	}
-	p := make([]float64, len(z))
-	for i, zi := range z {
-		p[i] = hotspot.PValue(zi)
+	var idx []int
+	for i := range z {
+		if g.inside(i) {
+			idx = append(idx, i)
+		}
 	}
-	bins := hotspot.BinsFDR(z, p)
-	cells := make([]HotCell, len(z))
-	for i := range cells {
-		cells[i] = HotCell{Cell: g.cells[i], Count: int64(v.count[i]), Harm: v.harm[i], Z: z[i], P: p[i],
-			Bin: bins[i], BinUncorrected: hotspot.Bin(z[i]), Areas: g.areas[i]}
+	zs, ps := make([]float64, len(idx)), make([]float64, len(idx))
+	for k, i := range idx {
+		zs[k], ps[k] = z[i], hotspot.PValue(z[i])
+	}
+	bins := hotspot.BinsFDR(zs, ps)
+	cells := make([]HotCell, len(idx))
+	for k, i := range idx {
+		cells[k] = HotCell{Cell: g.cells[i], Count: int64(v.count[i]), Harm: v.harm[i], Z: zs[k], P: ps[k],
+			Bin: bins[k], BinUncorrected: hotspot.Bin(zs[k]), Areas: g.areas[i]}
 	}
 	return cells, nil
 }
@@ -356,7 +394,7 @@ var ConcentrationFractions = []float64{0.01, 0.05, 0.10}
 // Concentration measures how concentrated crime and harm are in a layer's
 // study cells over a period. q.K and q.Measure are not used.
 func (e *Engine) Concentration(ctx context.Context, q HotspotQuery) (*Concentration, error) {
-	q.K, q.Measure = 0, ""
+	q.K, q.Measure, q.Beyond = 0, "", 0
 	hq, err := e.prepareGrid(ctx, q, 12, Count)
 	if err != nil {
 		return nil, err

@@ -358,7 +358,7 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 		c.BufferControlBefore, c.BufferControlAfter = c.ControlBefore, c.ControlAfter
 		r := EvaluationRow{Counts: c}
 		d := c.design()
-		if r.WDD, err = hotspot.WDD(d, designWeights(d, tw), EvaluationAlpha); err != nil {
+		if r.WDD, err = hotspot.WDD(designInputs(d, tw)); err != nil {
 			return r, err
 		}
 		if q, err := hotspot.WDQ(d.T1, d.T0, d.D1, d.D0, d.C1, d.C0); err == nil {
@@ -400,7 +400,8 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 		out.ByType = append(out.ByType, r)
 		if wt := e.harm.Of(t, 1, e.includePG); wt > 0 {
 			d := r.Counts.design()
-			parts = append(parts, hotspot.HarmPart{Weight: wt, Counts: d, Weights: designWeights(d, tw)})
+			dc, dw, _ := designInputs(d, tw)
+			parts = append(parts, hotspot.HarmPart{Weight: wt, Counts: dc, Weights: dw})
 		}
 	}
 	slices.SortStableFunc(out.ByType, func(a, b EvaluationRow) int {
@@ -417,6 +418,22 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 		out.Notes = append(out.Notes, "no crime of these types was recorded in the zones in either period, so there is nothing to evaluate")
 	}
 	return out, nil
+}
+
+// designInputs are the WDD test's counts, weights and level for counts d and time weights tw:
+// designWeights, except that a control standing for a part with no crimes before (a zone
+// whose buffer lies wholly in other zones, a zone with no crime before) stands for nothing
+// and is left out. Unweighted, it would count the whole control's change as the zone's: a
+// zone with an empty buffer read as "-1,558 crimes beyond chance" from the rest of the
+// borough's rise alone.
+func designInputs(d hotspot.DesignCounts, tw hotspot.DesignWeights) (hotspot.DesignCounts, hotspot.DesignWeights, float64) {
+	if d.T0 == 0 {
+		d.C0, d.C1 = 0, 0
+	}
+	if d.D0 == 0 {
+		d.Cd0, d.Cd1 = 0, 0
+	}
+	return d, designWeights(d, tw), EvaluationAlpha
 }
 
 // designWeights scales the control to the target and the buffer's control to the buffer: area

@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
 )
 
 // polyOf turns a zone outline into the test's own ray-casting polygon.
@@ -231,6 +232,24 @@ func TestZoneIDsAcrossMonths(t *testing.T) {
 	if continuing == 0 {
 		t.Error("no zone continues from October to November; Stockton town centre is hot in both")
 	}
+	// Checked by hand on the two plans' cells (resolution 10, 400 m, the ring beyond the edge,
+	// crimes without ASB): November's 1st zone shares 4 cells with October's Z3 and 1 with Z2,
+	// its 8th 3 with Z1, its 2nd 2 with Z3 and 1 with Z1, its 3rd 1 with Z1; no other pair
+	// shares a cell. Largest first: 1st -> Z3, 8th -> Z1; the rest are new (Z11..Z18 in rank
+	// order) and October's Z2, Z4..Z10 are dropped.
+	var ids []string
+	for _, z := range b.Zones {
+		ids = append(ids, z.ID)
+	}
+	if want := []string{"Z3", "Z11", "Z12", "Z13", "Z14", "Z15", "Z16", "Z1", "Z17", "Z18"}; !slices.Equal(ids, want) {
+		t.Errorf("November's zone ids %v, by hand %v", ids, want)
+	}
+	if want := []string{"Z2", "Z4", "Z5", "Z6", "Z7", "Z8", "Z9", "Z10"}; !slices.Equal(b.Dropped, want) {
+		t.Errorf("dropped %v, by hand %v", b.Dropped, want)
+	}
+	if shared(b.Zones[0], octByID["Z3"]) != 4 || shared(b.Zones[7], octByID["Z1"]) != 3 {
+		t.Errorf("shared cells %d with Z3 and %d with Z1, by hand 4 and 3", shared(b.Zones[0], octByID["Z3"]), shared(b.Zones[7], octByID["Z1"]))
+	}
 	t.Logf("October %d zones; November %d zones: %d continuing, %d new, dropped %v", len(a.Zones), len(b.Zones), continuing, len(b.Zones)-continuing, b.Dropped)
 }
 
@@ -289,5 +308,28 @@ func TestEvaluateOperationErrors(t *testing.T) {
 	}
 	if _, err := e.EvaluateOperation(ctx, EvaluationQuery{ID: op.ID}); !errors.Is(err, ErrNoMonth) {
 		t.Errorf("an operation starting after the data: %v, want ErrNoMonth", err)
+	}
+}
+
+// TestEmptyBufferStandsForNothing: a zone whose buffer holds no crime before (it lies in
+// other zones) has no displacement part; the control's change is not counted against it.
+// By hand: T 10 -> 5, C 1000 -> 1200, D 0 -> 0: local = 5 - 10 x 1200/1000 = -7, WDD -7.
+func TestEmptyBufferStandsForNothing(t *testing.T) {
+	d := hotspot.DesignCounts{T0: 10, T1: 5, C0: 1000, C1: 1200, Cd0: 1000, Cd1: 1200}
+	r, err := hotspot.WDD(designInputs(d, hotspot.DesignWeights{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(r.Local - -7) > 1e-12 || r.Displacement != 0 || math.Abs(r.WDD - -7) > 1e-12 {
+		t.Errorf("local %v displacement %v WDD %v; want -7, 0, -7", r.Local, r.Displacement, r.WDD)
+	}
+	// A target with no crime before: the control stands for nothing, the WDD is what came.
+	d = hotspot.DesignCounts{T0: 0, T1: 4, C0: 1000, C1: 1200, D0: 3, D1: 3, Cd0: 1000, Cd1: 1200}
+	if r, err = hotspot.WDD(designInputs(d, hotspot.DesignWeights{})); err != nil {
+		t.Fatal(err)
+	}
+	// buffer: 3 - 3 x 1200/1000 = -0.6
+	if math.Abs(r.Local-4) > 1e-12 || math.Abs(r.Displacement - -0.6) > 1e-12 {
+		t.Errorf("local %v displacement %v; want 4 and -0.6", r.Local, r.Displacement)
 	}
 }

@@ -96,3 +96,39 @@ func (e *Engine) ReviewPlan(ctx context.Context, t *Tasking) (*PlanReview, error
 	}
 	return r, nil
 }
+
+// SavedPlan ties a tasking sheet to the operation it was saved as, for the sheet's operation
+// name, owners and review date.
+type SavedPlan struct {
+	Operation data.Operation `json:"operation"`
+	// Zones follow the sheet's zones in rank order: the operation's zone overlapping each most
+	// (each operation zone once; the zero value for a sheet zone it does not hold).
+	Zones []data.OperationZone `json:"zones"`
+}
+
+// SavedPlan finds the operation id and matches its zones to the sheet's by the cells they
+// share, as zone IDs are matched across months.
+func (e *Engine) SavedPlan(ctx context.Context, t *Tasking, id string) (*SavedPlan, error) {
+	op, err := e.store.Operation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sheet := data.Operation{Res: t.Res}
+	for _, z := range t.Zones {
+		sheet.Zones = append(sheet.Zones, data.OperationZone{Cells: z.Cells, Geometry: z.Outline})
+	}
+	if err := matchZones(&sheet, &op); err != nil {
+		return nil, err
+	}
+	byID := map[string]data.OperationZone{}
+	for _, z := range op.Zones {
+		byID[z.ID] = z
+	}
+	out := &SavedPlan{Operation: op, Zones: make([]data.OperationZone, len(t.Zones))}
+	for i, z := range sheet.Zones {
+		if z.ID != "" {
+			out.Zones[i] = byID[z.ID]
+		}
+	}
+	return out, nil
+}

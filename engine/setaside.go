@@ -118,6 +118,9 @@ func (e *Engine) setAside(ctx context.Context, pq *prepared) (*asideCounts, erro
 		}
 		a.count[h.i]++
 		a.harm[h.i] += e.harm.Of(in.Type, 1, e.includePG)
+		if !g.inside(int(h.i)) {
+			return nil // left out of Gi* beyond the edge too, but not the study area's
+		}
 		a.cells[g.cells[h.i]]++
 		a.places[h.place]++
 		a.total++

@@ -19,7 +19,8 @@ import (
 // TaskingQuery asks for the patrol zones of a layer's study area.
 type TaskingQuery struct {
 	// Layer, Res, K, From, To, Types and Measure find the hot spots as in
-	// HotspotQuery: Gi* on Measure (count or harm), FDR-corrected.
+	// HotspotQuery: Gi* on Measure (count or harm), FDR-corrected. Res is
+	// MinZoneRes..MaxGridRes; 0 is DefaultZoneRes (10).
 	Layer   string
 	Res, K  int
 	From    data.Month
@@ -28,9 +29,10 @@ type TaskingQuery struct {
 	Measure Measure
 	// Top keeps the first Top zones by harm; 0 is DefaultTop.
 	Top int
-	// MaxCells caps a zone's cells so one patrol can cover it on foot; 0 is
-	// DefaultZoneCells.
-	MaxCells int
+	// MaxWidthM is the widest a zone may be, in metres, so one patrol can
+	// cover it on foot (hotspot.GroupZones); 0 is hotspot.DefaultZoneWidthM
+	// (400 m).
+	MaxWidthM float64
 	// IncludeSetAside uses the crimes at places that are not patrol targets
 	// (Options.SetAside: police stations, hospitals...) to place zones; by
 	// default they are shown in the zones' figures but left out of Gi*.
@@ -44,8 +46,13 @@ const TownCentreLayer = "town-centres"
 
 // Tasking defaults.
 const (
-	DefaultTop       = 10
-	DefaultZoneCells = 7 // a resolution-9 cell and its six neighbours: about 0.7 km², 1 km across
+	DefaultTop = 10
+	// MinZoneRes is the coarsest resolution of patrol zones: resolution 10
+	// cells are about 150 m corner to corner (0.015 km²), a micro-place of a
+	// street or two; 9 (400 m) is as wide as a whole zone.
+	MinZoneRes = 10
+	// MinZoneWidthM and MaxZoneWidthM bound the width asked of a zone.
+	MinZoneWidthM, MaxZoneWidthM = 100, 2000
 	// PatrolMinutes is the length of a visible patrol visit: the Koper curve
 	// (Koper 1995) found 10-15 minute stops deter longest.
 	PatrolMinutes = "10-15"
@@ -54,9 +61,9 @@ const (
 // Tasking is a ranked list of patrol zones, the tasking group's sheet.
 //
 // A zone is a connected group of hot spot cells (Gi* bin > 0, FDR-corrected
-// at 90 % or more), split where a group is larger than MaxCells: the cell
-// with most harm seeds a zone, which grows to its neighbours in the group by
-// harm until it is full. Zones are ranked by harm (CCHI days), then count.
+// at 90 % or more) no wider than MaxWidthM, a wider group split along its
+// weakest links (hotspot.GroupZones, on each cell's value of the measure Gi*
+// ran on). Zones are ranked by harm (CCHI days), then count.
 type Tasking struct {
 	Layer          string   `json:"layer"`
 	Res            int      `json:"res"`
@@ -65,7 +72,7 @@ type Tasking struct {
 	Period         Period   `json:"period"`
 	PreviousPeriod Period   `json:"previous_period"`
 	Types          []string `json:"types"`
-	MaxCells       int      `json:"max_cells"`
+	MaxWidthM      float64  `json:"max_width_m"`
 	HotCells       int      `json:"hot_cells"` // significant hot cells found
 	// SetAside counts the period's crimes at places that are not patrol
 	// targets, left out when placing the zones (0 with IncludeSetAside);
@@ -93,6 +100,8 @@ type Zone struct {
 	Center  orb.Point        `json:"center"`
 	Bound   [4]float64       `json:"bbox"`
 	AreaKm2 float64          `json:"area_km2"`
+	// WidthM is how far the zone is across, in metres (hotspot.ZoneWidthM).
+	WidthM float64 `json:"width_m"`
 	// Areas names the layer's areas the zone's cells lie in; TownCentres
 	// the areas of the TownCentreLayer (when loaded) that its cells touch.
 	Areas       []string        `json:"areas"`
@@ -161,8 +170,9 @@ type Peak struct {
 }
 
 const taskingMethod = "Patrol zones are connected groups of H3 cells that Getis-Ord Gi* finds to be hot spots " +
-	"(90% confidence or more after false discovery rate control), each capped so one patrol can cover it on foot, " +
-	"ranked by harm (Cambridge Crime Harm Index days)."
+	"(90% confidence or more after false discovery rate control; the study area runs on past the layer's edge by the " +
+	"neighbourhood's width, with the crimes there, so cells at the edge keep their neighbours), each small enough to cover on foot: a group wider than the " +
+	"limit is split where it is weakest, in its quietest cells, ranked by harm (Cambridge Crime Harm Index days)."
 
 const taskingDosage = "Koper curve: visible stops of 10-15 minutes deter longest; vary the times and return at least " +
 	"every two hours in the peak period. A 10-16 minute stop cut the chance of crime in the next 30 minutes to 4%, " +
@@ -176,21 +186,33 @@ func (e *Engine) Tasking(ctx context.Context, q TaskingQuery) (*Tasking, error) 
 	if q.Top == 0 {
 		q.Top = DefaultTop
 	}
-	if q.MaxCells == 0 {
-		q.MaxCells = DefaultZoneCells
+	if q.MaxWidthM == 0 {
+		q.MaxWidthM = hotspot.DefaultZoneWidthM
+	}
+	if q.Res == 0 {
+		q.Res = DefaultZoneRes
 	}
 	if q.Top < 1 || q.Top > 100 {
 		return nil, fmt.Errorf("%w: top=%d: ask for 1 to 100 zones", ErrBadQuery, q.Top)
 	}
-	if q.MaxCells < 1 || q.MaxCells > 50 {
-		return nil, fmt.Errorf("%w: a zone of %d cells is not patrollable; use 1 to 50", ErrBadQuery, q.MaxCells)
+	if !(q.MaxWidthM >= MinZoneWidthM && q.MaxWidthM <= MaxZoneWidthM) {
+		return nil, fmt.Errorf("%w: a zone %g m wide is not one patrol's beat; choose a width from %d to %d m (default %d)",
+			ErrBadQuery, q.MaxWidthM, MinZoneWidthM, MaxZoneWidthM, hotspot.DefaultZoneWidthM)
 	}
-	hq := HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure}
+	if q.Res < MinZoneRes || q.Res > MaxGridRes {
+		return nil, fmt.Errorf("%w: patrol zones are built of H3 cells of about 150 m or 55 m across; choose resolution %d or %d, not %d",
+			ErrBadQuery, MinZoneRes, MaxGridRes, q.Res)
+	}
+	k := q.K
+	if k == 0 {
+		k = DefaultK
+	}
+	hq := HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure, Beyond: k}
 	pq, err := e.prepareGrid(ctx, hq, 12, Count, Harm)
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("%s|%d|%d|%t", pq.keyBase, q.Top, q.MaxCells, q.IncludeSetAside)
+	key := fmt.Sprintf("%s|%d|%g|%t", pq.keyBase, q.Top, q.MaxWidthM, q.IncludeSetAside)
 	return compute(ctx, e, pq.sum, "tasking", key, func(ctx context.Context) (*Tasking, error) {
 		return e.tasking(ctx, pq, hq, q)
 	})
@@ -204,7 +226,7 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	g := pq.g
 	prev := pq.p.before()
 	out := &Tasking{Layer: g.layer, Res: g.res, K: g.k, Measure: hs.Measure, Period: pq.p, PreviousPeriod: prev,
-		Types: nonNil(pq.types), MaxCells: q.MaxCells, Method: taskingMethod, Dosage: taskingDosage,
+		Types: nonNil(pq.types), MaxWidthM: q.MaxWidthM, Method: taskingMethod, Dosage: taskingDosage,
 		ExcludedTypes: e.excluded(scopeTypes(pq.sum, pq.types)), Notes: nonNil(pq.notes),
 		DataVersion: pq.sum.Version, Computed: e.now(), Zones: []Zone{}, SetAsidePlaces: []LocationCount{}}
 	aside := &asideCounts{}
@@ -241,9 +263,17 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 		out.Notes = append(out.Notes, "no cell is a significant hot spot in this period at 90% confidence after false discovery rate control; widen the period or the crime types")
 		return out, nil
 	}
-	groups, err := zoneCells(hs.Cells, hot, q.MaxCells)
+	offer := make([]hotspot.ZoneCell, 0, len(hot))
+	for c, i := range hot {
+		w := float64(hs.Cells[i].Count)
+		if hs.Measure == Harm {
+			w = hs.Cells[i].Harm
+		}
+		offer = append(offer, hotspot.ZoneCell{Cell: c, Weight: w})
+	}
+	groups, err := hotspot.GroupZones(offer, q.MaxWidthM)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("engine: tasking: %w", err)
 	}
 
 	// Per cell and type for the period and the previous one; per cell and
@@ -404,6 +434,7 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 			z.AreaKm2 += c.AreaM2() / 1e6
 		}
 		z.AreaKm2 = round2(z.AreaKm2)
+		z.WidthM = math.Round(hotspot.ZoneWidthM(cells))
 	}
 	slices.SortStableFunc(zones, func(a, b Zone) int {
 		if c := cmp.Compare(b.Harm, a.Harm); c != 0 {
@@ -426,59 +457,6 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	}
 	out.Zones = zones
 	return out, nil
-}
-
-// zoneCells groups the hot cells into zones of at most maxCells connected
-// cells: a seed (the hot cell with most harm not yet in a zone) grows to its
-// hot neighbours, most harm first, until the zone is full.
-func zoneCells(cells []HotCell, hot map[geo.Cell]int, maxCells int) ([][]geo.Cell, error) {
-	order := make([]geo.Cell, 0, len(hot))
-	for c := range hot {
-		order = append(order, c)
-	}
-	harm := func(c geo.Cell) float64 { return cells[hot[c]].Harm }
-	slices.SortFunc(order, func(a, b geo.Cell) int {
-		if c := cmp.Compare(harm(b), harm(a)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	taken := map[geo.Cell]bool{}
-	var zones [][]geo.Cell
-	for _, seed := range order {
-		if taken[seed] {
-			continue
-		}
-		zone := []geo.Cell{seed}
-		taken[seed] = true
-		for len(zone) < maxCells {
-			// the frontier: untaken hot neighbours of the zone
-			var best geo.Cell
-			bestHarm := math.Inf(-1)
-			for _, c := range zone {
-				nb, err := c.Disk(1)
-				if err != nil {
-					return nil, err
-				}
-				for _, n := range nb {
-					if _, isHot := hot[n]; !isHot || taken[n] {
-						continue
-					}
-					if h := harm(n); h > bestHarm || (h == bestHarm && n < best) {
-						best, bestHarm = n, h
-					}
-				}
-			}
-			if best == 0 {
-				break
-			}
-			zone = append(zone, best)
-			taken[best] = true
-		}
-		slices.Sort(zone)
-		zones = append(zones, zone)
-	}
-	return zones, nil
 }
 
 // zoneIncidents walks the period's incidents once for the busiest locations

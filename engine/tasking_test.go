@@ -2,12 +2,15 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
 	"github.com/paulmach/orb/planar"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
@@ -25,9 +28,12 @@ func TestTaskingZones(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", From: q.From, To: q.To})
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: q.From, To: q.To, Beyond: 1})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tk.Res != 10 || tk.MaxWidthM != 400 {
+		t.Errorf("resolution %d, width %g m; the defaults are 10 and 400 m", tk.Res, tk.MaxWidthM)
 	}
 	bin := map[geo.Cell]int{}
 	hot := 0
@@ -43,8 +49,10 @@ func TestTaskingZones(t *testing.T) {
 	// Every hot cell is in exactly one zone (Top 100 keeps them all).
 	seen := map[geo.Cell]string{}
 	for _, z := range tk.Zones {
-		if len(z.Cells) == 0 || len(z.Cells) > DefaultZoneCells {
-			t.Errorf("%s has %d cells", z.ID, len(z.Cells))
+		// Walkable: no two corners of its cells further apart than 400 m
+		// (great-circle, 0.2% allowed for orb's equatorial radius).
+		if w := cornersApart(z.Cells); len(z.Cells) == 0 || w > 400*1.002 || z.WidthM < w*0.995-1 || z.WidthM > 400 {
+			t.Errorf("%s has %d cells %.0f m across (width %v)", z.ID, len(z.Cells), w, z.WidthM)
 		}
 		for _, c := range z.Cells {
 			if bin[c] <= 0 {
@@ -59,11 +67,34 @@ func TestTaskingZones(t *testing.T) {
 			t.Errorf("%s is not one connected group: %v", z.ID, z.Cells)
 		}
 	}
-	if len(seen) != hot {
-		t.Errorf("zones hold %d cells, %d are hot", len(seen), hot)
+	// Over 100 zones at 400 m: Top cuts the list, and says so.
+	found := 0
+	for _, n := range tk.Notes {
+		fmt.Sscanf(n, "%d zones found", &found)
 	}
+	if found <= 100 || len(tk.Zones) != 100 || len(seen) >= hot {
+		t.Errorf("%d zones listed of %d found; they hold %d of %d hot cells", len(tk.Zones), found, len(seen), hot)
+	}
+	// With room for every zone (2 km wide), every hot cell is in one.
+	wide, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: q.From, To: q.To, Top: 100, IncludeSetAside: true, MaxWidthM: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := map[geo.Cell]bool{}
+	for _, z := range wide.Zones {
+		for _, c := range z.Cells {
+			if all[c] || bin[c] <= 0 {
+				t.Errorf("cell %s twice or not hot (bin %d)", c, bin[c])
+			}
+			all[c] = true
+		}
+	}
+	if len(all) != hot || len(wide.Notes) != 0 {
+		t.Errorf("2 km zones hold %d of %d hot cells (notes %q)", len(all), hot, wide.Notes)
+	}
+	t.Logf("%d hot cells: %d zones of at most 400 m, %d of at most 2 km", hot, found, len(wide.Zones))
 	// Ranked by harm, with the counts the store gives for their cells.
-	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 9}})
+	rows, err := s.Aggregate(ctx, data.Query{From: q.From, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +104,7 @@ func TestTaskingZones(t *testing.T) {
 	}
 	// The previous 12 months, and every loaded month up to the period's end,
 	// counted per cell by the store, for each zone's change and trend.
-	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, Types: crimes, By: data.GroupBy{CellRes: 9}})
+	prevRows, err := s.Aggregate(ctx, data.Query{From: q.From - 12, To: q.From - 1, Types: crimes, By: data.GroupBy{CellRes: 10}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +113,7 @@ func TestTaskingZones(t *testing.T) {
 		prevCell[r.Cell] = r.Count
 	}
 	first := month(t, "2023-01")
-	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 9, Month: true}})
+	monthRows, err := s.Aggregate(ctx, data.Query{From: first, To: q.To, Types: crimes, By: data.GroupBy{CellRes: 10, Month: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,9 +183,27 @@ func TestTaskingZones(t *testing.T) {
 	if len(top3.Zones) != 3 || top3.Zones[2].ID != tk.Zones[2].ID || !slices.Equal(top3.Zones[0].Cells, tk.Zones[0].Cells) {
 		t.Errorf("top 3 differ from the first 3 of all")
 	}
-	if _, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", MaxCells: 500}); err == nil {
-		t.Error("a 500-cell zone was accepted")
+	for _, bad := range []TaskingQuery{{Layer: "wards", MaxWidthM: 5000}, {Layer: "wards", MaxWidthM: 50}, {Layer: "wards", Res: 9}} {
+		if _, err := e.Tasking(ctx, bad); !errors.Is(err, ErrBadQuery) {
+			t.Errorf("%+v: %v, want a bad query", bad, err)
+		}
 	}
+}
+
+// cornersApart is the greatest great-circle distance between two corners
+// of the cells, in metres: how far a zone is across.
+func cornersApart(cells []geo.Cell) float64 {
+	var pts []orb.Point
+	for _, c := range cells {
+		pts = append(pts, c.Boundary()...)
+	}
+	var w float64
+	for i := range pts {
+		for j := i + 1; j < len(pts); j++ {
+			w = max(w, orbgeo.DistanceHaversine(pts[i], pts[j]))
+		}
+	}
+	return w
 }
 
 // connected reports whether cells form one group of grid neighbours.
@@ -242,7 +291,7 @@ func TestTaskingEmergingOverTrendSpan(t *testing.T) {
 	if len(z0.Months) != 35 || z0.Months[0] != month(t, "2023-01") {
 		t.Fatalf("trend months %v, want 2023-01..2025-11", z0.Months)
 	}
-	em, err := e.Emerging(ctx, HotspotQuery{Layer: "wards", From: z0.Months[0], To: nov})
+	em, err := e.Emerging(ctx, HotspotQuery{Layer: "wards", Res: tk.Res, From: z0.Months[0], To: nov})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +329,7 @@ func TestTaskingSetAside(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", From: nov, To: nov})
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: tk.Res, From: nov, To: nov})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,4 +429,103 @@ func TestDoseFollowsDemand(t *testing.T) {
 	if d := dose(45, 30, month); !strings.Contains(d.Advice, "45 crimes in 30 days is 1.5 a day (0.5 a shift)") {
 		t.Errorf("arithmetic not shown: %s", d.Advice)
 	}
+}
+
+// TestTownCentreClusterSplitByWidthOnly: the connected group of hot cells on Stockton High
+// Street was cut into four zones by a cap of 7 cells. Now a cluster is cut only where it is
+// wider than 400 m: no two neighbouring zones of it would fit together within 400 m
+// (great-circle distance between corners, worked out here), and together they hold every hot
+// cell of the cluster.
+func TestTownCentreClusterSplitByWidthOnly(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	nov := month(t, "2025-11")
+	tk, err := e.Tasking(ctx, TaskingQuery{Layer: "wards", From: nov, To: nov, Top: 100, IncludeSetAside: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := e.Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 10, From: nov, To: nov, Beyond: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hot := map[geo.Cell]bool{}
+	for _, c := range hs.Cells {
+		if c.Bin > 0 {
+			hot[c.Cell] = true
+		}
+	}
+	inZone := map[geo.Cell]int{}
+	for i, z := range tk.Zones {
+		for _, c := range z.Cells {
+			inZone[c] = i
+		}
+	}
+	// The cluster of hot cells holding the top zone's first cell, by flood fill; every one
+	// of its cells is in a listed zone.
+	start := tk.Zones[0].Cells[0]
+	cluster := map[geo.Cell]bool{start: true}
+	stack := []geo.Cell{start}
+	for len(stack) > 0 {
+		c := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		nb, _ := c.Disk(1)
+		for _, n := range nb {
+			if hot[n] && !cluster[n] {
+				cluster[n] = true
+				stack = append(stack, n)
+			}
+		}
+	}
+	unlisted := 0
+	for c := range cluster {
+		if _, ok := inZone[c]; !ok {
+			unlisted++ // in a zone with too little harm for the top 100
+		}
+	}
+	zones := map[int]bool{}
+	for c := range cluster {
+		if i, ok := inZone[c]; ok {
+			zones[i] = true
+		}
+	}
+	if !slices.Contains(tk.Zones[0].Areas, "Stockton Town Centre") {
+		t.Fatalf("the top zone is in %v", tk.Zones[0].Areas)
+	}
+	var all []geo.Cell
+	for c := range cluster {
+		all = append(all, c)
+	}
+	// Neighbouring zones of the cluster: merged, each pair is over 400 m across.
+	for a := range zones {
+		for b := range zones {
+			if a >= b || !touch(t, tk.Zones[a].Cells, tk.Zones[b].Cells) {
+				continue
+			}
+			if w := cornersApart(append(slices.Clone(tk.Zones[a].Cells), tk.Zones[b].Cells...)); w <= 400*0.998 {
+				t.Errorf("%s and %s touch and would fit together (%.0f m across): cut for no reason", tk.Zones[a].ID, tk.Zones[b].ID, w)
+			}
+		}
+	}
+	t.Logf("the town-centre cluster: %d hot cells, %.0f m across, %d zones in the top 100 (%d cells in zones below them)", len(cluster), cornersApart(all), len(zones), unlisted)
+	for z := range zones {
+		t.Logf("  %s: %d cells, %.0f m across, %d crimes", tk.Zones[z].ID, len(tk.Zones[z].Cells), tk.Zones[z].WidthM, tk.Zones[z].Count)
+	}
+}
+
+// touch reports whether two sets of cells have neighbouring cells.
+func touch(tb testing.TB, a, b []geo.Cell) bool {
+	tb.Helper()
+	for _, c := range a {
+		nb, err := c.Disk(1)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, n := range nb {
+			if slices.Contains(b, n) {
+				return true
+			}
+		}
+	}
+	return false
 }

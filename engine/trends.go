@@ -232,6 +232,7 @@ type CategoryCount struct {
 
 // Emerging runs an emerging hot spot analysis over the months of q's period.
 func (e *Engine) Emerging(ctx context.Context, q HotspotQuery) (*EmergingResult, error) {
+	q.Beyond = 0
 	hq, err := e.prepareGrid(ctx, q, 12, Count, Harm)
 	if err != nil {
 		return nil, err

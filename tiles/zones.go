@@ -5,14 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/planar"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
 )
 
 // Zone is a connected group of significant Gi* cells of one sign: hot cells
@@ -32,53 +31,46 @@ type Zone struct {
 
 // Zones groups the significant cells of a hot spot map into zones, hot zones
 // first; within a sign by strongest bin, then most cells, then count, then
-// the first cell.
+// the first cell. The grouping is hotspot.GroupZones with no width limit
+// (each connected group of one sign whole: the map shows clusters, the
+// tasking sheet cuts them into walkable zones), and the outline geo.Outline.
 func Zones(h *engine.Hotspots) ([]Zone, error) {
 	sig := map[geo.Cell]int{} // cell -> index in h.Cells
+	var hot, cold []hotspot.ZoneCell
 	for i := range h.Cells {
-		if h.Cells[i].Bin != 0 {
-			sig[h.Cells[i].Cell] = i
-		}
-	}
-	seen := make(map[geo.Cell]bool, len(sig))
-	var zones []Zone
-	for i := range h.Cells {
-		c0 := h.Cells[i]
-		if c0.Bin == 0 || seen[c0.Cell] {
+		c := &h.Cells[i]
+		if c.Bin == 0 {
 			continue
 		}
-		// flood fill along edges (H3 grid distance 1) through cells of the
-		// same sign
-		hot := c0.Bin > 0
-		z := Zone{Bin: c0.Bin}
-		stack := []geo.Cell{c0.Cell}
-		seen[c0.Cell] = true
-		for len(stack) > 0 {
-			c := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			hc := &h.Cells[sig[c]]
-			z.Cells = append(z.Cells, c)
-			z.Count += hc.Count
-			z.Harm += hc.Harm
-			if (hot && hc.Bin > z.Bin) || (!hot && hc.Bin < z.Bin) {
-				z.Bin = hc.Bin
+		sig[c.Cell] = i
+		zc := hotspot.ZoneCell{Cell: c.Cell, Weight: float64(c.Count)}
+		if c.Bin > 0 {
+			hot = append(hot, zc)
+		} else {
+			cold = append(cold, zc)
+		}
+	}
+	var zones []Zone
+	for _, side := range [][]hotspot.ZoneCell{hot, cold} {
+		groups, err := hotspot.GroupZones(side, 0)
+		if err != nil {
+			return nil, fmt.Errorf("tiles: zones: %w", err)
+		}
+		for _, cells := range groups {
+			z := Zone{Cells: cells, Bin: h.Cells[sig[cells[0]]].Bin}
+			for _, c := range cells {
+				hc := &h.Cells[sig[c]]
+				z.Count += hc.Count
+				z.Harm += hc.Harm
+				if abs(hc.Bin) > abs(z.Bin) {
+					z.Bin = hc.Bin
+				}
 			}
-			disk, err := c.Disk(1)
-			if err != nil {
+			if z.Outline, err = geo.Outline(cells); err != nil {
 				return nil, fmt.Errorf("tiles: zones: %w", err)
 			}
-			for _, d := range disk {
-				j, ok := sig[d]
-				if !ok || seen[d] || (h.Cells[j].Bin > 0) != hot {
-					continue
-				}
-				seen[d] = true
-				stack = append(stack, d)
-			}
+			zones = append(zones, z)
 		}
-		slices.Sort(z.Cells)
-		z.Outline = outline(z.Cells)
-		zones = append(zones, z)
 	}
 	slices.SortFunc(zones, func(a, b Zone) int {
 		if (a.Bin > 0) != (b.Bin > 0) {
@@ -109,120 +101,6 @@ func abs(n int) int {
 		return -n
 	}
 	return n
-}
-
-// outline unions the hexagons of cells. Neighbouring hexagons share an edge,
-// which each runs in the opposite direction (both outlines are
-// counter-clockwise), so dropping every edge that appears both ways leaves
-// the union's boundary; chaining what is left gives its rings. A vertex
-// shared by neighbours is computed by each from its own cell, so vertices
-// are matched within 1e-9 degrees (0.1 mm) rather than exactly.
-//
-// Should the edges fail to chain (a cell with a distortion vertex on an
-// icosahedron edge, which its neighbour lacks), the hexagons are returned
-// unmerged: the same area, only with inner edges.
-func outline(cells []geo.Cell) orb.MultiPolygon {
-	const q = 1e8 // vertex grid: 1e-8 degree
-	type vkey [2]int64
-	grid := map[vkey][]int32{}
-	var verts []orb.Point
-	vertex := func(p orb.Point) int32 {
-		k := vkey{int64(math.Round(p[0] * q)), int64(math.Round(p[1] * q))}
-		for dx := int64(-1); dx <= 1; dx++ {
-			for dy := int64(-1); dy <= 1; dy++ {
-				for _, id := range grid[vkey{k[0] + dx, k[1] + dy}] {
-					v := verts[id]
-					if math.Abs(v[0]-p[0]) < 1e-9 && math.Abs(v[1]-p[1]) < 1e-9 {
-						return id
-					}
-				}
-			}
-		}
-		id := int32(len(verts))
-		verts = append(verts, p)
-		grid[k] = append(grid[k], id)
-		return id
-	}
-	type edge [2]int32
-	edges := map[edge]bool{}
-	var rings []orb.Ring
-	for _, c := range cells {
-		b := c.Boundary()
-		if len(b) < 4 {
-			continue
-		}
-		rings = append(rings, b)
-		ids := make([]int32, len(b)-1)
-		for i := range ids {
-			ids[i] = vertex(b[i])
-		}
-		for i := range ids {
-			e := edge{ids[i], ids[(i+1)%len(ids)]}
-			if e[0] == e[1] {
-				continue
-			}
-			if edges[edge{e[1], e[0]}] {
-				delete(edges, edge{e[1], e[0]})
-			} else {
-				edges[e] = true
-			}
-		}
-	}
-	unmerged := func() orb.MultiPolygon {
-		mp := make(orb.MultiPolygon, len(rings))
-		for i, r := range rings {
-			mp[i] = orb.Polygon{r}
-		}
-		return mp
-	}
-	next := make(map[int32]int32, len(edges))
-	for e := range edges {
-		if _, dup := next[e[0]]; dup {
-			return unmerged()
-		}
-		next[e[0]] = e[1]
-	}
-	var outers, holes []orb.Ring
-	for len(next) > 0 {
-		var start int32 = math.MaxInt32
-		for v := range next { // the smallest vertex, so the output is stable
-			start = min(start, v)
-		}
-		ring := orb.Ring{verts[start]}
-		for v := start; ; {
-			n, ok := next[v]
-			if !ok {
-				return unmerged()
-			}
-			delete(next, v)
-			ring = append(ring, verts[n])
-			if n == start {
-				break
-			}
-			v = n
-		}
-		if len(ring) < 4 {
-			continue
-		}
-		if ring.Orientation() == orb.CCW {
-			outers = append(outers, ring)
-		} else {
-			holes = append(holes, ring)
-		}
-	}
-	mp := make(orb.MultiPolygon, len(outers))
-	for i, o := range outers {
-		mp[i] = orb.Polygon{o}
-	}
-	for _, h := range holes {
-		for i := range mp {
-			if planar.RingContains(mp[i][0], h[0]) || len(mp) == 1 {
-				mp[i] = append(mp[i], h)
-				break
-			}
-		}
-	}
-	return mp
 }
 
 // zoneSet is one query's zones, ready to draw.

@@ -452,7 +452,7 @@ func (s *Server) exZoneTable(ctx context.Context, q exQuery, suppress bool) (*ex
 	}
 	t.Meta = []exMember{
 		{"layer", tk.Layer}, {"res", tk.Res}, {"k", tk.K}, {"measure", tk.Measure}, {"period", tk.Period},
-		{"previous_period", tk.PreviousPeriod}, {"types", tk.Types}, {"max_cells", tk.MaxCells}, {"hot_cells", tk.HotCells},
+		{"previous_period", tk.PreviousPeriod}, {"types", tk.Types}, {"max_width_m", tk.MaxWidthM}, {"hot_cells", tk.HotCells},
 		{"method", tk.Method}, {"dosage", tk.Dosage}, {"excluded_types", tk.ExcludedTypes}, {"notes", tk.Notes},
 	}
 	if suppress {

@@ -93,6 +93,7 @@ type OperationRequest struct {
 		Res        int      `json:"res"`
 		K          int      `json:"k"`
 		Top        int      `json:"top"`
+		MaxWidth   float64  `json:"max_width"`
 		Measure    string   `json:"measure"`
 		CrimeTypes []string `json:"crime_types"`
 	} `json:"from_tasking"`
@@ -155,7 +156,7 @@ func (s *Server) createOperation(w http.ResponseWriter, r *http.Request) error {
 		}
 		op, err = s.engine.PlanOperation(r.Context(), engine.PlanQuery{Name: req.Name, Notes: req.Notes, Start: start, End: end,
 			Previous: req.Previous, Owners: req.Owners, Tasking: engine.TaskingQuery{Layer: layer, Res: ft.Res, K: ft.K,
-				From: from, To: to, Types: ft.CrimeTypes, Measure: meas, Top: ft.Top}})
+				From: from, To: to, Types: ft.CrimeTypes, Measure: meas, Top: ft.Top, MaxWidthM: ft.MaxWidth}})
 		if err != nil {
 			return err
 		}

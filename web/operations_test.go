@@ -89,6 +89,18 @@ func TestOperationsAPI(t *testing.T) {
 		}
 	}
 
+	// The sheet for the saved plan names the operation, its owner and its review date.
+	sheet := ts.URL + "/tasking?layer=wards&from=2025-06&to=2025-06&top=5&operation="
+	code, _, b = ogcGet(t, sheet+op.ID, tok.analyst)
+	for _, w := range []string{"<b>Operation:</b> Op Test Jun 2025, from 2025-06", "Town Centre NPT", "<b>Review date:</b> when the 2025-06 data are loaded"} {
+		if code != http.StatusOK || !strings.Contains(string(b), w) {
+			t.Errorf("sheet of the saved plan: %d, lacks %q", code, w)
+		}
+	}
+	if code, _, b = ogcGet(t, sheet+"op-none", tok.analyst); code != http.StatusNotFound {
+		t.Errorf("sheet of an unknown operation: %d %s", code, b)
+	}
+
 	var list []data.Operation
 	ogcJSON(t, api, tok.viewer, http.StatusOK, &list)
 	if len(list) != 1 || list[0].ID != op.ID {

@@ -64,6 +64,14 @@ var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.Func
 		return strconv.Itoa(n) + " " + word + "s"
 	},
 	"heat": heatTable,
+	"firstMinutes": func(zs []engine.Zone) string {
+		for _, z := range zs {
+			if z.Dose.VisitMinutes != "" {
+				return z.Dose.VisitMinutes
+			}
+		}
+		return engine.PatrolMinutes
+	},
 	"hours": func(hs []int) string {
 		out := make([]string, len(hs))
 		for i, h := range hs {
@@ -84,6 +92,10 @@ type TaskingPage struct {
 	// Review, when a previous operation exists, names the zones by their IDs across months,
 	// marks them new or continuing, and adds the "Since last plan" page.
 	Review *engine.PlanReview
+	// Saved, when the plan was saved as an operation, gives the sheet the operation's name,
+	// its zones' IDs and owners and its review date; without it those are blank lines to
+	// fill in.
+	Saved *engine.SavedPlan
 }
 
 // WriteTaskingHTML writes the printable tasking sheet: a summary page, then
@@ -124,12 +136,30 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 			l := p.Review.Zones[i]
 			names[i], status[i], owners[i] = l.ID, l.Status, l.Owner
 		}
+		if p.Saved != nil && i < len(p.Saved.Zones) && p.Saved.Zones[i].ID != "" {
+			oz := p.Saved.Zones[i]
+			names[i], status[i], owners[i] = oz.ID, oz.Status, oz.Owner
+		}
+	}
+	var opName, review string
+	if p.Saved != nil {
+		op := p.Saved.Operation
+		opName = fmt.Sprintf("%s, from %s", op.Name, op.Start)
+		if op.End != 0 {
+			opName += " to " + op.End.String()
+			review = "at the end of " + op.End.String()
+		} else {
+			review = "when the " + op.Start.String() + " data are loaded"
+		}
 	}
 	return taskingTmpl.Execute(w, map[string]any{
 		"T":           t,
 		"Names":       names,
 		"Status":      status,
 		"Owners":      owners,
+		"Operation":   opName,
+		"ReviewDate":  review,
+		"Overview":    overviewMap(t.Zones, names, p.Layer),
 		"ReviewMonth": (t.Period.To + 1).String(),
 		"Review":      p.Review,
 		"Title":       strings.ToUpper(layerName[:1]) + layerName[1:] + ", " + title,
@@ -294,6 +324,91 @@ func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer) template.HTML {
 	return template.HTML(sb.String())
 }
 
+// overviewMap draws every zone of the sheet on the layer's area outlines, with the areas'
+// names and each zone's name beside it: the summary page's map. The view is the zones' bound,
+// padded, at least 3 km across; the scale bar is 1 km.
+func overviewMap(zones []engine.Zone, names []string, layer *geo.Layer) template.HTML {
+	if len(zones) == 0 {
+		return ""
+	}
+	var b orb.Bound
+	for i, z := range zones {
+		zb := orb.Bound{Min: orb.Point{z.Bound[0], z.Bound[1]}, Max: orb.Point{z.Bound[2], z.Bound[3]}}
+		if i == 0 {
+			b = zb
+		} else {
+			b = b.Union(zb)
+		}
+	}
+	lat0 := (b.Min[1] + b.Max[1]) / 2
+	kx := math.Cos(lat0 * math.Pi / 180)
+	const w, h = 520.0, 330.0
+	c := b.Center()
+	// half sizes in metres, padded by a tenth, at least 1.5 km, to the map's shape
+	halfX := math.Max(1500, 0.55*(b.Max[0]-b.Min[0])*111320*kx)
+	halfY := math.Max(1500*h/w, 0.55*(b.Max[1]-b.Min[1])*110574)
+	if halfX/halfY < w/h {
+		halfX = halfY * w / h
+	} else {
+		halfY = halfX * h / w
+	}
+	dLon, dLat := halfX/(111320*kx), halfY/110574
+	view := orb.Bound{Min: orb.Point{c[0] - dLon, c[1] - dLat}, Max: orb.Point{c[0] + dLon, c[1] + dLat}}
+	px := func(p orb.Point) (float64, float64) {
+		return (p[0] - view.Min[0]) / (view.Max[0] - view.Min[0]) * w, (view.Max[1] - p[1]) / (view.Max[1] - view.Min[1]) * h
+	}
+	path := func(r orb.Ring) string {
+		var sb strings.Builder
+		for i, p := range r {
+			x, y := px(p)
+			if i == 0 {
+				fmt.Fprintf(&sb, "M%.1f %.1f", x, y)
+			} else {
+				fmt.Fprintf(&sb, "L%.1f %.1f", x, y)
+			}
+		}
+		sb.WriteString("Z")
+		return sb.String()
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, `<svg class="map overview" viewBox="0 0 %.0f %.0f" role="img" aria-label="Map of the %d patrol zones">`, w, h, len(zones))
+	sb.WriteString(`<rect width="100%" height="100%" fill="#f7f8fa"/>`)
+	var labels []geo.Area
+	if layer != nil {
+		for _, a := range layer.Areas {
+			if !a.Bound.Intersects(view) {
+				continue
+			}
+			for _, poly := range a.Geometry {
+				for _, r := range poly {
+					fmt.Fprintf(&sb, `<path d="%s" fill="none" stroke="#8a96a3" stroke-width="1" stroke-dasharray="4 3"/>`, path(r))
+				}
+			}
+			if view.Contains(a.Bound.Center()) {
+				labels = append(labels, a)
+			}
+		}
+	}
+	for _, a := range labels {
+		x, y := px(a.Bound.Center())
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" font-size="8.5" fill="#5b6670" text-anchor="middle" paint-order="stroke" stroke="#f7f8fa" stroke-width="3">%s</text>`, x, y, template.HTMLEscapeString(a.Name))
+	}
+	for _, z := range zones {
+		for _, poly := range z.Outline {
+			fmt.Fprintf(&sb, `<path d="%s" fill="#c0392b" fill-opacity="0.8" stroke="#8e1b10" stroke-width="1.2"/>`, path(poly[0]))
+		}
+	}
+	for i, z := range zones {
+		x, y := px(orb.Point{z.Bound[2], z.Bound[3]})
+		fmt.Fprintf(&sb, `<text x="%.1f" y="%.1f" font-size="11" font-weight="700" fill="#8e1b10" paint-order="stroke" stroke="#fff" stroke-width="3">%s</text>`, x+2, y+4, template.HTMLEscapeString(names[i]))
+	}
+	bar := 1000 / (halfX * 2) * w
+	fmt.Fprintf(&sb, `<g font-size="9" fill="#1b1f24"><rect x="10" y="%.0f" width="%.1f" height="3" fill="#1b1f24"/><text x="10" y="%.0f">1 km</text>`, h-14, bar, h-18)
+	fmt.Fprintf(&sb, `<text x="%.0f" y="18" text-anchor="middle" font-weight="700">N</text><path d="M%.0f 22 l-5 12 h10 z" fill="#1b1f24"/></g>`, w-16, w-16)
+	sb.WriteString(`</svg>`)
+	return template.HTML(sb.String())
+}
+
 // spark draws monthly counts as small bars with the first and last month.
 func spark(vals []int64, months []data.Month) template.HTML {
 	if len(vals) == 0 {
@@ -325,6 +440,11 @@ func (s *Server) taskingQuery(r *http.Request) (engine.TaskingQuery, error) {
 	if t := r.URL.Query().Get("top"); t != "" {
 		if q.Top, err = strconv.Atoi(t); err != nil {
 			return q, badRequest("parameter top: %q is not a whole number", t)
+		}
+	}
+	if v := r.URL.Query().Get("max_width"); v != "" {
+		if q.MaxWidthM, err = strconv.ParseFloat(v, 64); err != nil {
+			return q, badRequest("parameter max_width: %q is not a number of metres", v)
 		}
 	}
 	switch v := r.URL.Query().Get("include_set_aside"); v {
@@ -369,8 +489,14 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var saved *engine.SavedPlan
+	if id := r.URL.Query().Get("operation"); id != "" {
+		if saved, err = s.engine.SavedPlan(r.Context(), t, id); err != nil {
+			return err
+		}
+	}
 	w.Header().Set("Content-Security-Policy", sheetCSP)
-	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r), Review: review})
+	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r), Review: review, Saved: saved})
 }
 
 // monthsText is "1 month", "12 months".

@@ -60,3 +60,32 @@ func TestSheetSmallCounts(t *testing.T) {
 	}
 	t.Logf("%d type counts and %d location counts of 1 or 2 hidden from the viewer", wantTypes, wantLocs)
 }
+
+// TestTaskingWidthParameter: max_width sets how wide a zone may be; a width that is no patrol's
+// beat or not a number is a 400 with a message.
+func TestTaskingWidthParameter(t *testing.T) {
+	_, ts := apiServer(t, Options{})
+	var tk struct {
+		Res       int     `json:"res"`
+		MaxWidthM float64 `json:"max_width_m"`
+		Zones     []struct {
+			WidthM float64 `json:"width_m"`
+		} `json:"zones"`
+	}
+	ogcJSON(t, ts.URL+"/api/v1/tasking?from=2025-11&to=2025-11&max_width=250", "", 200, &tk)
+	if tk.Res != 10 || tk.MaxWidthM != 250 || len(tk.Zones) == 0 {
+		t.Fatalf("resolution %d, width %g, %d zones", tk.Res, tk.MaxWidthM, len(tk.Zones))
+	}
+	for i, z := range tk.Zones {
+		if z.WidthM > 250 || z.WidthM <= 0 {
+			t.Errorf("zone %d is %g m across", i+1, z.WidthM)
+		}
+	}
+	for _, bad := range []string{"max_width=wide", "max_width=5000", "res=9"} {
+		var e struct{ Error string }
+		ogcJSON(t, ts.URL+"/api/v1/tasking?"+bad, "", 400, &e)
+		if e.Error == "" {
+			t.Errorf("%s: no message", bad)
+		}
+	}
+}

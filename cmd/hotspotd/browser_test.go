@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/internal/fixture"
 	"github.com/stockton-csp/hotspots/internal/pmtilesfixture"
 	"github.com/stockton-csp/hotspots/web"
@@ -212,6 +213,65 @@ func TestBrowserMap(t *testing.T) {
 	})
 
 	t.Run("contrast", func(t *testing.T) { checkMapContrast(t, b) })
+
+	t.Run("save the plan as an operation", func(t *testing.T) {
+		var f struct {
+			From, To, Layer string
+			Types           []string
+		}
+		b.eval(`({from: hotspotsApp.from, to: hotspotsApp.to, layer: hotspotsApp.layer, types: hotspotsApp.types ? [...hotspotsApp.types] : []})`, &f)
+		var opened bool
+		b.eval(`(() => { document.querySelector('#save-plan').click(); return document.querySelector('#plan-dialog').open; })()`, &opened)
+		if !opened {
+			t.Fatal("the Save as operation button opened no dialog")
+		}
+		if start := b.text("#plan-what"); !strings.Contains(start, f.From+" to "+f.To) {
+			t.Errorf("the dialog says %q; the filters are %s to %s", start, f.From, f.To)
+		}
+		b.axe("the save-operation dialog")
+		var ok bool
+		b.eval(`(() => { const v = (id, x) => { document.getElementById(id).value = x; };
+			v('plan-name', 'Op Browser Test'); v('plan-end', '2026-03'); v('plan-notes', 'Saved from the map');
+			document.querySelector('#plan-form').requestSubmit(); return true; })()`, &ok)
+		b.poll(`new URL(document.querySelector('#tasking').href).searchParams.get('operation') === 'op-browser-test'`)
+		if msg := b.text("#messages"); !strings.Contains(msg, `Saved as "Op Browser Test" (op-browser-test)`) {
+			t.Errorf("message after saving: %q", msg)
+		}
+		b.eval(`(() => { document.querySelector('#messages .msg button').click(); return true; })()`, &ok)
+		// Stored as the map asked: its filters, the start month after them, the end and notes given.
+		var op struct {
+			Name, Start, End, Notes, Layer string
+			Types                          []string `json:"crime_types"`
+			Zones                          []struct{ ID string }
+		}
+		if code := getJSON(t, api+"/api/v1/operations/op-browser-test", &op); code != http.StatusOK {
+			t.Fatalf("the operation was not stored: %d", code)
+		}
+		m, err := data.ParseMonth(f.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op.Name != "Op Browser Test" || op.Start != (m+1).String() || op.End != "2026-03" || op.Notes != "Saved from the map" ||
+			op.Layer != f.Layer || len(op.Zones) != 10 || len(op.Types) != len(f.Types) {
+			t.Errorf("stored %+v; the map's filters %+v", op, f)
+		}
+		// The tasking sheet the map now links to carries its name.
+		var href string
+		b.eval(`document.querySelector('#tasking').href`, &href)
+		u, err := url.Parse(href)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Get(api + u.RequestURI())
+		if err != nil {
+			t.Fatal(err)
+		}
+		sheet, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(sheet), "<b>Operation:</b> Op Browser Test, from "+op.Start+" to 2026-03") {
+			t.Errorf("the sheet at %s does not name the operation (%d)", u.RequestURI(), resp.StatusCode)
+		}
+	})
 
 	t.Run("search and streets", func(t *testing.T) {
 		// A street: the first result is the API's first, the map flies to

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/hotspot"
 	"github.com/stockton-csp/hotspots/web"
 )
 
@@ -56,9 +57,10 @@ func (m *Main) operationCreate(ctx context.Context, args []string) error {
 	previous := fs.String("previous", "", "the operation this one follows (default: the latest starting before it; \"none\" for none)")
 	var owners listFlag
 	fs.Var(&owners, "owner", "owner of a sheet zone, ZONE=OWNER such as Z1=\"Town Centre NPT\" (repeatable)")
-	fs.IntVar(&q.res, "res", engine.DefaultRes, "H3 resolution of the tasking sheet's cells, 7..11")
+	fs.IntVar(&q.res, "res", engine.DefaultZoneRes, "H3 resolution of the tasking sheet's cells: 10 or 11")
 	fs.IntVar(&q.k, "k", engine.DefaultK, "Gi* neighbourhood in grid steps")
 	top := fs.Int("top", engine.DefaultTop, "number of zones taken from the tasking sheet")
+	maxWidth := fs.Float64("max-width", hotspot.DefaultZoneWidthM, "widest zone, in metres")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -108,7 +110,7 @@ func (m *Main) operationCreate(ctx context.Context, args []string) error {
 			own[strings.TrimSpace(k)] = strings.TrimSpace(v)
 		}
 		op, err = eng.PlanOperation(ctx, engine.PlanQuery{Name: *name, Notes: *notes, Start: s, End: e, Previous: *previous, Owners: own,
-			Tasking: engine.TaskingQuery{Layer: q.layer, Res: q.res, K: q.k, From: from, To: to, Types: q.types, Measure: meas, Top: *top}})
+			Tasking: engine.TaskingQuery{Layer: q.layer, Res: q.res, K: q.k, From: from, To: to, Types: q.types, Measure: meas, Top: *top, MaxWidthM: *maxWidth}})
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockton-csp/hotspots/data/sample"
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/hotspot"
 	"github.com/stockton-csp/hotspots/web"
 )
 
@@ -21,10 +22,11 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	var q query
 	fs := m.newFlags("tasking", "tasking [flags] > sheet.html", taskingAbout)
 	m.queryFlags(fs, &q, "html, csv, json")
-	fs.IntVar(&q.res, "res", engine.DefaultRes, "H3 resolution of the cells, 7..11")
+	fs.IntVar(&q.res, "res", engine.DefaultZoneRes, "H3 resolution of the zones' cells: 10 (about 150 m across) or 11 (55 m)")
 	fs.IntVar(&q.k, "k", engine.DefaultK, "Gi* neighbourhood in grid steps")
 	top := fs.Int("top", engine.DefaultTop, "number of zones")
-	maxCells := fs.Int("max-cells", engine.DefaultZoneCells, "largest zone, in cells")
+	maxWidth := fs.Float64("max-width", hotspot.DefaultZoneWidthM, "widest zone, in metres (one patrol on foot)")
+	opID := fs.String("operation", "", "the operation this sheet was saved as (its id): the sheet shows its name, owners and review date")
 	includeAside := fs.Bool("include-set-aside", false, "use crimes at places that are not patrol targets (police stations, hospitals, prisons) to place zones")
 	fs.StringVar(&q.setAside, "set-aside", "", "file of location names that are not patrol targets (default: the built-in list, engine/places/not_patrol_targets.txt)")
 	if err := parse(fs, args); err != nil {
@@ -37,7 +39,7 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	t, err := eng.Tasking(ctx, engine.TaskingQuery{Layer: q.layer, Res: q.res, K: q.k, From: from, To: to, Types: q.types, Measure: meas, Top: *top, MaxCells: *maxCells, IncludeSetAside: *includeAside})
+	t, err := eng.Tasking(ctx, engine.TaskingQuery{Layer: q.layer, Res: q.res, K: q.k, From: from, To: to, Types: q.types, Measure: meas, Top: *top, MaxWidthM: *maxWidth, IncludeSetAside: *includeAside})
 	if err != nil {
 		return err
 	}
@@ -55,7 +57,13 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review})
+	var saved *engine.SavedPlan
+	if *opID != "" {
+		if saved, err = eng.SavedPlan(ctx, t, *opID); err != nil {
+			return err
+		}
+	}
+	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved})
 }
 
 func writeZonesCSV(m *Main, t *engine.Tasking) error {

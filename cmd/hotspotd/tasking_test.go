@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,9 @@ import (
 
 // TestTaskingPrintsOneA4PagePerZone prints the tasking sheet to PDF with
 // headless Chromium and checks it has the summary page and one A4 page per
-// zone.
+// zone: with the default ten zones, so the summary's table, overview map and
+// notes must fit on one page (each part starts a page, so pages = parts means
+// each fits on one).
 func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
 	chromium, pdfinfo := needTool(t, "chromium", "chromium"), needTool(t, "pdfinfo", "poppler-utils")
 	dir := t.TempDir()
@@ -25,12 +28,13 @@ func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
 	if _, stderr, err := run(t, "areas", "import", "--data-dir", dir, "--layer", "wards", fixture.Path(t, fixture.StocktonWards)); err != nil {
 		t.Fatalf("areas import: %v\n%s", err, stderr)
 	}
-	const zones = 4
+	const zones = 10
 	html, stderr, err := run(t, "tasking", "--data-dir", dir, "--top", strconv.Itoa(zones), "--format", "html")
 	if err != nil {
 		t.Fatalf("tasking: %v\n%s", err, stderr)
 	}
-	for _, w := range []string{"Patrol tasking", "Z1", "Z4", "Stockton Town Centre", "10-15 min", "Month only"} {
+	for _, w := range []string{"Patrol tasking", "Z1", "Z10", "Stockton Town Centre", "10-15 min", "Month only",
+		`aria-label="Map of the 10 patrol zones"`, "<b>Operation:</b> ____", "<b>Review date:</b> ____", "m across"} {
 		if !strings.Contains(html, w) {
 			t.Errorf("sheet lacks %q", w)
 		}
@@ -61,6 +65,32 @@ func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
 		}
 	}
 	printPDF(t, chromium, pdfinfo, dir, "tasking-since-last-plan", html, zones+2, "a summary, one per zone, and since last plan")
+
+	// November's sheet saved as an operation: the sheet shows its name, the owner given to a
+	// zone and its review date.
+	out, stderr, err := run(t, "operation", "create", "--data-dir", dir, "--name", "Op Deterrence Dec 2025", "--from-tasking", "2025-11",
+		"--top", strconv.Itoa(zones), "--end", "2026-01", "--owner", "Z1=Town Centre NPT", "--format", "json")
+	if err != nil {
+		t.Fatalf("operation create: %v\n%s", err, stderr)
+	}
+	var op struct {
+		ID    string
+		Zones []struct{ ID, Owner string }
+	}
+	if err := json.Unmarshal([]byte(out), &op); err != nil || op.ID == "" || op.Zones[0].Owner != "Town Centre NPT" {
+		t.Fatalf("operation create: %v %+v", err, op)
+	}
+	html, stderr, err = run(t, "tasking", "--data-dir", dir, "--from", "2025-11", "--to", "2025-11", "--top", strconv.Itoa(zones), "--format", "html", "--operation", op.ID)
+	if err != nil {
+		t.Fatalf("tasking --operation: %v\n%s", err, stderr)
+	}
+	for _, w := range []string{"<b>Operation:</b> Op Deterrence Dec 2025, from 2025-12 to 2026-01", "<b>Review date:</b> at the end of 2026-01",
+		"<b>" + op.Zones[0].ID + "</b>", "Town Centre NPT"} {
+		if !strings.Contains(html, w) {
+			t.Errorf("the saved plan's sheet lacks %q", w)
+		}
+	}
+	printPDF(t, chromium, pdfinfo, dir, "tasking-saved", html, zones+2, "a summary, one per zone, and since last plan")
 }
 
 // printPDF prints an HTML page to PDF with headless Chromium and checks it has the given

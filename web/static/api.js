@@ -59,5 +59,25 @@ export async function getJSON(url, { signal } = {}) {
   return body;
 }
 
+// postJSON sends body as JSON and returns the parsed answer, or throws an ApiError with the
+// server's message.
+export async function postJSON(url, body) {
+  let resp;
+  try {
+    resp = await fetch(url, { method: 'POST', body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...authHeaders() } });
+  } catch (err) {
+    throw new ApiError('The server could not be reached (' + err.message + '). Check the connection and try again.', 0, url);
+  }
+  const text = await resp.text();
+  let answer = null;
+  try { answer = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
+  if (!resp.ok) {
+    const msg = answer && typeof answer.error === 'string' ? answer.error : `${resp.status} ${resp.statusText || 'error'}`;
+    throw new ApiError(msg, resp.status, url);
+  }
+  return answer;
+}
+
 // enc encodes one path segment.
 export const enc = encodeURIComponent;

@@ -16,6 +16,7 @@ import {
 } from './map.js';
 import { profileTable, trendChart, normTrend, kpis, notesList, el } from './panel.js';
 import { setupSearch } from './search.js';
+import { setupPlan } from './plan.js';
 import { addStreetLabels } from './streets.js';
 
 const $ = id => document.getElementById(id);
@@ -403,7 +404,9 @@ function updateLinks() {
   dl.setAttribute('download', `hotspots-${state.layer}-${state.from}-to-${state.to}.geojson`);
   dl.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
   const tk = $('tasking');
-  tk.href = '/tasking' + query({ ...p, measure: hotspotMeasure() });
+  // the operation saved from these filters, while they stay the same
+  const op = state.savedPlan && state.savedPlan.key === filterKey() ? state.savedPlan.id : undefined;
+  tk.href = '/tasking' + query({ ...p, measure: hotspotMeasure(), operation: op });
   tk.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
   // the strategy view compares the authorities over the same months
   $('strategy').href = '/strategy' + query({ from: p.from, to: p.to });
@@ -504,8 +507,9 @@ async function loadTiles() {
       reapplyMapState();
     } catch (err) {
       if (err.name === 'AbortError') return;
-      // incident points are for analysts: a viewer's map simply goes without
-      if (name === 'incidents' && err instanceof ApiError && err.status === 403) return;
+      // incident points are for analysts: a viewer's map simply goes without, and
+      // cannot save operations either
+      if (name === 'incidents' && err instanceof ApiError && err.status === 403) { $('save-plan').hidden = true; return; }
       failures.push([name, err]);
     }
   })));
@@ -1297,6 +1301,11 @@ async function start() {
   setupControls();
   setupLayoutControls();
   setupLinks();
+  setupPlan({
+    params: () => ({ ...filterParams(), measure: hotspotMeasure() }),
+    onSaved: op => { state.savedPlan = { id: op.id, key: filterKey() }; updateLinks(); },
+    showMessage, askToken,
+  });
   const h = readHash();
   if (h.area || h.cell) {
     state.sel = { area: h.area ? { code: h.area, name: h.area } : null, cell: h.cell ? { id: h.cell, props: {} } : null, tab: h.tab === 'cell' && h.cell ? 'cell' : (h.area ? 'area' : 'cell') };
