@@ -73,9 +73,11 @@ func (e edgeRef) isFirst() bool { return e.i&firstFlag != 0 }
 
 // NewLayer builds the layer and its index. Areas must have distinct codes.
 //
-// Building costs about a millisecond per hundred areas, or per 30,000
-// edges; assigning a point costs a bucket look-up and, near a boundary, a
-// ray cast through the edges of the point's column of buckets.
+// Building 6,150 real ward shapes takes about 0.3 s and a ring of a million
+// vertices about 0.5 s (2 loaded cores); assigning a point costs a bucket
+// look-up and, near a boundary, a ray cast through the edges of the
+// point's column of buckets (about 1 µs for a ward, 10 µs on the
+// million-vertex ring).
 func NewLayer(name string, areas []Area) (*Layer, error) {
 	if len(areas) == 0 {
 		return nil, fmt.Errorf("geo: layer %q has no areas", name)
