@@ -235,6 +235,12 @@ func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
 	key := fmt.Sprintf("v%d|%s", r.version(), q.setKey())
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*zoneSet, error) {
 		h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+		if errors.Is(err, engine.ErrTooLarge) {
+			// the layer's map is too large to compute whole: its
+			// significant cells are not (kept under this key, so the
+			// whole map is not tried again for every tile)
+			return r.significantZones(ctx, q)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -249,16 +255,13 @@ func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
 // ignores the other cells, so the zones, their ids and figures are the
 // whole map's.
 func (r *Renderer) significantZones(ctx context.Context, q Query) (*zoneSet, error) {
-	key := fmt.Sprintf("sigzones|v%d|%s", r.version(), q.setKey())
-	return memoize(ctx, r.sets, key, func(ctx context.Context) (*zoneSet, error) {
-		world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
-		h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K,
-			From: q.From, To: q.To, Types: q.Types, Measure: q.Measure, BBox: world, Significant: true})
-		if err != nil {
-			return nil, err
-		}
-		return newZoneSet(h)
-	})
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K,
+		From: q.From, To: q.To, Types: q.Types, Measure: q.Measure, BBox: world, Significant: true})
+	if err != nil {
+		return nil, err
+	}
+	return newZoneSet(h)
 }
 
 func newZoneSet(h *engine.Hotspots) (*zoneSet, error) {
@@ -275,11 +278,6 @@ func newZoneSet(h *engine.Hotspots) (*zoneSet, error) {
 
 func (r *Renderer) drawZones(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	zs, err := r.zoneSet(ctx, q)
-	if errors.Is(err, engine.ErrTooLarge) {
-		// the layer's map is too large to compute whole: its
-		// significant cells are not
-		zs, err = r.significantZones(ctx, q)
-	}
 	if err != nil {
 		return err
 	}
