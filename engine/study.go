@@ -196,21 +196,13 @@ type giStats struct {
 	zeroSig  bool
 }
 
-// value is the measure of cell c (0 for a cell with no crime).
+// value is the count and harm of cell c (0 for a cell with no crime).
 func (st *giStats) value(c geo.Cell) (count, harm float64) {
 	i, ok := slices.BinarySearch(st.cells, c)
 	if !ok {
 		return 0, 0
 	}
 	return st.count[i], st.harm[i]
-}
-
-func (st *giStats) x(c geo.Cell) float64 {
-	n, h := st.value(c)
-	if st.harmMeasure {
-		return h
-	}
-	return n
 }
 
 // giStats computes (once per query, cached) the whole study area's moments
