@@ -47,8 +47,10 @@ type HotspotQuery struct {
 	// (orb.Point{lon, lat}, edges inside). Their z, p and bins are those of
 	// the whole study area's map (computed from the area's moments and FDR
 	// cut-offs, cached per query, and each cell's own k rings), and the
-	// bound on cells (Options.MaxCells) applies to the cells in the box, not
-	// to the whole layer (which Options.MaxStudyCells bounds instead).
+	// bound on cells (Options.MaxCells) applies to the cells in the box (with
+	// Significant, to its significant cells, which are listed with the
+	// area's statistics), not to the whole layer (which
+	// Options.MaxStudyCells bounds instead).
 	BBox orb.Bound
 	// Significant keeps the cells in a hot or cold spot bin (Bin != 0).
 	Significant bool
@@ -253,10 +255,6 @@ func (e *Engine) hotspotsLocal(ctx context.Context, q HotspotQuery) (*Hotspots, 
 	if err != nil {
 		return nil, err
 	}
-	idx, err := e.boxCells(ctx, s, q.BBox)
-	if err != nil {
-		return nil, err
-	}
 	box := [4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]}
 	out := &Hotspots{Layer: s.layer, Res: res, K: k, Measure: pq.m, Unit: e.unit(pq.m), Period: pq.p,
 		Types: nonNil(pq.types), StudyCells: len(s.cells), BBox: &box, Outside: st.outside,
@@ -264,13 +262,21 @@ func (e *Engine) hotspotsLocal(ctx context.Context, q HotspotQuery) (*Hotspots, 
 		Notes: nonNil(pq.notes), DataVersion: pq.sum.Version, Computed: e.now()}
 	if q.Significant && !st.zeroSig {
 		// the significant cells are listed with the statistics
-		cells, perBin, count, harm := significantCells(s, st, idx)
+		cells, perBin, count, harm, err := e.significantInBox(ctx, s, st, q.BBox)
+		if err != nil {
+			return nil, err
+		}
+		// sigIdx ascends, and so do the study cells: cells are in cell order
 		out.Count, out.Harm = count, harm
 		for b := 3; b >= -3; b-- {
 			out.Bins = append(out.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
 		}
 		out.Cells = narrowCells(cells, q, &out.Matched)
 		return out, nil
+	}
+	idx, err := e.boxCells(ctx, s, q.BBox)
+	if err != nil {
+		return nil, err
 	}
 	cells, err := localCells(ctx, s, sw, st, k, idx)
 	if err != nil {

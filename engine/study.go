@@ -187,28 +187,22 @@ type giStats struct {
 	// significant cells of a box needs no neighbourhood walk; unless the
 	// empty neighbourhoods are significant themselves (zeroSig), which
 	// would make every empty cell a cold spot to list.
-	sigIdx  []int32
-	sigZ    []float64
-	sigP    []float64
-	sigBin  []int8
-	zeroSig bool
+	sigIdx []int32
+	// studyIdx[j] is the study index of cells[j]
+	studyIdx []int32
+	sigZ     []float64
+	sigP     []float64
+	sigBin   []int8
+	zeroSig  bool
 }
 
-// value is the measure of cell c (0 for a cell with no crime).
+// value is the count and harm of cell c (0 for a cell with no crime).
 func (st *giStats) value(c geo.Cell) (count, harm float64) {
 	i, ok := slices.BinarySearch(st.cells, c)
 	if !ok {
 		return 0, 0
 	}
 	return st.count[i], st.harm[i]
-}
-
-func (st *giStats) x(c geo.Cell) float64 {
-	n, h := st.value(c)
-	if st.harmMeasure {
-		return h
-	}
-	return n
 }
 
 // giStats computes (once per query, cached) the whole study area's moments
@@ -247,6 +241,10 @@ func (e *Engine) giStats(ctx context.Context, pq *prepared, s *study, sw *studyW
 		}
 		slices.SortFunc(order, func(a, b int) int { return cmp.Compare(st.cells[a], st.cells[b]) })
 		st.cells, st.count, st.harm = permute(st.cells, order), permute(st.count, order), permute(st.harm, order)
+		st.studyIdx = make([]int32, len(st.cells))
+		for j, c := range st.cells {
+			st.studyIdx[j] = int32(s.find(c))
+		}
 		x := st.count
 		if st.harmMeasure {
 			x = st.harm
@@ -335,34 +333,54 @@ func gistarError(err error, layer string, res int, m Measure, p Period) error {
 	return fmt.Errorf("engine: hot spots of %s: %w", layer, err)
 }
 
-// boxCells returns the indices (ascending) of the study cells whose centre
-// lies in box (edges inside), refusing more than MaxCells. The centres kept
-// in float32 decide all but the cells within 1e-4 degrees (about 10 m) of
-// an edge, which are checked with H3's centre.
-func (e *Engine) boxCells(ctx context.Context, s *study, box orb.Bound) ([]int, error) {
+// inBox reports whether study cell i's centre lies in box (edges inside):
+// the centre kept in float32 decides, but within 1e-4 degrees (about 10 m)
+// of an edge H3's centre does.
+func (s *study) inBox(i int32, box orb.Bound) bool {
 	const tol = 1e-4
-	lo, _ := slices.BinarySearchFunc(s.byLat, box.Min[1]-tol, func(i int32, lat float64) int { return cmp.Compare(float64(s.lat[i]), lat) })
-	var out []int
+	lat, lon := float64(s.lat[i]), float64(s.lon[i])
+	if lat < box.Min[1]-tol || lat > box.Max[1]+tol || lon < box.Min[0]-tol || lon > box.Max[0]+tol {
+		return false
+	}
+	if lat > box.Min[1]+tol && lat < box.Max[1]-tol && lon > box.Min[0]+tol && lon < box.Max[0]-tol {
+		return true
+	}
+	return box.Contains(s.cells[i].Center())
+}
+
+// eachInBox calls fn with each study cell whose centre lies in box, in
+// order of latitude, until fn returns false.
+func (s *study) eachInBox(ctx context.Context, box orb.Bound, fn func(i int32) bool) error {
+	lo, _ := slices.BinarySearchFunc(s.byLat, box.Min[1]-1e-4, func(i int32, lat float64) int { return cmp.Compare(float64(s.lat[i]), lat) })
 	for n, i := range s.byLat[lo:] {
 		if n%4096 == 4095 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		lat, lon := float64(s.lat[i]), float64(s.lon[i])
-		if lat > box.Max[1]+tol {
+		if float64(s.lat[i]) > box.Max[1]+1e-4 {
 			break
 		}
-		if lon < box.Min[0]-tol || lon > box.Max[0]+tol {
-			continue
+		if s.inBox(i, box) && !fn(i) {
+			break
 		}
-		inside := lat > box.Min[1]+tol && lat < box.Max[1]-tol && lon > box.Min[0]+tol && lon < box.Max[0]-tol
-		if inside || box.Contains(s.cells[i].Center()) {
-			out = append(out, int(i))
-			if e.maxCells > 0 && len(out) > e.maxCells {
-				return nil, tooManyBoxCells(s, max(len(out), int(orbgeo.Area(box.ToPolygon())/geo.AvgCellAreaM2(s.res))), e.maxCells)
-			}
-		}
+	}
+	return nil
+}
+
+// boxCells returns the indices (ascending) of the study cells whose centre
+// lies in box, refusing more than MaxCells.
+func (e *Engine) boxCells(ctx context.Context, s *study, box orb.Bound) ([]int, error) {
+	var out []int
+	err := s.eachInBox(ctx, box, func(i int32) bool {
+		out = append(out, int(i))
+		return e.maxCells <= 0 || len(out) <= e.maxCells
+	})
+	if err != nil {
+		return nil, err
+	}
+	if e.maxCells > 0 && len(out) > e.maxCells {
+		return nil, tooManyBoxCells(s, max(len(out), int(orbgeo.Area(box.ToPolygon())/geo.AvgCellAreaM2(s.res))), e.maxCells)
 	}
 	slices.Sort(out)
 	return out, nil
@@ -415,24 +433,36 @@ func localCells(ctx context.Context, s *study, sw *studyWeights, st *giStats, k 
 	return out, nil
 }
 
-// significantCells is localCells for the significant cells of idx only,
-// from the statistics' list (no neighbourhood walk); perBin counts every
-// cell of idx by bin, and count and harm total them.
-func significantCells(s *study, st *giStats, idx []int) (cells []HotCell, perBin [7]int, count int64, harm float64) {
-	for _, i := range idx {
-		c := s.cells[i]
-		n, h := st.value(c)
-		count += int64(n)
-		harm += h
-		j, ok := slices.BinarySearch(st.sigIdx, int32(i))
-		if !ok {
-			perBin[3]++
+// significantInBox is the significant cells of box, from the statistics'
+// list (no neighbourhood walk, and no walk of the box's other cells beyond
+// counting them): MaxCells bounds the significant cells. perBin counts every
+// study cell of the box by bin, count and harm total them.
+func (e *Engine) significantInBox(ctx context.Context, s *study, st *giStats, box orb.Bound) (cells []HotCell, perBin [7]int, count int64, harm float64, err error) {
+	for j, i := range st.sigIdx {
+		if !s.inBox(i, box) {
 			continue
 		}
+		if e.maxCells > 0 && len(cells) >= e.maxCells {
+			return nil, perBin, 0, 0, fmt.Errorf("%w: the bounding box holds more than %d hot and cold spot cells of layer %s at H3 resolution %d, more than one query may use; choose a smaller box or resolution %d",
+				ErrTooLarge, e.maxCells, s.layer, s.res, max(MinGridRes, s.res-1))
+		}
+		c := s.cells[i]
+		n, h := st.value(c)
 		z := st.sigZ[j]
 		cells = append(cells, HotCell{Cell: c, Count: int64(n), Harm: h, Z: z, P: st.sigP[j], Bin: int(st.sigBin[j]),
 			BinUncorrected: hotspot.Bin(z), Areas: s.names[s.area[i]]})
 		perBin[int(st.sigBin[j])+3]++
 	}
-	return cells, perBin, count, harm
+	inBox := 0
+	if err := s.eachInBox(ctx, box, func(int32) bool { inBox++; return true }); err != nil {
+		return nil, perBin, 0, 0, err
+	}
+	perBin[3] = inBox - len(cells)
+	for j, i := range st.studyIdx {
+		if s.inBox(i, box) {
+			count += int64(st.count[j])
+			harm += st.harm[j]
+		}
+	}
+	return cells, perBin, count, harm, nil
 }

@@ -130,9 +130,10 @@ func BenchmarkRenderCellsLocalZ12(b *testing.B) {
 }
 
 // BenchmarkRenderHotspotsLocalZ12 draws the zones around the town centre
-// from the tile's own box, as where the layer's whole map is over the
-// engine's bound (forced with MaxCells 2,000; the Stockton map has 2,238
-// cells).
+// where the layer's whole map is over the engine's bound (forced with
+// MaxCells 2,000; the Stockton map has 2,238 cells): from the significant
+// cells the engine lists with the study area's statistics, grouped once per
+// query.
 func BenchmarkRenderHotspotsLocalZ12(b *testing.B) {
 	e, err := engine.New(stockton(b), engine.Options{MaxCells: 2000})
 	if err != nil {

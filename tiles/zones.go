@@ -113,92 +113,49 @@ func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
 	key := fmt.Sprintf("v%d|%s", r.version(), q.setKey())
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*zoneSet, error) {
 		h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+		if errors.Is(err, engine.ErrTooLarge) {
+			// the layer's map is too large to compute whole: its
+			// significant cells are not (kept under this key, so the
+			// whole map is not tried again for every tile)
+			return r.significantZones(ctx, q)
+		}
 		if err != nil {
 			return nil, err
 		}
-		zones, err := Zones(h)
-		if err != nil {
-			return nil, err
-		}
-		mps := make([]orb.MultiPolygon, len(zones))
-		for i := range zones {
-			mps[i] = zones[i].Outline
-		}
-		return &zoneSet{zones: zones, ps: newPolySet(mps)}, nil
+		return newZoneSet(h)
 	})
 }
 
-// localZones groups the significant cells around tile t into zones with
-// Zones, from the study area's cached Gi* statistics (engine.HotspotQuery
-// with BBox): the box is the tile and its buffer with a margin of two
-// hexagon edges, widened over each zone that reaches the tile and is cut by
-// the box (a cell of it next to a cell outside) until none is, so
-// its outline and figures are those of the whole map. A zone still cut
-// after 16 widenings, or where a wider box would pass the bound on cells
-// (engine Options.MaxCells), is drawn as far as it reaches.
-// Zones are not ranked across the whole map here, so a zone's id is its
-// first cell's H3 index, the same in every tile it crosses.
-func (r *Renderer) localZones(ctx context.Context, t Tile, q Query) (*zoneSet, error) {
-	f := newFrame(t, r.extent, r.buffer)
-	tileBox := f.lonLatBound()
-	eng := r.eng.Source(q.Source).WithTimes(q.Times)
-	var last *zoneSet
-	box := grow(tileBox, q.Res, 2)
-	for round := 0; ; round++ {
-		h, err := eng.Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To,
-			Types: q.Types, Measure: q.Measure, BBox: box, Significant: true})
-		if errors.Is(err, engine.ErrTooLarge) && last != nil {
-			return last, nil // as far as the bound on cells lets the zones reach
-		}
-		if err != nil {
-			return nil, err
-		}
-		zones, err := Zones(h)
-		if err != nil {
-			return nil, err
-		}
-		var keep []Zone
-		next := box
-		for _, z := range zones {
-			zb := z.Outline.Bound()
-			if !zb.Intersects(tileBox) {
-				continue
-			}
-			keep = append(keep, z)
-			cut := false
-			for _, c := range z.Cells {
-				disk, err := c.Disk(1)
-				if err != nil {
-					return nil, fmt.Errorf("tiles: zones: %w", err)
-				}
-				for _, d := range disk {
-					cut = cut || !box.Contains(d.Center())
-				}
-			}
-			if cut {
-				next = next.Union(grow(zb, q.Res, 3))
-			}
-		}
-		mps := make([]orb.MultiPolygon, len(keep))
-		for i := range keep {
-			keep[i].ID = int(keep[i].Cells[0])
-			mps[i] = keep[i].Outline
-		}
-		last = &zoneSet{zones: keep, ps: newPolySet(mps)}
-		if next == box || round == 15 {
-			return last, nil
-		}
-		box = next
+// significantZones is zoneSet for a layer whose whole hot spot map is over
+// the engine's bound on cells: the significant cells alone, which the
+// engine lists with the study area's cached statistics (a query with
+// BBox and Significant), grouped by Zones as for the whole map. Zones
+// ignores the other cells, so the zones, their ids and figures are the
+// whole map's.
+func (r *Renderer) significantZones(ctx context.Context, q Query) (*zoneSet, error) {
+	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K,
+		From: q.From, To: q.To, Types: q.Types, Measure: q.Measure, BBox: world, Significant: true})
+	if err != nil {
+		return nil, err
 	}
+	return newZoneSet(h)
+}
+
+func newZoneSet(h *engine.Hotspots) (*zoneSet, error) {
+	zones, err := Zones(h)
+	if err != nil {
+		return nil, err
+	}
+	mps := make([]orb.MultiPolygon, len(zones))
+	for i := range zones {
+		mps[i] = zones[i].Outline
+	}
+	return &zoneSet{zones: zones, ps: newPolySet(mps)}, nil
 }
 
 func (r *Renderer) drawZones(ctx context.Context, b *tileBuilder, t Tile, q Query) error {
 	zs, err := r.zoneSet(ctx, q)
-	if errors.Is(err, engine.ErrTooLarge) {
-		// the layer's map is too large to compute whole: draw the zones
-		// of the tile's own cells
-		zs, err = r.localZones(ctx, t, q)
-	}
 	if err != nil {
 		return err
 	}
