@@ -92,6 +92,9 @@ type TaskingPage struct {
 	// Review, when a previous operation exists, names the zones by their IDs across months,
 	// marks them new or continuing, and adds the "Since last plan" page.
 	Review *engine.PlanReview
+	// TypesText names the crime types for the heading (engine.DescribeTypes: "all crime
+	// (anti-social behaviour left out)"); empty lists them.
+	TypesText string
 	// Saved, when the plan was saved as an operation, gives the sheet the operation's name,
 	// its zones' IDs and owners and its review date; without it those are blank lines to
 	// fill in.
@@ -105,6 +108,9 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 	title := "all crime"
 	if len(t.Types) > 0 {
 		title = strings.Join(t.Types, ", ")
+	}
+	if p.TypesText != "" {
+		title = p.TypesText
 	}
 	layerName := t.Layer
 	hot := map[geo.Cell]bool{}
@@ -126,6 +132,9 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 	types := "all"
 	if len(t.Types) > 0 {
 		types = strings.Join(t.Types, ", ")
+	}
+	if p.TypesText != "" {
+		types = p.TypesText
 	}
 	names := make([]string, len(t.Zones))
 	status := make([]string, len(t.Zones))
@@ -496,7 +505,8 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	w.Header().Set("Content-Security-Policy", sheetCSP)
-	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r), Review: review, Saved: saved})
+	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r), Review: review, Saved: saved,
+		TypesText: s.eng(r.Context()).DescribeTypes(r.Context(), t.Types)})
 }
 
 // monthsText is "1 month", "12 months".

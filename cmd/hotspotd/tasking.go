@@ -63,7 +63,8 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved})
+	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved,
+		TypesText: eng.DescribeTypes(ctx, t.Types)})
 }
 
 func writeZonesCSV(m *Main, t *engine.Tasking) error {
