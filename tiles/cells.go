@@ -71,7 +71,7 @@ func (cs *cellSet) index(z, extent, buffer int) *tileIndex {
 }
 
 func (r *Renderer) cellSet(ctx context.Context, q Query, res int) (*cellSet, error) {
-	key := fmt.Sprintf("v%d|%s|res%d", r.version(), q.setKey(), res)
+	key := fmt.Sprintf("v%d|%s|res%d", r.version(), q.Key(), res)
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*cellSet, error) {
 		layer, _, err := r.store.Layer(ctx, q.Layer)
 		if err != nil {
@@ -85,6 +85,7 @@ func (r *Renderer) cellSet(ctx context.Context, q Query, res int) (*cellSet, err
 		if err != nil {
 			return nil, err
 		}
+		figs = q.View.CellFigures(figs)
 		n := len(figs.Cells)
 		cs := &cellSet{figs: figs.Cells, names: make([]string, n), start: make([]int32, 1, n+1),
 			ring: make([]orb.Point, 0, 7*n), bounds: make([]orb.Bound, n), street: make([]string, n), outside: make([]bool, n)}
@@ -123,6 +124,9 @@ func (r *Renderer) cellStats(ctx context.Context, q Query, res int, cs *cellSet)
 		return nil
 	}
 	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: res, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+	if err == nil {
+		h, err = q.View.Hotspots(h)
+	}
 	switch {
 	case errors.Is(err, data.ErrNoLayer), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err

@@ -231,10 +231,13 @@ type zoneSet struct {
 }
 
 func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
-	key := fmt.Sprintf("v%d|%s", r.version(), q.setKey())
+	key := fmt.Sprintf("v%d|%s", r.version(), q.Key())
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*zoneSet, error) {
 		h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
 		if err != nil {
+			return nil, err
+		}
+		if h, err = q.View.Hotspots(h); err != nil {
 			return nil, err
 		}
 		zones, err := Zones(h)

@@ -182,26 +182,6 @@ func (s *Server) requireRole(role Role, what string, h handlerFunc) http.Handler
 	})
 }
 
-// suppressed reports whether small counts must be hidden from the caller:
-// viewers see aggregates of fewer than SmallCount incidents as "<3", so one
-// incident cannot be singled out; analysts see exact figures.
-func suppressed(r *http.Request) bool { return caller(r) < RoleAnalyst }
-
-// SmallCount is the threshold below which viewers see "<3".
-const SmallCount = 3
-
-// hidden reports whether a count of n incidents is withheld when suppress
-// is on: 1 or 2, so one incident cannot be singled out.
-func hidden(n int64, suppress bool) bool { return suppress && n > 0 && n < SmallCount }
-
-// small is a count as a viewer may see it: n, or "<3" for 1..2.
-func small(n int64, suppress bool) any {
-	if hidden(n, suppress) {
-		return "<3"
-	}
-	return n
-}
-
 // need is middleware refusing callers below role.
 func (s *Server) need(role Role, what string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {

@@ -702,14 +702,13 @@ func (s *Server) ogcTable(ctx context.Context, r *http.Request, c ogcColl, q ogc
 		}
 		tq.From, tq.To = from, to
 	}
-	suppress := suppressed(r)
 	switch c.Kind {
 	case "ranking":
-		return s.exRankingTable(ctx, tq, suppress)
+		return s.exRankingTable(ctx, tq, exact(r))
 	case "hotspots":
-		return s.exHotspotTable(ctx, tq, suppress)
+		return s.exHotspotTable(ctx, tq, exact(r))
 	case "zones":
-		return s.exZoneTable(ctx, tq, suppress)
+		return s.exZoneTable(ctx, tq, exact(r))
 	}
 	if err := s.checkTypes(r, tq.Types); err != nil {
 		return nil, err

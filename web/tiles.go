@@ -82,9 +82,11 @@ func (ts *tileServer) query(r *http.Request, set string) (tiles.Query, error) {
 	}
 	q := tiles.Query{Set: tiles.Set(set), Layer: layerParam(r), From: p.q.From, To: p.q.To, Source: sourceParam(r), Times: requestTimes(r),
 		Types: p.q.Types, Measure: p.measure, Res: p.res, K: p.k}
-	if suppressed(r) {
-		q.Suppress = SmallCount // viewers: "<3", as the API shows them
+	v, err := ts.s.view(r)
+	if err != nil {
+		return tiles.Query{}, err
 	}
+	q.View = v
 	return q.Normalize()
 }
 
