@@ -313,10 +313,10 @@ func spark(vals []int64, months []data.Month, v disclosure.View) template.HTML {
 	fmt.Fprintf(&sb, `<svg viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="Monthly crimes">`, w, h+14)
 	for i, n := range vals {
 		bh := float64(n) / float64(mx) * h
-		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c0392b" fill-opacity="0.7"><title>%s: %s</title></rect>`, float64(i)*bw+0.5, h-bh, math.Max(bw-1, 0.5), bh, months[i], v.Label(n))
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c0392b" fill-opacity="0.7"><title>%s: %s</title></rect>`, float64(i)*bw+0.5, h-bh, math.Max(bw-1, 0.5), bh, months[i], template.HTMLEscapeString(v.Label(n)))
 	}
 	fmt.Fprintf(&sb, `<text x="0" y="%.0f" font-size="9" fill="#4a5560">%s</text><text x="%.0f" y="%.0f" font-size="9" fill="#4a5560" text-anchor="end">%s (max %s)</text></svg>`,
-		h+12, months[0], w, h+12, months[len(months)-1], v.Label(mx))
+		h+12, months[0], w, h+12, months[len(months)-1], template.HTMLEscapeString(v.Label(mx)))
 	return template.HTML(sb.String())
 }
 
