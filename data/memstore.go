@@ -489,7 +489,7 @@ func (s *MemStore) checkOpen() error {
 
 // PutLayer stores an area layer, replacing one of the same name.
 func (s *MemStore) PutLayer(ctx context.Context, name string, areas []geo.Area, meta LayerMeta) error {
-	if err := validLayerName(name); err != nil {
+	if err := ValidLayerName(name); err != nil {
 		return err
 	}
 	layer, err := geo.NewLayer(name, areas)

@@ -118,9 +118,12 @@ func (m *manifest) deleteLayer(name string) bool {
 
 var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
-func validLayerName(name string) error {
+// ValidLayerName checks an area layer's name, the one rule of every store:
+// 1-63 lower-case letters, digits, '-' or '_'. A bad one is an error
+// wrapping ErrBadLayerName that says what to use.
+func ValidLayerName(name string) error {
 	if !layerNameRE.MatchString(name) {
-		return fmt.Errorf("data: layer name %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", name)
+		return fmt.Errorf("%w %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", ErrBadLayerName, name)
 	}
 	return nil
 }

@@ -159,7 +159,7 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusUnprocessableEntity, Message: "layer refused: " + strings.ReplaceAll(userMessage(err), p, "the upload"), Err: err}
 	}
 	if err := s.store.PutLayer(context.WithoutCancel(r.Context()), name, areas, data.LayerMeta{Source: "upload " + filepath.Base(p)}); err != nil {
-		if strings.Contains(err.Error(), "layer name") {
+		if errors.Is(err, data.ErrBadLayerName) {
 			return badRequest("%s", userMessage(err))
 		}
 		return err

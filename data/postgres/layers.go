@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,14 +20,11 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// layerNameRE is the memory store's rule for layer names.
-var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
-
 // PutLayer stores an area layer, replacing one of the same name, and assigns
 // every stored location to its area, in one transaction.
 func (s *Store) PutLayer(ctx context.Context, name string, areas []geo.Area, meta data.LayerMeta) error {
-	if !layerNameRE.MatchString(name) {
-		return fmt.Errorf("postgres: layer name %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", name)
+	if err := data.ValidLayerName(name); err != nil {
+		return err
 	}
 	layer, err := geo.NewLayer(name, areas)
 	if err != nil {
