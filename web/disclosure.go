@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 )
@@ -15,7 +16,7 @@ import (
 // GeoJSON, CSV, tiles, the printed sheets).
 
 // exact reports whether the caller may see exact figures of every source.
-func exact(r *http.Request) bool { return caller(r) >= RoleAnalyst }
+func exact(r *http.Request) bool { return caller(r) >= data.RoleAnalyst }
 
 // viewOf is the policy's view for the caller of r of an answer from e.
 func (s *Server) viewOf(r *http.Request, e *engine.Engine) (disclosure.View, error) {

@@ -660,7 +660,7 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: fmt.Sprintf("no export %q: the exports are ranking, hotspots, zones and incidents, each as .geojson or .csv (such as /api/v1/export/ranking.geojson?layer=wards)", file)}
 	}
 	if kind == "incidents" {
-		if err := require(r, RoleAnalyst, "incident records"); err != nil {
+		if err := require(r, data.RoleAnalyst, "incident records"); err != nil {
 			return err
 		}
 	}

@@ -18,58 +18,58 @@ import (
 // router knows and this table does not, so a new endpoint cannot go
 // untested.
 var routeRoles = map[string]Role{
-	"GET /":        RoleNone,
-	"HEAD /":       RoleNone,
-	"GET /healthz": RoleNone,
+	"GET /":        data.RoleNone,
+	"HEAD /":       data.RoleNone,
+	"GET /healthz": data.RoleNone,
 	// the page's files: any method reaches the file server, which holds no data
-	"* /static/*": RoleNone,
+	"* /static/*": data.RoleNone,
 
-	"GET /api/v1/summary":                                   RoleViewer,
-	"GET /api/v1/layers":                                    RoleViewer,
-	"POST /api/v1/layers/{layer}":                           RoleAdmin,
-	"DELETE /api/v1/layers/{layer}":                         RoleAdmin,
-	"POST /api/v1/import":                                   RoleAnalyst,
-	"GET /api/v1/layers/{layer}/counts":                     RoleViewer,
-	"GET /api/v1/layers/{layer}/ranking":                    RoleViewer,
-	"GET /api/v1/layers/{layer}/areas/{code}/profile":       RoleViewer,
-	"GET /api/v1/layers/{layer}/areas/{code}/trend":         RoleViewer,
-	"GET /api/v1/layers/{layer}/trends":                     RoleViewer,
-	"GET /api/v1/cells/{cell}/profile":                      RoleViewer,
-	"GET /api/v1/cells/{cell}/trend":                        RoleViewer,
-	"GET /api/v1/config":                                    RoleViewer,
-	"GET /api/v1/tasking/link":                              RoleViewer,
-	"GET /api/v1/strategy/link":                             RoleViewer,
-	"GET /api/v1/hotspots":                                  RoleViewer,
-	"GET /api/v1/emerging":                                  RoleViewer,
-	"GET /api/v1/concentration":                             RoleViewer,
-	"GET /api/v1/evaluation":                                RoleViewer,
-	"GET /api/v1/tasking":                                   RoleViewer,
-	"GET /api/v1/strategy":                                  RoleViewer,
-	"GET /api/v1/strategy.csv":                              RoleViewer,
-	"GET /api/v1/times":                                     RoleViewer,
-	"GET /api/v1/export/{file}":                             RoleViewer,
-	"GET /api/v1/operations":                                RoleViewer,
-	"POST /api/v1/operations":                               RoleAnalyst,
-	"GET /api/v1/operations/{id}":                           RoleViewer,
-	"DELETE /api/v1/operations/{id}":                        RoleAnalyst,
-	"GET /api/v1/operations/{id}/zones.geojson":             RoleViewer,
-	"GET /api/v1/operations/{id}/evaluation":                RoleAnalyst,
-	"GET /api/v1/operations/{id}/evaluation.csv":            RoleAnalyst,
-	"GET /api/v1/search":                                    RoleViewer,
-	"GET /api/v1/streets":                                   RoleViewer,
-	"GET /tasking":                                          RoleViewer,
-	"GET /strategy":                                         RoleViewer,
-	"GET /tiles/{file}":                                     RoleViewer,
-	"GET /tiles/{set}/{z}/{x}/{file}":                       RoleViewer,
-	"GET /ogc/":                                             RoleViewer,
-	"GET /ogc/api":                                          RoleViewer,
-	"GET /ogc/conformance":                                  RoleViewer,
-	"GET /ogc/collections":                                  RoleViewer,
-	"GET /ogc/collections/{collectionId}":                   RoleViewer,
-	"GET /ogc/collections/{collectionId}/items":             RoleViewer,
-	"GET /ogc/collections/{collectionId}/items/{featureId}": RoleViewer,
-	"GET /basemap/style.json":                               RoleViewer,
-	"GET /basemap/{z}/{x}/{y}.mvt":                          RoleViewer,
+	"GET /api/v1/summary":                                   data.RoleViewer,
+	"GET /api/v1/layers":                                    data.RoleViewer,
+	"POST /api/v1/layers/{layer}":                           data.RoleAdmin,
+	"DELETE /api/v1/layers/{layer}":                         data.RoleAdmin,
+	"POST /api/v1/import":                                   data.RoleAnalyst,
+	"GET /api/v1/layers/{layer}/counts":                     data.RoleViewer,
+	"GET /api/v1/layers/{layer}/ranking":                    data.RoleViewer,
+	"GET /api/v1/layers/{layer}/areas/{code}/profile":       data.RoleViewer,
+	"GET /api/v1/layers/{layer}/areas/{code}/trend":         data.RoleViewer,
+	"GET /api/v1/layers/{layer}/trends":                     data.RoleViewer,
+	"GET /api/v1/cells/{cell}/profile":                      data.RoleViewer,
+	"GET /api/v1/cells/{cell}/trend":                        data.RoleViewer,
+	"GET /api/v1/config":                                    data.RoleViewer,
+	"GET /api/v1/tasking/link":                              data.RoleViewer,
+	"GET /api/v1/strategy/link":                             data.RoleViewer,
+	"GET /api/v1/hotspots":                                  data.RoleViewer,
+	"GET /api/v1/emerging":                                  data.RoleViewer,
+	"GET /api/v1/concentration":                             data.RoleViewer,
+	"GET /api/v1/evaluation":                                data.RoleViewer,
+	"GET /api/v1/tasking":                                   data.RoleViewer,
+	"GET /api/v1/strategy":                                  data.RoleViewer,
+	"GET /api/v1/strategy.csv":                              data.RoleViewer,
+	"GET /api/v1/times":                                     data.RoleViewer,
+	"GET /api/v1/export/{file}":                             data.RoleViewer,
+	"GET /api/v1/operations":                                data.RoleViewer,
+	"POST /api/v1/operations":                               data.RoleAnalyst,
+	"GET /api/v1/operations/{id}":                           data.RoleViewer,
+	"DELETE /api/v1/operations/{id}":                        data.RoleAnalyst,
+	"GET /api/v1/operations/{id}/zones.geojson":             data.RoleViewer,
+	"GET /api/v1/operations/{id}/evaluation":                data.RoleAnalyst,
+	"GET /api/v1/operations/{id}/evaluation.csv":            data.RoleAnalyst,
+	"GET /api/v1/search":                                    data.RoleViewer,
+	"GET /api/v1/streets":                                   data.RoleViewer,
+	"GET /tasking":                                          data.RoleViewer,
+	"GET /strategy":                                         data.RoleViewer,
+	"GET /tiles/{file}":                                     data.RoleViewer,
+	"GET /tiles/{set}/{z}/{x}/{file}":                       data.RoleViewer,
+	"GET /ogc/":                                             data.RoleViewer,
+	"GET /ogc/api":                                          data.RoleViewer,
+	"GET /ogc/conformance":                                  data.RoleViewer,
+	"GET /ogc/collections":                                  data.RoleViewer,
+	"GET /ogc/collections/{collectionId}":                   data.RoleViewer,
+	"GET /ogc/collections/{collectionId}/items":             data.RoleViewer,
+	"GET /ogc/collections/{collectionId}/items/{featureId}": data.RoleViewer,
+	"GET /basemap/style.json":                               data.RoleViewer,
+	"GET /basemap/{z}/{x}/{y}.mvt":                          data.RoleViewer,
 }
 
 // routeValues fill a pattern's parameters with values the data has; the
@@ -125,8 +125,8 @@ func TestRolesEveryRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := map[Role]string{}
-	for role, name := range map[Role]string{RoleViewer: data.RoleViewer, RoleAnalyst: data.RoleAnalyst, RoleAdmin: data.RoleAdmin} {
-		if secret[role], err = toks.Create("test "+name, name); err != nil {
+	for _, role := range []Role{data.RoleViewer, data.RoleAnalyst, data.RoleAdmin} {
+		if secret[role], err = toks.Create("test "+role.String(), role); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -163,7 +163,7 @@ func TestRolesEveryRoute(t *testing.T) {
 		for _, who := range []struct {
 			name string
 			role Role
-		}{{"no token", RoleNone}, {"viewer", RoleViewer}, {"analyst", RoleAnalyst}, {"admin", RoleAdmin}} {
+		}{{"no token", data.RoleNone}, {"viewer", data.RoleViewer}, {"analyst", data.RoleAnalyst}, {"admin", data.RoleAdmin}} {
 			t.Run(rt.method+" "+rt.pattern+"/"+who.name, func(t *testing.T) {
 				ctype, body := routeBody(rt.method, path)
 				req, err := http.NewRequest(rt.method, ts.URL+path, bytes.NewReader(body))
@@ -189,7 +189,7 @@ func TestRolesEveryRoute(t *testing.T) {
 					if code == 401 || code == 403 || code >= 500 {
 						t.Errorf("%s %s as %s: %d %.200s", rt.method, path, who.name, code, b.String())
 					}
-				case who.role == RoleNone:
+				case who.role == data.RoleNone:
 					if code != 401 || !strings.Contains(b.String(), "token") {
 						t.Errorf("%s %s as %s: %d %.200s; want 401 asking for a token", rt.method, path, who.name, code, b.String())
 					}

@@ -137,7 +137,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	// Everything else needs at least a viewer (everyone, with no tokens
 	// configured); endpoints for analysts and admins check again.
 	r.Group(func(r chi.Router) {
-		r.Use(s.need(RoleViewer, "this"))
+		r.Use(s.need(data.RoleViewer, "this"))
 		r.Use(s.bodyType)
 		r.Route("/api/v1", func(r chi.Router) {
 			r.Use(s.timeout)
@@ -201,7 +201,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready"})
 		return nil
 	}
-	if caller(r) < RoleViewer {
+	if caller(r) < data.RoleViewer {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 		return nil
 	}

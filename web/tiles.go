@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/tiles"
 )
 
@@ -76,7 +77,7 @@ func (ts *tileServer) query(r *http.Request, set string) (tiles.Query, error) {
 		return tiles.Query{}, err
 	}
 	if set == string(tiles.Incidents) {
-		if err := require(r, RoleAnalyst, "incident points"); err != nil {
+		if err := require(r, data.RoleAnalyst, "incident points"); err != nil {
 			return tiles.Query{}, err
 		}
 	}
