@@ -1,12 +1,19 @@
 package disclosure
 
 import (
+	"bytes"
+	"cmp"
+	"encoding/csv"
 	"errors"
 	"math"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 )
 
 func TestLabels(t *testing.T) {
@@ -189,5 +196,39 @@ func TestRankingBands(t *testing.T) {
 	}
 	if _, err := New(Options{}).View("cleveland-rms", false).Ranking(&engine.Ranking{Measure: engine.Harm}); !errors.Is(err, ErrWithheld) {
 		t.Errorf("ranking by harm: %v", err)
+	}
+}
+
+// TestHotspotsGiStarOnBands: Gi* worked again on banded counts is Gi* on
+// the grid. Counts five times R spdep's vector (testdata/gistar, the real
+// Stockton resolution-9 grid) are their own bands, and Gi* does not change
+// when every count is scaled, so the z-scores must be R's, to 1e-9.
+func TestHotspotsGiStarOnBands(t *testing.T) {
+	rows, err := csv.NewReader(bytes.NewReader(fixture.Read(t, fixture.GiStarStockton))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[geo.Cell]float64{}
+	h := &engine.Hotspots{Layer: "wards", Res: 9, K: 1, Measure: engine.Count}
+	for _, r := range rows[1:] {
+		c, err := geo.ParseCell(r[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, _ := strconv.ParseInt(r[1], 10, 64)
+		want[c], _ = strconv.ParseFloat(r[3], 64)
+		h.Cells = append(h.Cells, engine.HotCell{Cell: c, Count: 5 * n})
+	}
+	slices.SortFunc(h.Cells, func(a, b engine.HotCell) int { return cmp.Compare(a.Cell, b.Cell) })
+	out, err := New(Options{}).View("cleveland-rms", false).Hotspots(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for _, c := range out.Cells {
+		worst = max(worst, math.Abs(c.Z-want[c.Cell]))
+	}
+	if len(out.Cells) != 2238 || worst > 1e-9 {
+		t.Errorf("%d cells, z differs from R spdep by up to %g", len(out.Cells), worst)
 	}
 }
