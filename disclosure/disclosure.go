@@ -57,6 +57,7 @@ type Options struct {
 // public. Safe for concurrent use (it does not change after New).
 type Policy struct {
 	public map[string]bool
+	grids  gridCache // neighbour lists of the study grids Gi* is run on again
 }
 
 // New returns the policy of opts.
@@ -72,6 +73,13 @@ func New(opts Options) *Policy {
 		}
 	}
 	return p
+}
+
+func (p *Policy) gridCache() *gridCache {
+	if p == nil {
+		return nil
+	}
+	return &p.grids
 }
 
 // Public reports whether source is shown as published.
@@ -95,7 +103,7 @@ func (p *Policy) View(source string, exact bool) View {
 	if exact || p.Public(source) {
 		return View{source: source}
 	}
-	return View{source: source, band: Band}
+	return View{source: source, band: Band, grids: p.gridCache()}
 }
 
 // Exact is the view that changes nothing.
@@ -105,7 +113,8 @@ func Exact() View { return View{} }
 // value is exact.
 type View struct {
 	source string
-	band   int64 // 0: exact
+	band   int64      // 0: exact
+	grids  *gridCache // nil: none kept
 }
 
 // Protected reports whether the view bands counts.
