@@ -273,3 +273,38 @@ func TestHeavyQueriesBounded(t *testing.T) {
 		t.Errorf("after the place freed: %d", code)
 	}
 }
+
+// TestCountsOneSource: /layers/{layer}/counts counts the request's source
+// only (it summed every source loaded), as the ranking of the same period
+// does by its own path; police.uk by default, the force export with
+// ?source=.
+func TestCountsOneSource(t *testing.T) {
+	s, ts := apiServer(t, Options{})
+	parts, _, err := data.ReadIncidents(context.Background(), []string{fixture.Path(t, fixture.ForceExport)}, data.ReadOptions{Source: "cleveland-rms", Force: "Cleveland Police"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.store.Replace(context.Background(), parts); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range []string{"", "&source=cleveland-rms"} {
+		var counts []AreaCount
+		var rk struct {
+			Areas []struct {
+				Code  string  `json:"code"`
+				Count float64 `json:"count"`
+			} `json:"areas"`
+		}
+		ogcJSON(t, ts.URL+"/api/v1/layers/wards/counts?from=2025-11&to=2025-11"+src, "", 200, &counts)
+		ogcJSON(t, ts.URL+"/api/v1/layers/wards/ranking?from=2025-11&to=2025-11"+src, "", 200, &rk)
+		want := map[string]int64{}
+		for _, a := range rk.Areas {
+			want[a.Code] = int64(a.Count)
+		}
+		for _, c := range counts {
+			if c.Count != want[c.Code] || c.Band != "" {
+				t.Errorf("source %q: %s counts %d (%q), the ranking %d", src, c.Code, c.Count, c.Band, want[c.Code])
+			}
+		}
+	}
+}

@@ -277,10 +277,26 @@ func readRankingTiles(tb testing.TB, a *attackServer, types string, from, to dat
 	return out
 }
 
+func readCountsAPI(tb testing.TB, a *attackServer, types string, from, to data.Month, tok string) map[string]iv {
+	var cs []AreaCount
+	if err := json.Unmarshal(a.get(tb, fmt.Sprintf("/api/v1/layers/wards/counts?from=%s&to=%s%s", from, to, typesParam(types)), tok), &cs); err != nil {
+		tb.Fatal(err)
+	}
+	out := map[string]iv{}
+	for _, c := range cs {
+		var v any = float64(c.Count)
+		if c.Band != "" {
+			v = c.Band
+		}
+		out[c.Code] = shownIv(v, false)
+	}
+	return out
+}
+
 var areaClasses = []struct {
 	name string
 	read areaReader
-}{{"JSON API", readRankingAPI}, {"tiles", readRankingTiles}, {"exports", readRankingCSV}, {"OGC", readRankingOGC}}
+}{{"JSON API", readRankingAPI}, {"JSON API (counts)", readCountsAPI}, {"tiles", readRankingTiles}, {"exports", readRankingCSV}, {"OGC", readRankingOGC}}
 
 // TestDifferencingAttacks: no count of 1 or 2 of a restricted source can
 // be pinned down by a viewer, through any endpoint class.

@@ -288,6 +288,10 @@ type AreaCount struct {
 	Code  string `json:"code"`
 	Name  string `json:"name"`
 	Count int64  `json:"count"`
+	// Band is the count's band as people read it ("<5", "5-9") when the
+	// caller sees the source's counts in bands (package disclosure); Count
+	// is then the band's lower end.
+	Band string `json:"band,omitempty"`
 }
 
 func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
@@ -328,6 +332,9 @@ func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
 	out := make([]AreaCount, len(layer.Areas))
 	for i, a := range layer.Areas {
 		out[i] = AreaCount{Code: a.Code, Name: a.Name, Count: v.Count(byCode[a.Code])}
+		if v.Protected() {
+			out[i].Band = v.Label(byCode[a.Code])
+		}
 	}
 	return s.respond(w, r, http.StatusOK, out)
 }
