@@ -3,13 +3,11 @@ package engine
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/stockton-csp/hotspots/data"
@@ -275,24 +273,5 @@ func TestRankingNightTimeEconomy(t *testing.T) {
 	}
 	if pk.Total.Count != 0 {
 		t.Errorf("police.uk at night: %d crimes, want none (no times)", pk.Total.Count)
-	}
-}
-
-// TestCheckTypes: the one crime-type check answers for the engine's
-// source: a force export's Home Office subgroup is a type of that source,
-// not of police.uk.
-func TestCheckTypes(t *testing.T) {
-	s := forceStore(t)
-	e := newEngine(t, s, Options{})
-	ctx := context.Background()
-	got, err := e.CheckTypes(ctx, []string{"Robbery", "Burglary", "Robbery"})
-	if err != nil || !slices.Equal(got, []string{"Burglary", "Robbery"}) {
-		t.Errorf("police.uk: %v, %v", got, err)
-	}
-	if _, err := e.CheckTypes(ctx, []string{"Residential burglary"}); !errors.Is(err, ErrBadQuery) || !strings.Contains(err.Error(), `"Residential burglary" is not in the data`) {
-		t.Errorf("a force export's type asked of police.uk: %v", err)
-	}
-	if got, err := e.Source(rmsSource).CheckTypes(ctx, []string{"Residential burglary"}); err != nil || len(got) != 1 {
-		t.Errorf("the force export: %v, %v", got, err)
 	}
 }

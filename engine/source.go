@@ -174,17 +174,3 @@ func sourceOf(sum *data.Summary) string {
 func (e *Engine) SourceName(ctx context.Context) (string, error) {
 	return e.store.name(ctx)
 }
-
-// CheckTypes is the one crime-type check of every query: the types
-// sorted, each once, or an error wrapping ErrBadQuery naming a type e's
-// source has never had and listing those it has.
-func (e *Engine) CheckTypes(ctx context.Context, types []string) ([]string, error) {
-	if len(types) == 0 {
-		return nil, nil
-	}
-	sum, err := e.summary(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return checkTypes(sum, types)
-}

@@ -258,12 +258,28 @@ func filter(r *http.Request) (data.Query, error) {
 	return q, nil
 }
 
-// checkTypes refuses crime types the request's source has never had,
-// naming the ones it has (a typo would otherwise silently count nothing):
-// the engine's one check.
+// checkTypes refuses crime types the store has never seen, naming the ones
+// it has (a typo would otherwise silently count nothing).
 func (s *Server) checkTypes(r *http.Request, types []string) error {
-	_, err := s.eng(r.Context()).CheckTypes(r.Context(), types)
-	return err
+	if len(types) == 0 {
+		return nil
+	}
+	sum, err := s.store.Summary(r.Context())
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	names := make([]string, 0, len(sum.Types))
+	for _, t := range sum.Types {
+		known[t.Type] = true
+		names = append(names, t.Type)
+	}
+	for _, t := range types {
+		if !known[t] {
+			return badRequest("crime type %q is not in the data; the types are: %s", t, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
 // AreaCount is one area's count in /layers/{layer}/counts, of the
