@@ -124,12 +124,12 @@ func (m *manifest) deleteLayer(name string) bool {
 
 var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
-// ValidLayerName refuses a layer name every store refuses (ErrBadQuery with
-// the rule): 1-63 lower-case letters, digits, '-' or '_', starting with a
-// letter or digit, so a name is safe in a file name, a URL and SQL.
+// ValidLayerName checks an area layer's name, the one rule of every store:
+// 1-63 lower-case letters, digits, '-' or '_'. A bad one is an error
+// wrapping ErrBadLayerName that says what to use.
 func ValidLayerName(name string) error {
 	if !layerNameRE.MatchString(name) {
-		return fmt.Errorf("%w: layer name %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", ErrBadQuery, name)
+		return fmt.Errorf("%w %q: use 1-63 lower-case letters, digits, '-' or '_' (such as wards or town-centres)", ErrBadLayerName, name)
 	}
 	return nil
 }

@@ -11,11 +11,13 @@ import (
 
 // Errors a Store returns; check them with errors.Is.
 var (
-	ErrNoLayer      = errors.New("data: no such area layer")
-	ErrNoArea       = errors.New("data: no such area in the layer")
-	ErrNewerFormat  = errors.New("data: the data directory was written by a newer version of hotspots")
-	ErrCorrupt      = errors.New("data: a store file is damaged")
-	ErrBadQuery     = errors.New("data: invalid query")
+	ErrNoLayer     = errors.New("data: no such area layer")
+	ErrNoArea      = errors.New("data: no such area in the layer")
+	ErrNewerFormat = errors.New("data: the data directory was written by a newer version of hotspots")
+	ErrCorrupt     = errors.New("data: a store file is damaged")
+	ErrBadQuery    = errors.New("data: invalid query")
+	// ErrBadLayerName: a layer name PutLayer does not take (ValidLayerName).
+	ErrBadLayerName = errors.New("data: layer name")
 	ErrStoreClosed  = errors.New("data: store is closed")
 	ErrNothingToAdd = errors.New("data: nothing to import")
 	ErrReadOnly     = errors.New("data: the data folder is read-only")

@@ -17,12 +17,47 @@ import (
 	"time"
 )
 
-// Roles a token carries, each allowed what the one before it is and more.
+// Role is what a caller may do: the role a token carries, a signed link
+// names and a request is served with. Each role may do what the ones below
+// it may. In tokens.json and on the command line it is its name.
+type Role int
+
+// The roles, in order.
 const (
-	RoleViewer  = "viewer"  // maps, aggregates, tasking
-	RoleAnalyst = "analyst" // also incidents, point exports, imports
-	RoleAdmin   = "admin"   // also tokens and area layers
+	RoleNone    Role = iota // no token, or one that is not valid
+	RoleViewer              // maps, aggregates, tasking
+	RoleAnalyst             // also incidents, point exports, imports
+	RoleAdmin               // also tokens and area layers
 )
+
+var roleNames = [...]string{"none", "viewer", "analyst", "admin"}
+
+func (r Role) String() string {
+	if r < RoleNone || r > RoleAdmin {
+		return "none"
+	}
+	return roleNames[r]
+}
+
+// ParseRole reads a role's name: viewer, analyst or admin.
+func ParseRole(s string) (Role, error) {
+	for r := RoleViewer; r <= RoleAdmin; r++ {
+		if s == roleNames[r] {
+			return r, nil
+		}
+	}
+	return RoleNone, fmt.Errorf("data: role %q is not one of viewer, analyst, admin", s)
+}
+
+// MarshalText writes the role's name.
+func (r Role) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads a role's name; a name it does not know is RoleNone,
+// which may do nothing (a hand-edited token file cannot grant a role).
+func (r *Role) UnmarshalText(b []byte) error {
+	*r, _ = ParseRole(string(b))
+	return nil
+}
 
 // ErrNoToken is returned for an unknown or revoked token name.
 var ErrNoToken = errors.New("data: no such token")
@@ -31,7 +66,7 @@ var ErrNoToken = errors.New("data: no such token")
 // SHA-256 hash.
 type Token struct {
 	Name    string    `json:"name"`
-	Role    string    `json:"role"`
+	Role    Role      `json:"role"`
 	Hash    string    `json:"hash"`   // hex SHA-256 of the secret
 	Prefix  string    `json:"prefix"` // first characters of the secret, to recognise it
 	Created time.Time `json:"created"`
@@ -123,14 +158,12 @@ func (t *Tokens) save() error {
 
 // Create makes a token for name with role and returns its secret, which is
 // shown once and never stored.
-func (t *Tokens) Create(name, role string) (string, error) {
+func (t *Tokens) Create(name string, role Role) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" {
 		return "", errors.New("data: a token needs a name (the person or system using it)")
 	}
-	switch role {
-	case RoleViewer, RoleAnalyst, RoleAdmin:
-	default:
+	if role < RoleViewer || role > RoleAdmin {
 		return "", fmt.Errorf("data: role %q is not one of viewer, analyst, admin", role)
 	}
 	t.mu.Lock()

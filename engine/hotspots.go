@@ -187,16 +187,7 @@ func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error
 			if err != nil {
 				return nil, err
 			}
-			out := *h
-			var in []HotCell
-			for _, c := range h.Cells {
-				if q.BBox.Contains(c.Cell.Center()) {
-					in = append(in, c)
-				}
-			}
-			out.BBox = &[4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]}
-			out.Cells = narrowCells(in, q, &out.Matched)
-			return &out, nil
+			return Narrow(h, q), nil
 		}
 		return e.hotspotsLocal(ctx, q)
 	}
@@ -207,6 +198,28 @@ func (e *Engine) Hotspots(ctx context.Context, q HotspotQuery) (*Hotspots, error
 	out := *h // the cached answer is shared: copy what changes
 	out.Cells = narrowCells(h.Cells, q, &out.Matched)
 	return &out, nil
+}
+
+// Narrow cuts a whole hot spot map (as Hotspots answers without a box,
+// Significant or a page) to what q asks for: the cells whose centre lies in
+// q.BBox, of a significant bin with q.Significant, then q.Offset and q.Limit,
+// Matched counting them before paging. h is not changed. A caller that must
+// transform the whole map first (the disclosure policy's Gi* on banded
+// counts) narrows after it with this.
+func Narrow(h *Hotspots, q HotspotQuery) *Hotspots {
+	out := *h
+	cells := h.Cells
+	if q.hasBox() {
+		cells = nil
+		for _, c := range h.Cells {
+			if q.BBox.Contains(c.Cell.Center()) {
+				cells = append(cells, c)
+			}
+		}
+		out.BBox = &[4]float64{q.BBox.Min[0], q.BBox.Min[1], q.BBox.Max[0], q.BBox.Max[1]}
+	}
+	out.Cells = narrowCells(cells, q, &out.Matched)
+	return &out
 }
 
 // narrowCells applies Significant, Offset and Limit to cells, in a new

@@ -14,7 +14,7 @@ func UserMessage(err error) string {
 	for {
 		trimmed := msg
 		for _, p := range []string{"engine: ", "data: ", "geo: ", "hotspot: ", "tiles: ", "web: ",
-			"invalid query: ", "month not loaded: ", "no such area in the layer: "} {
+			"invalid query: ", "disclosure: ", "withheld: ", "month not loaded: ", "no such area in the layer: "} {
 			trimmed = strings.TrimPrefix(trimmed, p)
 		}
 		if trimmed == msg {

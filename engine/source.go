@@ -167,3 +167,10 @@ func sourceOf(sum *data.Summary) string {
 	}
 	return ""
 }
+
+// SourceName is the name of the source e answers from: the one it was made
+// for, or the default source resolved against the data loaded ("" for an
+// empty store).
+func (e *Engine) SourceName(ctx context.Context) (string, error) {
+	return e.store.name(ctx)
+}

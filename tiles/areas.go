@@ -39,7 +39,7 @@ type areaSet struct {
 }
 
 func (r *Renderer) areaSet(ctx context.Context, q Query) (*areaSet, error) {
-	key := fmt.Sprintf("v%d|%s", r.version(), q.setKey())
+	key := fmt.Sprintf("v%d|%s", r.version(), q.Key())
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*areaSet, error) {
 		g, err := r.areaGeom(ctx, q.Layer)
 		if err != nil {
@@ -47,6 +47,9 @@ func (r *Renderer) areaSet(ctx context.Context, q Query) (*areaSet, error) {
 		}
 		rk, err := r.eng.Source(q.Source).WithTimes(q.Times).Ranking(ctx, engine.RankingQuery{Layer: q.Layer, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
 		if err != nil {
+			return nil, err
+		}
+		if rk, err = q.View.Ranking(rk); err != nil {
 			return nil, err
 		}
 		as := &areaSet{geom: g, ranks: make([]*engine.AreaRank, len(g.layer.Areas))}
@@ -80,9 +83,9 @@ func (r *Renderer) drawAreas(ctx context.Context, b *tileBuilder, t Tile, q Quer
 			if b.count(props, "count", rk.Count) {
 				props["harm"] = rk.Harm
 				props["cost"] = rk.Cost
-				if rk.Rate != nil {
-					props["rate"] = *rk.Rate
-				}
+			}
+			if rk.Rate != nil {
+				props["rate"] = *rk.Rate
 			}
 			props["rank"] = uint64(max(rk.Rank, 0))
 		}

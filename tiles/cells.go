@@ -76,7 +76,7 @@ func (cs *cellSet) index(z, extent, buffer int) *tileIndex {
 }
 
 func (r *Renderer) cellSet(ctx context.Context, q Query, res int) (*cellSet, error) {
-	key := fmt.Sprintf("v%d|%s|res%d", r.version(), q.setKey(), res)
+	key := fmt.Sprintf("v%d|%s|res%d", r.version(), q.Key(), res)
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*cellSet, error) {
 		layer, _, err := r.store.Layer(ctx, q.Layer)
 		if err != nil {
@@ -90,6 +90,7 @@ func (r *Renderer) cellSet(ctx context.Context, q Query, res int) (*cellSet, err
 		if err != nil {
 			return nil, err
 		}
+		figs = q.View.CellFigures(figs)
 		n := len(figs.Cells)
 		cs := &cellSet{figs: figs.Cells, names: make([]string, n), start: make([]int32, 1, n+1),
 			ring: make([]orb.Point, 0, 7*n), bounds: make([]orb.Bound, n), street: make([]string, n), outside: make([]bool, n)}
@@ -128,6 +129,9 @@ func (r *Renderer) cellStats(ctx context.Context, q Query, res int, cs *cellSet)
 		return nil
 	}
 	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: res, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
+	if err == nil {
+		h, err = q.View.Hotspots(h)
+	}
 	switch {
 	case errors.Is(err, data.ErrNoLayer), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
@@ -190,12 +194,13 @@ type cellsPlan struct {
 }
 
 func (r *Renderer) cellsPlan(ctx context.Context, q Query, res int) (*cellsPlan, error) {
-	key := fmt.Sprintf("plan|v%d|%s|res%d", r.version(), q.setKey(), res)
+	key := fmt.Sprintf("plan|v%d|%s|res%d", r.version(), q.Key(), res)
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*cellsPlan, error) {
 		figs, err := r.eng.Source(q.Source).WithTimes(q.Times).CellFigures(ctx, engine.CellQuery{Res: res, From: q.From, To: q.To, Types: q.Types})
 		if err != nil {
 			return nil, err
 		}
+		figs = q.View.CellFigures(figs) // tiles drawn one by one show what the view shows too
 		return &cellsPlan{figs: figs, local: r.setCells < 0 || len(figs.Cells) > r.setCells}, nil
 	})
 }
@@ -318,6 +323,11 @@ func grow(box orb.Bound, res int, edges float64) orb.Bound {
 // statistics) when it cannot be computed, as for a whole set.
 func (r *Renderer) localStats(ctx context.Context, q Query, res int, box orb.Bound) []engine.HotCell {
 	if res < engine.MinGridRes || res > engine.MaxGridRes || q.Measure == engine.Cost {
+		return nil
+	}
+	if q.View.Protected() {
+		// a protected view's Gi* runs over the whole map's banded counts,
+		// which a box cannot give: its tiles carry no statistics
 		return nil
 	}
 	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: res,

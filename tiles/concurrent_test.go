@@ -3,6 +3,7 @@ package tiles_test
 import (
 	"bytes"
 	"context"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"sync"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 func TestConcurrentRender(t *testing.T) {
 	_, r := newRenderer(t, tiles.Options{})
 	_, other := newRenderer(t, tiles.Options{})
+	views := []disclosure.View{disclosure.Exact(), disclosure.New(disclosure.Options{Public: []string{}}).View("police.uk", false)}
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Add(1)
@@ -24,7 +26,7 @@ func TestConcurrentRender(t *testing.T) {
 			for z := 8; z <= 17; z++ {
 				for _, set := range tiles.Sets {
 					tl := tileAt(stocktonTownCentre, z)
-					q := tiles.Query{Set: set, Suppress: g % 2 * 3}
+					q := tiles.Query{Set: set, View: views[g%2]}
 					got, err := r.Render(context.Background(), tl, q)
 					if err != nil {
 						t.Error(err)

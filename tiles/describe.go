@@ -113,14 +113,14 @@ func (r *Renderer) Describe(ctx context.Context, q Query) (*Info, error) {
 	if err != nil {
 		return nil, err
 	}
-	if q.Suppress > 0 {
-		note := fmt.Sprintf(`; the string "<%d" for 1..%d incidents, small numbers being withheld`, q.Suppress, q.Suppress-1)
+	if n := q.View.Note(); n != nil {
 		for k, v := range info.Fields {
 			switch {
-			case k == "count" || (q.Set == Incidents && k != "name"):
-				info.Fields[k] = v + note
-			case k == "harm" || k == "cost" || k == "rate":
-				info.Fields[k] = v + "; absent where the count is withheld"
+			case k == "count":
+				info.Fields[k] = v + "; " + n.Method
+				info.Fields["count_band"] = "the count's band as people read it (\"<5\", \"5-9\")"
+			case k == "harm" || k == "cost":
+				info.Fields[k] = v + "; absent: withheld for this source"
 			}
 		}
 	}

@@ -19,7 +19,7 @@ type locSet struct {
 }
 
 func (r *Renderer) locSet(ctx context.Context, q Query) (*locSet, error) {
-	key := fmt.Sprintf("v%d|%s", r.version(), q.setKey())
+	key := fmt.Sprintf("v%d|%s", r.version(), q.Key())
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*locSet, error) {
 		ls, err := r.eng.Source(q.Source).WithTimes(q.Times).Locations(ctx, engine.LocationQuery{From: q.From, To: q.To, Types: q.Types})
 		if err != nil {

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"fmt"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"math"
 
 	"github.com/paulmach/orb"
@@ -28,9 +29,7 @@ type tileBuilder struct {
 	extent uint32
 	box    orb.Bound // the tile and its buffer, tile coordinates
 
-	// counts 1..suppress-1 are drawn as smallText (Query.Suppress)
-	suppress  int64
-	smallText string
+	view disclosure.View // Query.View
 
 	feats []*geojson.Feature
 	proj  []orb.Point // a ring being projected and clipped
@@ -42,11 +41,8 @@ func newTileBuilder(extent, buffer int) *tileBuilder {
 	return &tileBuilder{extent: uint32(extent), box: orb.Bound{Min: orb.Point{lo, lo}, Max: orb.Point{hi, hi}}}
 }
 
-func (b *tileBuilder) reset(suppress int) {
-	b.suppress = int64(suppress)
-	if suppress > 0 {
-		b.smallText = fmt.Sprintf("<%d", suppress)
-	}
+func (b *tileBuilder) reset(v disclosure.View) {
+	b.view = v
 	clear(b.feats)
 	b.feats = b.feats[:0]
 	b.pts = b.pts[:0]
@@ -62,15 +58,16 @@ func (b *tileBuilder) add(id uint64, g orb.Geometry, props geojson.Properties) {
 	b.feats = append(b.feats, f)
 }
 
-// count sets property k to the count n, or to "<3" when n is small
-// (Query.Suppress), and reports whether it was shown: if not, the figures
-// derived from it (harm, cost, rate) must be left out.
+// count sets property k to the count n, as the query's View gives it (the
+// set's figures are already the View's), with k+"_band" its label ("<5",
+// "5-9") when the View bands counts; it reports whether the figures
+// weighed from exact counts (harm, cost) may be drawn.
 func (b *tileBuilder) count(props geojson.Properties, k string, n int64) bool {
-	if n > 0 && n < b.suppress {
-		props[k] = b.smallText
+	props[k] = uint64(max(n, 0))
+	if b.view.Protected() {
+		props[k+"_band"] = b.view.Label(n)
 		return false
 	}
-	props[k] = uint64(max(n, 0))
 	return true
 }
 

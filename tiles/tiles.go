@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 )
 
@@ -72,12 +73,11 @@ type Query struct {
 	// neighbourhood radius (0 is engine.DefaultK). Zones keep their shape
 	// at every zoom, so the resolution does not follow the zoom there.
 	Res, K int
-	// Suppress withholds small numbers: a count of 1..Suppress-1 incidents
-	// (of a feature, or of one crime type at a map point) is drawn as the
-	// string "<Suppress" ("<3"), and the figures that would give it away
-	// (harm, cost, rate) are left out, as the API does for viewers. 0 draws
-	// every figure.
-	Suppress int
+	// View is what the tiles may show (the disclosure policy's view for the
+	// caller and source): the zero View draws every figure; a protected one
+	// draws the figures its rules give (banded counts, with "count_band"
+	// labels, Gi* from banded counts) and leaves harm and cost out.
+	View disclosure.View
 	// Source is the data source drawn (police.uk, a force export's name);
 	// empty is the engine's default.
 	Source string
@@ -107,7 +107,6 @@ func (q Query) Normalize() (Query, error) {
 		slices.Sort(q.Types)
 		q.Types = slices.Compact(q.Types)
 	}
-	q.Suppress = max(q.Suppress, 0)
 	switch q.Set {
 	case Hotspots:
 		if q.Res == 0 {
@@ -127,14 +126,7 @@ func (q Query) Normalize() (Query, error) {
 // Key is the query as a string, for cache keys; equal for equal queries
 // once normalised.
 func (q Query) Key() string {
-	return fmt.Sprintf("%s|%s|%d|%d|%s|%d|%d|%d|%s|%s|%s", q.Set, q.Layer, q.From, q.To, q.Measure, q.Res, q.K, q.Suppress, q.Source, q.Times.Key(), strings.Join(q.Types, "\x1f"))
-}
-
-// setKey is Key without Suppress, which changes how a set is drawn but not
-// the set: viewers and analysts share the precomputed sets.
-func (q Query) setKey() string {
-	q.Suppress = 0
-	return q.Key()
+	return fmt.Sprintf("%s|%s|%d|%d|%s|%d|%d|%t|%s|%s|%s", q.Set, q.Layer, q.From, q.To, q.Measure, q.Res, q.K, q.View.Protected(), q.Source, q.Times.Key(), strings.Join(q.Types, "\x1f"))
 }
 
 // Options configures a Renderer. The zero value is valid.
@@ -220,7 +212,7 @@ func (r *Renderer) Render(ctx context.Context, t Tile, q Query) ([]byte, error) 
 	}
 	b := r.builders.Get().(*tileBuilder)
 	defer r.builders.Put(b)
-	b.reset(q.Suppress)
+	b.reset(q.View)
 	switch q.Set {
 	case Cells:
 		err = r.drawCells(ctx, b, t, q)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"math"
 	"slices"
 	"testing"
@@ -605,48 +606,60 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-// TestSuppress: with Suppress 3, a count of 1 or 2 is drawn as "<3" and
-// the harm, cost and rate derived from it are left out; larger counts and
-// every other property are as without it.
-func TestSuppress(t *testing.T) {
+// TestViewBands: under a protected view (police.uk restricted for the
+// test), every count is drawn as the lower end of its band of five, worked
+// here from the exact tile by hand (n - n mod 5), labelled "<5" or "lo-hi",
+// with harm and cost left out; every other property of the areas and of
+// cells without Gi* is as without it.
+func TestViewBands(t *testing.T) {
 	_, r := newRenderer(t, tiles.Options{})
+	v := disclosure.New(disclosure.Options{Public: []string{}}).View("police.uk", false)
 	for _, c := range []struct {
 		set  tiles.Set
 		tile tiles.Tile
 	}{
 		{tiles.Cells, tileAt(stocktonTownCentre, 14)},
-		{tiles.Incidents, tileAt(stocktonTownCentre, 15)},
 		{tiles.Areas, tileAt(stocktonTownCentre, 12)},
 	} {
 		t.Run(string(c.set), func(t *testing.T) {
 			plain := render(t, r, c.tile, tiles.Query{Set: c.set}).layer(t, string(c.set))
-			sup := render(t, r, c.tile, tiles.Query{Set: c.set, Suppress: 3}).layer(t, string(c.set))
-			if len(plain.features) != len(sup.features) {
-				t.Fatalf("%d features, %d suppressed", len(plain.features), len(sup.features))
+			band := render(t, r, c.tile, tiles.Query{Set: c.set, View: v}).layer(t, string(c.set))
+			if len(plain.features) != len(band.features) {
+				t.Fatalf("%d features, %d banded", len(plain.features), len(band.features))
 			}
-			withheld := 0
+			small := 0
 			for i, f := range plain.features {
-				g := sup.features[i]
-				for k, v := range f.props {
-					n, isCount := v.(uint64)
-					isCount = isCount && (k == "count" || c.set == tiles.Incidents)
-					switch {
-					case isCount && n > 0 && n < 3:
-						withheld++
-						if g.props[k] != "<3" {
-							t.Errorf("feature %d: %s %v shown as %v", f.id, k, v, g.props[k])
-						}
-					case (k == "harm" || k == "cost" || k == "rate") && f.props["count"].(uint64) < 3:
+				g := band.features[i]
+				n := f.props["count"].(uint64)
+				lo := n - n%5
+				want := fmt.Sprintf("%d-%d", lo, lo+4)
+				if lo == 0 {
+					want = "<5"
+					small++
+				}
+				if g.props["count"] != lo || g.props["count_band"] != want {
+					t.Errorf("feature %d: count %d drawn as %v, %v; want %d, %s", f.id, n, g.props["count"], g.props["count_band"], lo, want)
+				}
+				for k, x := range f.props {
+					switch k {
+					case "count", "rank", "rate", "z", "bin":
+					case "harm", "cost":
 						if _, ok := g.props[k]; ok {
-							t.Errorf("feature %d: %s shown with a withheld count", f.id, k)
+							t.Errorf("feature %d: %s drawn", f.id, k)
 						}
-					case g.props[k] != v:
-						t.Errorf("feature %d: %s %v became %v", f.id, k, v, g.props[k])
+					case "top_type":
+						if n >= 5 && g.props[k] != x {
+							t.Errorf("feature %d: %s %v became %v", f.id, k, x, g.props[k])
+						}
+					default:
+						if g.props[k] != x {
+							t.Errorf("feature %d: %s %v became %v", f.id, k, x, g.props[k])
+						}
 					}
 				}
 			}
-			if withheld == 0 && c.set != tiles.Areas {
-				t.Error("no small count in the tile to withhold")
+			if small == 0 && c.set == tiles.Cells {
+				t.Error("no count under 5 in the tile")
 			}
 		})
 	}

@@ -110,7 +110,7 @@ type zoneSet struct {
 }
 
 func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
-	key := fmt.Sprintf("v%d|%s", r.version(), q.setKey())
+	key := fmt.Sprintf("v%d|%s", r.version(), q.Key())
 	return memoize(ctx, r.sets, key, func(ctx context.Context) (*zoneSet, error) {
 		h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
 		if errors.Is(err, engine.ErrTooLarge) {
@@ -120,6 +120,9 @@ func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
 			return r.significantZones(ctx, q)
 		}
 		if err != nil {
+			return nil, err
+		}
+		if h, err = q.View.Hotspots(h); err != nil {
 			return nil, err
 		}
 		return newZoneSet(h)
@@ -133,6 +136,11 @@ func (r *Renderer) zoneSet(ctx context.Context, q Query) (*zoneSet, error) {
 // ignores the other cells, so the zones, their ids and figures are the
 // whole map's.
 func (r *Renderer) significantZones(ctx context.Context, q Query) (*zoneSet, error) {
+	if q.View.Protected() {
+		// a protected view's zones come from Gi* over the whole map's
+		// banded counts, which is what is too large here
+		return nil, fmt.Errorf("%w: hot spot zones of a restricted source are drawn from the whole map, which is too large at this resolution; choose a smaller layer or a coarser resolution", engine.ErrTooLarge)
+	}
 	world := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
 	h, err := r.eng.Source(q.Source).WithTimes(q.Times).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K,
 		From: q.From, To: q.To, Types: q.Types, Measure: q.Measure, BBox: world, Significant: true})

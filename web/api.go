@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -81,13 +82,14 @@ func (s *Server) ranking(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rk, err := s.eng(r.Context()).Ranking(r.Context(), engine.RankingQuery{
+	e := s.eng(r.Context())
+	rk, err := e.Ranking(r.Context(), engine.RankingQuery{
 		Layer: chi.URLParam(r, "layer"), From: p.q.From, To: p.q.To, Types: p.q.Types, Areas: p.areas, Measure: p.measure,
 	})
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, rk)
+	return s.answer(w, r, e, rk)
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
@@ -95,13 +97,19 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.eng(r.Context()).Profile(r.Context(), chi.URLParam(r, "layer"), chi.URLParam(r, "code"), p.month)
+	e := s.eng(r.Context())
+	pr, err := e.Profile(r.Context(), chi.URLParam(r, "layer"), chi.URLParam(r, "code"), p.month)
 	if err != nil {
 		return err
 	}
+	v, err := s.viewOf(r, e)
+	if err != nil {
+		return err
+	}
+	pr = v.Profile(pr)
 	switch f := r.URL.Query().Get("format"); f {
 	case "csv":
-		return writeProfileCSV(w, pr, suppressed(r))
+		return writeProfileCSV(w, pr, v)
 	case "", "json":
 		return s.respond(w, r, http.StatusOK, pr)
 	default:
@@ -126,7 +134,9 @@ func (s *Server) areaTrend(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	layer, code := chi.URLParam(r, "layer"), chi.URLParam(r, "code")
-	tr, err := s.eng(r.Context()).Trends(r.Context(), engine.TrendQuery{Layer: layer, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	tr, err := s.trendsAs(r, s.eng(r.Context()), func(e *engine.Engine) (*engine.Trends, error) {
+		return e.Trends(r.Context(), engine.TrendQuery{Layer: layer, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	})
 	if err != nil {
 		return err
 	}
@@ -144,11 +154,26 @@ func (s *Server) trends(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tr, err := s.eng(r.Context()).Trends(r.Context(), engine.TrendQuery{Layer: chi.URLParam(r, "layer"), Res: p.res, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	e := s.eng(r.Context())
+	tr, err := e.Trends(r.Context(), engine.TrendQuery{Layer: chi.URLParam(r, "layer"), Res: p.res, From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, tr)
+	return s.answer(w, r, e, tr)
+}
+
+// trendsAs runs a trends query on e and returns it as the caller may see
+// it.
+func (s *Server) trendsAs(r *http.Request, e *engine.Engine, run func(*engine.Engine) (*engine.Trends, error)) (*engine.Trends, error) {
+	tr, err := run(e)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewOf(r, e)
+	if err != nil {
+		return nil, err
+	}
+	return v.Trends(tr)
 }
 
 // directionWord says a series' Mann-Kendall result in words.
@@ -169,32 +194,29 @@ func wantsJSON(r *http.Request) bool { return r.URL.Query().Get("format") == "js
 // HotspotsGeoJSON is a hot spot map as RFC 7946 GeoJSON: one hexagon per
 // study cell (WGS84 lon/lat, counter-clockwise rings), with the cell's
 // figures as properties.
-func HotspotsGeoJSON(h *engine.Hotspots) *geojson.FeatureCollection {
+// h is what v shows (v.Hotspots): counts are written as v labels them and
+// harm is left out when v withholds it.
+func HotspotsGeoJSON(h *engine.Hotspots, v disclosure.View) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	for _, c := range h.Cells {
 		f := geojson.NewFeature(orb.Polygon{c.Cell.Boundary()})
 		f.ID = c.Cell.String()
 		f.Properties = geojson.Properties{
-			"cell": c.Cell.String(), "count": c.Count, "harm": c.Harm, "z": c.Z, "p": c.P,
+			"cell": c.Cell.String(), "count": v.Value(c.Count), "harm": c.Harm, "z": c.Z, "p": c.P,
 			"bin": c.Bin, "bin_uncorrected": c.BinUncorrected, "bin_label": engine.BinLabel(c.Bin), "areas": strings.Join(c.Areas, "; "),
+		}
+		if v.Protected() {
+			f.Properties["harm"] = nil
 		}
 		fc.Append(f)
 	}
 	return fc
 }
 
-// writeGeoJSON writes a FeatureCollection as application/geo+json,
-// suppressing small numbers for viewers.
+// writeGeoJSON writes a FeatureCollection as application/geo+json. Its
+// figures are already what the caller may see.
 func (s *Server) writeGeoJSON(w http.ResponseWriter, r *http.Request, fc *geojson.FeatureCollection) error {
-	var v any = fc
-	if suppressed(r) {
-		sv, err := suppressJSON(fc)
-		if err != nil {
-			return err
-		}
-		v = sv
-	}
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(fc)
 	if err != nil {
 		return err
 	}
@@ -209,10 +231,20 @@ func (s *Server) emerging(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	em, err := s.eng(r.Context()).Emerging(r.Context(), p.hotspotQuery(layerParam(r)))
+	e := s.eng(r.Context())
+	em, err := e.Emerging(r.Context(), p.hotspotQuery(layerParam(r)))
 	if err != nil {
 		return err
 	}
+	v, err := s.viewOf(r, e)
+	if err != nil {
+		return err
+	}
+	x, err := v.Apply(em)
+	if err != nil {
+		return err
+	}
+	em = x.(*engine.EmergingResult)
 	if wantsJSON(r) {
 		return s.respond(w, r, http.StatusOK, em)
 	}
@@ -234,11 +266,12 @@ func (s *Server) concentration(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.eng(r.Context()).Concentration(r.Context(), p.hotspotQuery(layerParam(r)))
+	e := s.eng(r.Context())
+	c, err := e.Concentration(r.Context(), p.hotspotQuery(layerParam(r)))
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, c)
+	return s.answer(w, r, e, c)
 }
 
 func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
@@ -246,11 +279,12 @@ func (s *Server) evaluation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ev, err := s.eng(r.Context()).Evaluate(r.Context(), engine.EvalQuery{Layer: layerParam(r), Res: p.res, K: p.k, Types: p.q.Types, From: p.q.From, To: p.q.To})
+	e := s.eng(r.Context())
+	ev, err := e.Evaluate(r.Context(), engine.EvalQuery{Layer: layerParam(r), Res: p.res, K: p.k, Types: p.q.Types, From: p.q.From, To: p.q.To})
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, ev)
+	return s.answer(w, r, e, ev)
 }
 
 // cellParam reads the {cell} of a path: an H3 cell string.
@@ -271,11 +305,12 @@ func (s *Server) cellProfile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pr, err := s.eng(r.Context()).CellProfile(r.Context(), c, p.month)
+	e := s.eng(r.Context())
+	pr, err := e.CellProfile(r.Context(), c, p.month)
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, pr)
+	return s.answer(w, r, e, pr)
 }
 
 func (s *Server) cellTrend(w http.ResponseWriter, r *http.Request) error {
@@ -287,7 +322,9 @@ func (s *Server) cellTrend(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tr, err := s.eng(r.Context()).CellTrend(r.Context(), c, engine.TrendQuery{From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	tr, err := s.trendsAs(r, s.eng(r.Context()), func(e *engine.Engine) (*engine.Trends, error) {
+		return e.CellTrend(r.Context(), c, engine.TrendQuery{From: p.q.From, To: p.q.To, Types: p.q.Types, Measure: p.measure})
+	})
 	if err != nil {
 		return err
 	}

@@ -10,32 +10,9 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 )
 
-// Role is what a caller may do; each role may do what the ones below it may.
-type Role int
-
-// The roles.
-const (
-	RoleNone    Role = iota
-	RoleViewer       // maps, aggregates, tasking
-	RoleAnalyst      // also incidents, point exports, imports
-	RoleAdmin        // also tokens and area layers
-)
-
-func (r Role) String() string {
-	return [...]string{"none", "viewer", "analyst", "admin"}[r]
-}
-
-func roleOf(name string) Role {
-	switch name {
-	case data.RoleViewer:
-		return RoleViewer
-	case data.RoleAnalyst:
-		return RoleAnalyst
-	case data.RoleAdmin:
-		return RoleAdmin
-	}
-	return RoleNone
-}
+// Role is data.Role, the one role type of tokens, signed links and
+// requests.
+type Role = data.Role
 
 // TokenSource checks API tokens. With no token configured (Empty), the
 // server may be a single-user local tool where every caller is an admin:
@@ -116,7 +93,7 @@ func loopbackConn(r *http.Request) bool {
 // need a role say the token is not valid.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := who{Role: RoleAdmin}
+		c := who{Role: data.RoleAdmin}
 		if !s.openMode(r) {
 			c = who{Locked: s.opts.Tokens == nil || s.opts.Tokens.Empty()}
 			secret := ""
@@ -128,7 +105,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			switch {
 			case secret != "":
 				if tok, ok := s.lookup(secret); ok {
-					c.Role, c.Name = roleOf(tok.Role), tok.Name
+					c.Role, c.Name = tok.Role, tok.Name
 				} else {
 					c.BadToken = true
 				}
@@ -166,7 +143,7 @@ func require(r *http.Request, role Role, what string) error {
 			strconv.Itoa(int(LinkLifetime.Minutes())) + " minutes): open it again from the map"}
 	case c.BadToken:
 		return &Error{Status: http.StatusUnauthorized, Message: "the token is not valid (revoked, mistyped, or for another server); ask an admin for a new one"}
-	case c.Role == RoleNone:
+	case c.Role == data.RoleNone:
 		return &Error{Status: http.StatusUnauthorized, Message: "sign in: send an API token (Authorization: Bearer ...) to see " + what}
 	}
 	return &Error{Status: http.StatusForbidden, Message: "a " + c.Role.String() + " token may not see " + what + "; it needs the " + role.String() + " role"}
@@ -180,26 +157,6 @@ func (s *Server) requireRole(role Role, what string, h handlerFunc) http.Handler
 		}
 		return h(w, r)
 	})
-}
-
-// suppressed reports whether small counts must be hidden from the caller:
-// viewers see aggregates of fewer than SmallCount incidents as "<3", so one
-// incident cannot be singled out; analysts see exact figures.
-func suppressed(r *http.Request) bool { return caller(r) < RoleAnalyst }
-
-// SmallCount is the threshold below which viewers see "<3".
-const SmallCount = 3
-
-// hidden reports whether a count of n incidents is withheld when suppress
-// is on: 1 or 2, so one incident cannot be singled out.
-func hidden(n int64, suppress bool) bool { return suppress && n > 0 && n < SmallCount }
-
-// small is a count as a viewer may see it: n, or "<3" for 1..2.
-func small(n int64, suppress bool) any {
-	if hidden(n, suppress) {
-		return "<3"
-	}
-	return n
 }
 
 // need is middleware refusing callers below role.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 )
 
@@ -83,6 +84,8 @@ func (s *Server) errorResponse(w http.ResponseWriter, r *http.Request, err error
 		}
 	case errors.Is(err, data.ErrTooManyTypes):
 		status, msg = http.StatusUnprocessableEntity, "import refused, nothing was changed: "+userMessage(err)
+	case errors.Is(err, disclosure.ErrWithheld):
+		status, msg = http.StatusForbidden, userMessage(err)
 	case errors.Is(err, data.ErrReadOnly):
 		status, msg = http.StatusForbidden, userMessage(err)
 	case errors.Is(err, data.ErrNoOperation):

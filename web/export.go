@@ -8,7 +8,6 @@ package web
 
 import (
 	"bufio"
-	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -16,7 +15,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +24,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -223,8 +222,6 @@ type exQuery struct {
 
 // --- The tables -----------------------------------------------------------
 
-func exSmall(n int64) bool { return n > 0 && n < SmallCount }
-
 // exRound gives v to dp decimal places; NaN and infinities stay (written as
 // null).
 func exRound(v float64, dp int) float64 {
@@ -264,99 +261,69 @@ func exMeasureRound(m engine.Measure, v float64) float64 {
 	return exRound(v, 2)
 }
 
-// exRankingTable is every area of a layer with its ranking figures. Viewers
-// (suppress) see a count of 1..2 as "<3" and none of the figures derived
-// from it; see docs/exports.md, "Small numbers".
-func (s *Server) exRankingTable(ctx context.Context, q exQuery, suppress bool) (*exTable, error) {
+// exRankingTable is every area of a layer with its ranking figures, as the
+// caller may see them (exact, or disclosure.View.Ranking's bands); see
+// docs/exports.md, "Small numbers".
+func (s *Server) exRankingTable(ctx context.Context, q exQuery, exact bool) (*exTable, error) {
 	rq := engine.RankingQuery{Layer: q.Layer, From: q.From, To: q.To, Types: q.Types, Areas: q.Areas, Measure: q.Measure}
 	rk, err := s.eng(ctx).Ranking(ctx, rq)
 	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewFor(ctx, exact)
+	if err != nil {
+		return nil, err
+	}
+	if rk, err = v.Ranking(rk); err != nil {
 		return nil, err
 	}
 	layer, _, err := s.store.Layer(ctx, rk.Layer)
 	if err != nil {
 		return nil, err
 	}
-	// The counts behind each comparison, to withhold a change whose earlier
-	// period had 1..2 incidents (the change would give that count away).
-	prevSmall, yearSmall := map[string]bool{}, map[string]bool{}
-	if suppress {
-		counts := rk
-		if rk.Measure != engine.Count {
-			rq.Measure = engine.Count
-			if counts, err = s.eng(ctx).Ranking(ctx, rq); err != nil {
-				return nil, err
-			}
-		}
-		for _, a := range counts.Areas {
-			prevSmall[a.Code] = a.Change != nil && exSmall(int64(a.Change.Previous))
-			yearSmall[a.Code] = a.ChangeYearEarlier != nil && exSmall(int64(a.ChangeYearEarlier.Previous))
-		}
-	}
 	m := rk.Measure
-	var shown, hidden []engine.AreaRank
-	for _, a := range rk.Areas {
-		if suppress && exSmall(a.Count) {
-			hidden = append(hidden, a)
-		} else {
-			shown = append(shown, a)
-		}
-	}
-	// Hidden rows go last, by name, and the shown rows are ranked among
-	// themselves: a hidden row's place in the order, or a gap in the ranks,
-	// would tell its harm or cost.
-	slices.SortStableFunc(hidden, func(a, b engine.AreaRank) int { return cmp.Compare(a.Name, b.Name) })
-	if len(hidden) > 0 {
-		for i := range shown {
-			v := exMeasureOf(m, shown[i].Count, shown[i].Harm, shown[i].Cost)
-			if i > 0 && v == exMeasureOf(m, shown[i-1].Count, shown[i-1].Harm, shown[i-1].Cost) {
-				shown[i].Rank = shown[i-1].Rank
-			} else {
-				shown[i].Rank = i + 1
-			}
-		}
-	}
 	t := &exTable{Kind: "ranking", Cols: exRankingCols,
 		File: exFileName("ranking", rk.Layer, string(m), rk.Period.From.String()+"_"+rk.Period.To.String())}
-	for _, a := range append(shown, hidden...) {
+	for _, a := range rk.Areas {
 		i := layer.Index(a.Code)
 		if i < 0 {
 			continue
 		}
 		area := &layer.Areas[i]
-		hide := suppress && exSmall(a.Count)
 		p := make([]any, len(exRankingCols))
 		p[0], p[1] = a.Code, a.Name
 		if a.Population != nil {
 			p[2] = int64(math.Round(*a.Population))
 		}
-		p[3] = small(a.Count, suppress)
-		if !hide {
+		p[3] = v.Value(a.Count)
+		if !v.Protected() {
 			p[4], p[5] = exRound(a.Harm, 2), exRound(a.Cost, 2)
-			if a.Rate != nil {
-				p[6] = exRound(*a.Rate, 2)
-			}
-			// With a row hidden, the shares would give away the total and
-			// so, by difference, the hidden counts.
-			if len(hidden) == 0 {
-				p[7] = exRound(a.Share, 2)
-			}
-			if a.Change != nil && !prevSmall[a.Code] {
-				p[8], p[9] = exMeasureRound(m, a.Change.Previous), exMeasureRound(m, a.Change.Diff)
-				if a.Change.Pct != nil {
-					p[10] = exRound(*a.Change.Pct, 1)
-				}
-				p[11] = a.Change.New
-			}
-			if c := a.ChangeYearEarlier; c != nil && !yearSmall[a.Code] {
-				p[12], p[13] = exMeasureRound(m, c.Previous), exMeasureRound(m, c.Diff)
-				if c.Pct != nil {
-					p[14] = exRound(*c.Pct, 1)
-				}
-				p[15] = c.New
-			}
-			p[16] = int64(a.Rank)
 		}
+		if a.Rate != nil {
+			p[6] = exRound(*a.Rate, 2)
+		}
+		p[7] = exRound(a.Share, 2)
+		if c := a.Change; c != nil {
+			p[8], p[9] = exMeasureRound(m, c.Previous), exMeasureRound(m, c.Diff)
+			if v.Protected() {
+				p[8] = v.Value(int64(c.Previous))
+			}
+			if c.Pct != nil {
+				p[10] = exRound(*c.Pct, 1)
+			}
+			p[11] = c.New
+		}
+		if c := a.ChangeYearEarlier; c != nil {
+			p[12], p[13] = exMeasureRound(m, c.Previous), exMeasureRound(m, c.Diff)
+			if v.Protected() {
+				p[12] = v.Value(int64(c.Previous))
+			}
+			if c.Pct != nil {
+				p[14] = exRound(*c.Pct, 1)
+			}
+			p[15] = c.New
+		}
+		p[16] = int64(a.Rank)
 		p[17], p[18], p[19] = string(m), rk.Period.From.String(), rk.Period.To.String()
 		t.Feats = append(t.Feats, exFeature{ID: a.Code, Geom: exRFC7946(area.Geometry), Props: p})
 	}
@@ -365,33 +332,35 @@ func (s *Server) exRankingTable(ctx context.Context, q exQuery, suppress bool) (
 		{"previous_period", rk.PreviousPeriod}, {"year_earlier_period", rk.YearEarlierPeriod},
 		{"types", rk.Types}, {"excluded_types", rk.ExcludedTypes}, {"notes", rk.Notes},
 	}
-	if suppress {
-		t.Meta = append(t.Meta, exMember{"suppressed", len(hidden)})
+	if n := v.Note("harm", "cost"); n != nil {
+		t.Meta = append(t.Meta, exMember{"disclosure", n})
 	}
 	return t, nil
 }
 
-// exHotspotTable is every study cell of a Gi* hot spot map. Viewers see a
-// cell's count of 1..2 as "<3" and no harm for it; z, p and the bins, which
-// Gi* draws from the cell and its neighbours together, are shown to all.
-func (s *Server) exHotspotTable(ctx context.Context, q exQuery, suppress bool) (*exTable, error) {
+// exHotspotTable is every study cell of a Gi* hot spot map, as the caller
+// may see it (disclosure.View.Hotspots: banded counts, and z, p and bins
+// from them).
+func (s *Server) exHotspotTable(ctx context.Context, q exQuery, exact bool) (*exTable, error) {
 	h, err := s.eng(ctx).Hotspots(ctx, engine.HotspotQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To, Types: q.Types, Measure: q.Measure})
 	if err != nil {
 		return nil, err
 	}
+	v, err := s.viewFor(ctx, exact)
+	if err != nil {
+		return nil, err
+	}
+	if h, err = v.Hotspots(h); err != nil {
+		return nil, err
+	}
 	t := &exTable{Kind: "hotspots", Cols: exHotspotCols,
 		File: exFileName("hotspots", h.Layer, fmt.Sprintf("r%d-k%d", h.Res, h.K), string(h.Measure), h.Period.From.String()+"_"+h.Period.To.String())}
-	hidden := 0
 	for _, c := range h.Cells {
-		hide := suppress && exSmall(c.Count)
-		if hide {
-			hidden++
-		}
 		ctr := c.Cell.Center()
-		p := []any{c.Cell.String(), exRound(ctr[0], 6), exRound(ctr[1], 6), small(c.Count, suppress), nil,
+		p := []any{c.Cell.String(), exRound(ctr[0], 6), exRound(ctr[1], 6), v.Value(c.Count), nil,
 			exRound(c.Z, 6), exSig(c.P, 4), int64(c.Bin), int64(c.BinUncorrected), engine.BinLabel(c.Bin),
 			strings.Join(c.Areas, "; "), int64(h.Res), string(h.Measure), h.Period.From.String(), h.Period.To.String()}
-		if !hide {
+		if !v.Protected() {
 			p[4] = exRound(c.Harm, 2)
 		}
 		t.Feats = append(t.Feats, exFeature{ID: c.Cell.String(), Geom: orb.Polygon{c.Cell.Boundary()}, Props: p})
@@ -399,31 +368,32 @@ func (s *Server) exHotspotTable(ctx context.Context, q exQuery, suppress bool) (
 	t.Meta = []exMember{
 		{"layer", h.Layer}, {"res", h.Res}, {"k", h.K}, {"measure", h.Measure}, {"unit", h.Unit},
 		{"period", h.Period}, {"types", h.Types}, {"bins", h.Bins}, {"excluded_types", h.ExcludedTypes}, {"notes", h.Notes},
+		{"count", v.Value(h.Count)}, {"outside", v.Value(h.Outside)},
 	}
-	if suppress {
-		// Totals would give away the sum of the hidden counts.
-		t.Meta = append(t.Meta, exMember{"suppressed", hidden})
+	if n := v.Note("harm"); n != nil {
+		t.Meta = append(t.Meta, exMember{"disclosure", n})
 	} else {
-		t.Meta = append(t.Meta, exMember{"count", h.Count}, exMember{"harm", exRound(h.Harm, 2)}, exMember{"outside", h.Outside})
+		t.Meta = append(t.Meta, exMember{"harm", exRound(h.Harm, 2)})
 	}
 	return t, nil
 }
 
-// exZoneTable is the patrol zones of a tasking sheet.
-func (s *Server) exZoneTable(ctx context.Context, q exQuery, suppress bool) (*exTable, error) {
+// exZoneTable is the patrol zones of a tasking sheet, as the caller may see
+// them (disclosure.View.Tasking).
+func (s *Server) exZoneTable(ctx context.Context, q exQuery, exact bool) (*exTable, error) {
 	tk, err := s.eng(ctx).Tasking(ctx, engine.TaskingQuery{Layer: q.Layer, Res: q.Res, K: q.K, From: q.From, To: q.To,
 		Types: q.Types, Measure: q.Measure, Top: q.Top})
 	if err != nil {
 		return nil, err
 	}
+	v, err := s.viewFor(ctx, exact)
+	if err != nil {
+		return nil, err
+	}
+	tk = v.Tasking(tk)
 	t := &exTable{Kind: "zones", Cols: exZoneCols,
 		File: exFileName("zones", tk.Layer, fmt.Sprintf("r%d", tk.Res), string(tk.Measure), tk.Period.From.String()+"_"+tk.Period.To.String())}
-	hidden := 0
 	for _, z := range tk.Zones {
-		hide := suppress && exSmall(z.Count)
-		if hide {
-			hidden++
-		}
 		cells := make([]string, len(z.Cells))
 		for i, c := range z.Cells {
 			cells[i] = c.String()
@@ -432,21 +402,23 @@ func (s *Server) exZoneTable(ctx context.Context, q exQuery, suppress bool) (*ex
 		if len(z.Areas) > 0 {
 			name += " " + strings.Join(z.Areas, "; ")
 		}
-		p := []any{z.ID, name, int64(z.Rank), small(z.Count, suppress), nil, nil, nil, nil, nil, nil,
+		p := []any{z.ID, name, int64(z.Rank), v.Value(z.Count), nil, nil, nil, nil, nil, nil,
 			exNull(z.TrendWord), exNull(z.Emerging), int64(z.MaxBin), exRound(z.MaxZ, 6), int64(len(z.Cells)), exRound(z.AreaKm2, 2),
 			exRound(z.Center[0], 6), exRound(z.Center[1], 6), strings.Join(z.Areas, "; "), strings.Join(z.TownCentres, "; "),
-			exTopTypes(z.ByType, suppress), exTopLocations(z.Locations, suppress),
+			exTopTypes(z.ByType, v), exTopLocations(z.Locations, v),
 			int64(z.Dose.VisitsPerDay), z.Dose.VisitMinutes, z.Dose.Advice, strings.Join(cells, " "),
 			int64(tk.Res), string(tk.Measure), tk.Period.From.String(), tk.Period.To.String()}
-		if !hide {
+		if v.Protected() {
+			p[13] = nil
+		} else {
 			p[4], p[5] = exRound(z.Harm, 2), exRound(z.Cost, 2)
-			if c := z.Change; c != nil && !(suppress && exSmall(int64(c.Previous))) {
-				p[6], p[7] = int64(c.Previous), int64(c.Diff)
-				if c.Pct != nil {
-					p[8] = exRound(*c.Pct, 1)
-				}
-				p[9] = c.New
+		}
+		if c := z.Change; c != nil {
+			p[6], p[7] = v.Value(int64(c.Previous)), int64(c.Diff)
+			if c.Pct != nil {
+				p[8] = exRound(*c.Pct, 1)
 			}
+			p[9] = c.New
 		}
 		t.Feats = append(t.Feats, exFeature{ID: z.ID, Geom: exRFC7946(z.Outline), Props: p})
 	}
@@ -455,37 +427,30 @@ func (s *Server) exZoneTable(ctx context.Context, q exQuery, suppress bool) (*ex
 		{"previous_period", tk.PreviousPeriod}, {"types", tk.Types}, {"max_width_m", tk.MaxWidthM}, {"hot_cells", tk.HotCells},
 		{"method", tk.Method}, {"dosage", tk.Dosage}, {"excluded_types", tk.ExcludedTypes}, {"notes", tk.Notes},
 	}
-	if suppress {
-		t.Meta = append(t.Meta, exMember{"suppressed", hidden})
+	if n := v.Note("harm", "cost", "max_z"); n != nil {
+		t.Meta = append(t.Meta, exMember{"disclosure", n})
 	}
 	return t, nil
 }
 
-// exTopTypes lists a zone's three crime types with most harm, with counts;
-// viewers see only types of 3 or more incidents, so a hidden count cannot
-// be worked out from the zone's total.
-func exTopTypes(ts []engine.TypeFigures, suppress bool) string {
+// exTopTypes lists a zone's three crime types with most harm, with counts
+// as v shows them (v.Tasking lists no type of the lowest band).
+func exTopTypes(ts []engine.TypeFigures, v disclosure.View) string {
 	var parts []string
 	for _, t := range ts {
 		if len(parts) == 3 {
 			break
 		}
-		if suppress && exSmall(t.Count) {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", t.Type, t.Count))
+		parts = append(parts, t.Type+" "+v.Label(t.Count))
 	}
 	return strings.Join(parts, "; ")
 }
 
 // exTopLocations lists a zone's busiest police.uk locations, as topTypes.
-func exTopLocations(ls []engine.LocationCount, suppress bool) string {
+func exTopLocations(ls []engine.LocationCount, v disclosure.View) string {
 	var parts []string
 	for _, l := range ls {
-		if suppress && exSmall(l.Count) {
-			continue
-		}
-		parts = append(parts, fmt.Sprintf("%s %d", l.Name, l.Count))
+		parts = append(parts, l.Name+" "+v.Label(l.Count))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -695,7 +660,7 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusNotFound, Message: fmt.Sprintf("no export %q: the exports are ranking, hotspots, zones and incidents, each as .geojson or .csv (such as /api/v1/export/ranking.geojson?layer=wards)", file)}
 	}
 	if kind == "incidents" {
-		if err := require(r, RoleAnalyst, "incident records"); err != nil {
+		if err := require(r, data.RoleAnalyst, "incident records"); err != nil {
 			return err
 		}
 	}
@@ -711,11 +676,11 @@ func (s *Server) exportFile(w http.ResponseWriter, r *http.Request) error {
 	var t *exTable
 	switch kind {
 	case "ranking":
-		t, err = s.exRankingTable(r.Context(), q, suppressed(r))
+		t, err = s.exRankingTable(r.Context(), q, exact(r))
 	case "hotspots":
-		t, err = s.exHotspotTable(r.Context(), q, suppressed(r))
+		t, err = s.exHotspotTable(r.Context(), q, exact(r))
 	case "zones":
-		t, err = s.exZoneTable(r.Context(), q, suppressed(r))
+		t, err = s.exZoneTable(r.Context(), q, exact(r))
 	case "incidents":
 		t, err = s.exportIncidents(r, p)
 	}

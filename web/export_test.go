@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -17,6 +18,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/stockton-csp/hotspots/disclosure"
+	"github.com/stockton-csp/hotspots/engine"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -343,77 +347,100 @@ func TestExportErrors(t *testing.T) {
 	}
 }
 
-// TestExportViewerSmallNumbers: a viewer's export shows 1..2 as "<3" with the
-// derived figures withheld, in GeoJSON and CSV alike.
-func TestExportViewerSmallNumbers(t *testing.T) {
+// bandLabel is how a viewer reads a restricted count n: "<5" for 0..4,
+// "5-9", "10-14", ... (worked by hand, not by package disclosure).
+func bandLabel(n float64) string {
+	lo := int(n) - int(n)%5
+	if lo == 0 {
+		return "<5"
+	}
+	return fmt.Sprintf("%d-%d", lo, lo+4)
+}
+
+// restrictedServer serves the real data with police.uk restricted, so
+// viewers get the bands a force export's viewers get.
+func restrictedServer(tb testing.TB, tokens TokenSource) *httptest.Server {
+	tb.Helper()
+	store := ogcStore(tb)
+	eng, err := engine.New(store, engine.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s, err := New(store, eng, Options{Tokens: tokens, Attribution: "test attribution", Disclosure: disclosure.New(disclosure.Options{Public: []string{}})})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ts := httptest.NewServer(s)
+	tb.Cleanup(ts.Close)
+	return ts
+}
+
+// TestExportViewerBands: a viewer's downloads of a restricted source carry
+// every count as its band's label, harm and cost withheld (null), and a
+// disclosure member; the analyst's are exact.
+func TestExportViewerBands(t *testing.T) {
 	toks := newOGCTokens(t)
-	_, _, ts := ogcServer(t, toks.src)
+	ts := restrictedServer(t, toks.src)
 	q := "?types=" + url.QueryEscape("Theft from the person") + "&from=2025-09&to=2025-11"
 
 	var exact, shown exFC
-	ogcJSON(t, ts.URL+"/api/v1/export/ranking.geojson"+q, toks.analyst, 200, &exact)
-	ogcJSON(t, ts.URL+"/api/v1/export/ranking.geojson"+q, toks.viewer, 200, &shown)
-	small := map[string]bool{}
+	var exactMeta, shownMeta map[string]any
+	_, _, eb := ogcGet(t, ts.URL+"/api/v1/export/ranking.geojson"+q, toks.analyst)
+	_, _, sb := ogcGet(t, ts.URL+"/api/v1/export/ranking.geojson"+q, toks.viewer)
+	json.Unmarshal(eb, &exact)
+	json.Unmarshal(eb, &exactMeta)
+	json.Unmarshal(sb, &shown)
+	json.Unmarshal(sb, &shownMeta)
+	if exactMeta["disclosure"] != nil || shownMeta["disclosure"] == nil {
+		t.Errorf("disclosure member: analyst %v, viewer %v", exactMeta["disclosure"], shownMeta["disclosure"])
+	}
+	counts := map[string]float64{}
+	small := 0
 	for _, f := range exact.Features {
-		if n := f.Properties["count"].(float64); n >= 1 && n <= 2 {
-			small[f.ID] = true
-		}
-		if f.Properties["share_pct"] == nil || f.Properties["rank"] == nil {
-			t.Errorf("the analyst's row %s lacks figures: %v", f.ID, f.Properties)
+		n := f.Properties["count"].(float64)
+		counts[f.ID] = n
+		if n >= 1 && n <= 2 {
+			small++
 		}
 	}
-	if len(small) == 0 {
+	if small == 0 {
 		t.Fatal("no ward has 1 or 2 thefts from the person: the test tests nothing")
 	}
-	if exact.Suppressed != nil || shown.Suppressed == nil || *shown.Suppressed != len(small) {
-		t.Errorf("suppressed member: analyst %v, viewer %v; want none and %d", exact.Suppressed, shown.Suppressed, len(small))
-	}
 	for _, f := range shown.Features {
-		if small[f.ID] != (f.Properties["count"] == "<3") {
-			t.Errorf("%s: count %v", f.ID, f.Properties["count"])
+		if want := bandLabel(counts[f.ID]); f.Properties["count"] != want {
+			t.Errorf("%s: count %v shown as %v, want %s", f.ID, counts[f.ID], f.Properties["count"], want)
 		}
-		if small[f.ID] && (f.Properties["harm"] != nil || f.Properties["cost"] != nil || f.Properties["rate_per_1000"] != nil || f.Properties["rank"] != nil) {
-			t.Errorf("%s: derived figures shown: %v", f.ID, f.Properties)
+		if f.Properties["harm"] != nil || f.Properties["cost"] != nil {
+			t.Errorf("%s: harm or cost shown: %v", f.ID, f.Properties)
 		}
 	}
-
 	code, _, b := ogcGet(t, ts.URL+"/api/v1/export/ranking.csv"+q, toks.viewer)
 	if code != 200 {
 		t.Fatal(code)
 	}
 	rows, _ := csv.NewReader(bytes.NewReader(b)).ReadAll()
-	lt3 := 0
 	for _, r := range rows[1:] {
-		if r[3] == "<3" {
-			lt3++
-			if r[4] != "" || r[5] != "" {
-				t.Errorf("CSV row %v: harm and cost shown", r)
-			}
+		if want := bandLabel(counts[r[0]]); r[3] != want || r[4] != "" || r[5] != "" {
+			t.Errorf("CSV row %v: want count %s and no harm or cost", r, want)
 		}
-	}
-	if lt3 != len(small) {
-		t.Errorf("%d CSV rows with <3, want %d", lt3, len(small))
 	}
 
-	// Hot spot cells: the same rule, and no totals for a viewer.
-	var cells exFC
+	// Hot spot cells: the same bands, the totals banded too.
+	var cells, exactCells exFC
 	var meta map[string]any
 	_, _, hb := ogcGet(t, ts.URL+"/api/v1/export/hotspots.geojson"+q, toks.viewer)
+	_, _, xb := ogcGet(t, ts.URL+"/api/v1/export/hotspots.geojson"+q, toks.analyst)
 	json.Unmarshal(hb, &cells)
 	json.Unmarshal(hb, &meta)
-	hidden := 0
-	for _, f := range cells.Features {
-		if f.Properties["count"] == "<3" {
-			hidden++
-			if f.Properties["harm"] != nil {
-				t.Errorf("cell %s: harm shown", f.ID)
-			}
-		} else if n, ok := f.Properties["count"].(float64); !ok || (n >= 1 && n <= 2) {
-			t.Errorf("cell %s: count %v", f.ID, f.Properties["count"])
+	json.Unmarshal(xb, &exactCells)
+	for i, f := range cells.Features {
+		n := exactCells.Features[i].Properties["count"].(float64)
+		if f.Properties["count"] != bandLabel(n) || f.Properties["harm"] != nil {
+			t.Errorf("cell %s: %v incidents shown as %v, harm %v", f.ID, n, f.Properties["count"], f.Properties["harm"])
 		}
 	}
-	if hidden == 0 || meta["count"] != nil || meta["harm"] != nil {
-		t.Errorf("%d cells hidden; totals count %v harm %v", hidden, meta["count"], meta["harm"])
+	if meta["harm"] != nil || meta["count"] == nil {
+		t.Errorf("totals: count %v harm %v", meta["count"], meta["harm"])
 	}
 }
 

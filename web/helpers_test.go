@@ -78,10 +78,10 @@ func newOGCTokens(tb testing.TB) ogcTokens {
 	}
 	t := ogcTokens{src: src}
 	for _, x := range []struct {
-		role string
+		role data.Role
 		dst  *string
 	}{{data.RoleViewer, &t.viewer}, {data.RoleAnalyst, &t.analyst}, {data.RoleAdmin, &t.admin}} {
-		if *x.dst, err = src.Create("test "+x.role, x.role); err != nil {
+		if *x.dst, err = src.Create("test "+x.role.String(), x.role); err != nil {
 			tb.Fatal(err)
 		}
 	}

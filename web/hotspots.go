@@ -12,6 +12,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 )
 
@@ -89,8 +90,25 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 	if err := hotspotsPage(r, &q); err != nil {
 		return err
 	}
-	h, err := s.eng(r.Context()).Hotspots(r.Context(), q)
+	e := s.eng(r.Context())
+	v, err := s.viewOf(r, e)
 	if err != nil {
+		return err
+	}
+	var h *engine.Hotspots
+	if v.Protected() {
+		// The policy's Gi* runs over the whole map's banded counts: protect
+		// the whole map, then cut it to the box, the bins and the page.
+		whole := q
+		whole.BBox, whole.Significant, whole.Offset, whole.Limit = orb.Bound{}, false, 0, 0
+		if h, err = e.Hotspots(r.Context(), whole); err != nil {
+			return err
+		}
+		if h, err = v.Hotspots(h); err != nil {
+			return err
+		}
+		h = engine.Narrow(h, q)
+	} else if h, err = e.Hotspots(r.Context(), q); err != nil {
 		return err
 	}
 	next := nextLink(r, q, h)
@@ -139,7 +157,6 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	bw.WriteString(`,"features":[`)
-	suppress := suppressed(r)
 	for i := range h.Cells {
 		if i > 0 {
 			bw.WriteByte(',')
@@ -149,7 +166,7 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 		}
-		if err := enc.Encode(hotFeature(&h.Cells[i], suppress)); err != nil {
+		if err := enc.Encode(hotFeature(&h.Cells[i], v)); err != nil {
 			return fmt.Errorf("web: writing hot spot cell %s: %w", h.Cells[i].Cell, err)
 		}
 	}
@@ -167,8 +184,8 @@ type hotFeatureJSON struct {
 
 type hotProps struct {
 	Cell           string  `json:"cell"`
-	Count          any     `json:"count"` // a number, or "<3" for viewers
-	Harm           any     `json:"harm"`  // null where the count is withheld
+	Count          any     `json:"count"` // a number, or a band such as "<5" for viewers of a restricted source
+	Harm           any     `json:"harm"`  // null where the policy withholds it
 	Z              float64 `json:"z"`
 	P              float64 `json:"p"`
 	Bin            int     `json:"bin"`
@@ -177,14 +194,15 @@ type hotProps struct {
 	Areas          string  `json:"areas"`
 }
 
-// hotFeature is c as a feature; with suppress, a count of 1..2 is "<3" and
-// its harm withheld, as every viewer's answer has it.
-func hotFeature(c *engine.HotCell, suppress bool) hotFeatureJSON {
+// hotFeature is c as a feature, its figures as the view shows them (c
+// already comes from the view's map): the count as a number or a band,
+// harm withheld from a protected view.
+func hotFeature(c *engine.HotCell, v disclosure.View) hotFeatureJSON {
 	id := c.Cell.String()
 	f := hotFeatureJSON{Type: "Feature", ID: id, Geometry: geojson.NewGeometry(orb.Polygon{c.Cell.Boundary()}),
-		Properties: hotProps{Cell: id, Count: small(c.Count, suppress), Z: c.Z, P: c.P, Bin: c.Bin,
+		Properties: hotProps{Cell: id, Count: v.Value(c.Count), Z: c.Z, P: c.P, Bin: c.Bin,
 			BinUncorrected: c.BinUncorrected, BinLabel: engine.BinLabel(c.Bin), Areas: strings.Join(c.Areas, "; ")}}
-	if !hidden(c.Count, suppress) {
+	if !v.Protected() {
 		f.Properties.Harm = c.Harm
 	}
 	return f

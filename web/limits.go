@@ -118,7 +118,7 @@ func uploadName(r *http.Request, def string) string {
 // file changes nothing. The import runs to the end even if the caller goes
 // away or the server is shutting down.
 func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
-	if err := require(r, RoleAnalyst, "imports"); err != nil {
+	if err := require(r, data.RoleAnalyst, "imports"); err != nil {
 		return err
 	}
 	p, cleanup, err := s.upload(r, uploadName(r, "upload.csv"))
@@ -141,7 +141,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) error {
 // putLayer answers POST /api/v1/layers/{layer}: a GeoJSON FeatureCollection
 // as the body (?code_field, ?name_field, ?crs as `hotspotd areas import`).
 func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
-	if err := require(r, RoleAdmin, "area layer changes"); err != nil {
+	if err := require(r, data.RoleAdmin, "area layer changes"); err != nil {
 		return err
 	}
 	name := chi.URLParam(r, "layer")
@@ -160,6 +160,9 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 	}
 	// a bad layer name is data.ErrBadQuery: 400 with the store's advice
 	if err := s.store.PutLayer(context.WithoutCancel(r.Context()), name, areas, data.LayerMeta{Source: "upload " + filepath.Base(p)}); err != nil {
+		if errors.Is(err, data.ErrBadLayerName) {
+			return badRequest("%s", userMessage(err))
+		}
 		return err
 	}
 	noteRows(r, int64(len(areas)))
@@ -167,7 +170,7 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteLayer(w http.ResponseWriter, r *http.Request) error {
-	if err := require(r, RoleAdmin, "area layer changes"); err != nil {
+	if err := require(r, data.RoleAdmin, "area layer changes"); err != nil {
 		return err
 	}
 	if err := s.store.DeleteLayer(r.Context(), chi.URLParam(r, "layer")); err != nil {

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/stockton-csp/hotspots/data"
 )
 
 // Signed links. A browser opening the printable tasking sheet in a new tab
@@ -76,7 +78,7 @@ func (s *Server) linkCaller(r *http.Request) (who, bool) {
 	if err != nil || !s.now().Before(time.Unix(exp, 0)) {
 		return who{}, false
 	}
-	role := roleOf(v.Get(linkRole))
+	role, _ := data.ParseRole(v.Get(linkRole))
 	name := v.Get(linkBy)
 	if name == "" {
 		// made in single-user mode: good while the server still is
@@ -92,7 +94,7 @@ func (s *Server) linkCaller(r *http.Request) (who, bool) {
 	if !ok {
 		return who{}, false
 	}
-	return who{Role: min(role, roleOf(tok.Role)), Name: name}, true
+	return who{Role: min(role, tok.Role), Name: name}, true
 }
 
 // sheetLink answers GET /api/v1/tasking/link?(the sheet's parameters):

@@ -131,7 +131,7 @@ func BenchmarkAuth(b *testing.B) {
 	s, _ := smallServer(b, Options{Tokens: toks})
 	ok := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	h := s.authenticate(ok)
-	link := s.signLink("/tasking", url.Values{"top": {"10"}, "from": {"2025-01"}}, who{Role: RoleViewer, Name: "v"})
+	link := s.signLink("/tasking", url.Values{"top": {"10"}, "from": {"2025-01"}}, who{Role: data.RoleViewer, Name: "v"})
 	for _, c := range []struct {
 		name string
 		req  *http.Request

@@ -423,7 +423,7 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 				Title:       "Patrol zones",
 				Description: fmt.Sprintf("The top (top=, default %d) patrol zones: connected groups of hot spot cells ranked by harm, with the suggested patrol dose, over the datetime period (default: the latest 12 months).", engine.DefaultTop)})
 	}
-	if caller(r) >= RoleAnalyst {
+	if caller(r) >= data.RoleAnalyst {
 		b, err := s.ogcIncidentBound(ctx)
 		if err != nil {
 			return nil, err
@@ -440,7 +440,7 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 // incidents, 404 with the list for an unknown one.
 func (s *Server) ogcFind(r *http.Request, id string) (ogcColl, error) {
 	if id == "incidents" {
-		if err := require(r, RoleAnalyst, "incident records"); err != nil {
+		if err := require(r, data.RoleAnalyst, "incident records"); err != nil {
 			return ogcColl{}, err
 		}
 	}
@@ -702,14 +702,13 @@ func (s *Server) ogcTable(ctx context.Context, r *http.Request, c ogcColl, q ogc
 		}
 		tq.From, tq.To = from, to
 	}
-	suppress := suppressed(r)
 	switch c.Kind {
 	case "ranking":
-		return s.exRankingTable(ctx, tq, suppress)
+		return s.exRankingTable(ctx, tq, exact(r))
 	case "hotspots":
-		return s.exHotspotTable(ctx, tq, suppress)
+		return s.exHotspotTable(ctx, tq, exact(r))
 	case "zones":
-		return s.exZoneTable(ctx, tq, suppress)
+		return s.exZoneTable(ctx, tq, exact(r))
 	}
 	types, err := s.types(r, tq.Types)
 	if err != nil {

@@ -64,7 +64,7 @@ func (s *Server) operationZones(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteOperation(w http.ResponseWriter, r *http.Request) error {
-	if err := require(r, RoleAnalyst, "operation changes"); err != nil {
+	if err := require(r, data.RoleAnalyst, "operation changes"); err != nil {
 		return err
 	}
 	if err := s.engine.DeleteOperation(r.Context(), chi.URLParam(r, "id")); err != nil {
@@ -101,7 +101,7 @@ type OperationRequest struct {
 }
 
 func (s *Server) createOperation(w http.ResponseWriter, r *http.Request) error {
-	if err := require(r, RoleAnalyst, "operation changes"); err != nil {
+	if err := require(r, data.RoleAnalyst, "operation changes"); err != nil {
 		return err
 	}
 	var req OperationRequest
@@ -236,7 +236,7 @@ func WriteOperationGeoJSON(w io.Writer, op data.Operation) error {
 }
 
 func (s *Server) operationEvaluation(w http.ResponseWriter, r *http.Request) error {
-	if err := require(r, RoleAnalyst, "operation evaluations (they show exact small counts)"); err != nil {
+	if err := require(r, data.RoleAnalyst, "operation evaluations (they show exact small counts)"); err != nil {
 		return err
 	}
 	q := engine.EvaluationQuery{ID: chi.URLParam(r, "id")}

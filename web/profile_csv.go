@@ -6,26 +6,22 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 )
 
 // writeProfileCSV sends the partnership's table as CSV (engine's
-// CSVRecords: per period current, previous, diff, % diff). For viewers a
-// count of 1 or 2 is "<3" and that period's diff and % diff are withheld,
-// as in the JSON.
-func writeProfileCSV(w http.ResponseWriter, pr *engine.Profile, suppress bool) error {
+// CSVRecords: per period current, previous, diff, % diff). pr is what v
+// shows (v.Profile); its counts are written as v labels them ("<5", "5-9").
+func writeProfileCSV(w http.ResponseWriter, pr *engine.Profile, v disclosure.View) error {
 	recs := pr.CSVRecords()
-	if suppress {
+	if v.Protected() {
 		for _, rec := range recs[1:] {
 			for i := 1; i+3 < len(rec); i += 4 {
-				small := false
 				for _, j := range []int{i, i + 1} {
-					if n, err := strconv.Atoi(rec[j]); err == nil && n >= 1 && n <= 2 {
-						rec[j], small = "<3", true
+					if n, err := strconv.ParseInt(rec[j], 10, 64); err == nil {
+						rec[j] = v.Label(n)
 					}
-				}
-				if small {
-					rec[i+2], rec[i+3] = "", ""
 				}
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 )
 
@@ -52,6 +53,10 @@ type Options struct {
 	// HeavyQueries bounds the expensive queries run at once; 0 is
 	// DefaultHeavyQueries.
 	HeavyQueries int
+	// Disclosure is the policy deciding what viewers see of each source;
+	// nil is disclosure.New's default (police.uk public, every other
+	// source restricted).
+	Disclosure *disclosure.Policy
 }
 
 // Server serves the API and the map.
@@ -73,6 +78,7 @@ type Server struct {
 	// linkKey signs links (links.go); it lives only in memory.
 	linkKey []byte
 	basemap *basemap
+	policy  *disclosure.Policy
 }
 
 // New builds a Server over a store and the engine that analyses it.
@@ -95,7 +101,10 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	if opts.HeavyQueries == 0 {
 		opts.HeavyQueries = DefaultHeavyQueries
 	}
-	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries)}
+	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries), policy: opts.Disclosure}
+	if s.policy == nil {
+		s.policy = disclosure.New(disclosure.Options{})
+	}
 	if opts.Tokens != nil && !opts.Tokens.Empty() {
 		s.tokensSeen.Store(true)
 	}
@@ -128,7 +137,7 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	// Everything else needs at least a viewer (everyone, with no tokens
 	// configured); endpoints for analysts and admins check again.
 	r.Group(func(r chi.Router) {
-		r.Use(s.need(RoleViewer, "this"))
+		r.Use(s.need(data.RoleViewer, "this"))
 		r.Use(s.bodyType)
 		r.Route("/api/v1", func(r chi.Router) {
 			r.Use(s.timeout)
@@ -192,10 +201,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "not ready"})
 		return nil
 	}
-	if caller(r) < RoleViewer {
+	if caller(r) < data.RoleViewer {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok"})
 		return nil
 	}
+	sum = s.policy.Summary(sum, exact(r))
 	return s.respond(w, r, http.StatusOK, map[string]any{"status": "ok", "incidents": sum.Incidents, "version": sum.Version})
 }
 
@@ -204,11 +214,10 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, struct {
+	return s.respond(w, r, http.StatusOK, struct {
 		data.Summary
 		Attribution string `json:"attribution"`
-	}{sum, s.opts.Attribution})
-	return nil
+	}{s.policy.Summary(sum, exact(r)), s.opts.Attribution})
 }
 
 func (s *Server) layers(w http.ResponseWriter, r *http.Request) error {
@@ -257,11 +266,16 @@ func (s *Server) types(r *http.Request, types []string) ([]string, error) {
 	return s.eng(r.Context()).Types(r.Context(), types)
 }
 
-// AreaCount is one area's count in /layers/{layer}/counts.
+// AreaCount is one area's count in /layers/{layer}/counts, of the
+// request's source, as the caller may see it.
 type AreaCount struct {
 	Code  string `json:"code"`
 	Name  string `json:"name"`
 	Count int64  `json:"count"`
+	// Band is the count's band as people read it ("<5", "5-9") when the
+	// caller sees the source's counts in bands (package disclosure); Count
+	// is then the band's lower end.
+	Band string `json:"band,omitempty"`
 }
 
 func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
@@ -277,18 +291,34 @@ func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	e := s.eng(r.Context())
+	src, err := e.SourceName(r.Context())
+	if err != nil {
+		return err
+	}
+	if src != "" {
+		q.Sources = []string{src}
+	}
+	v, err := s.viewOf(r, e)
+	if err != nil {
+		return err
+	}
 	q.By = data.GroupBy{Layer: name}
+	q.Times = requestTimes(r)
 	rows, err := s.store.Aggregate(r.Context(), q)
 	if err != nil {
 		return err
 	}
 	byCode := make(map[string]int64, len(rows))
 	for _, row := range rows {
-		byCode[row.Area] = row.Count
+		byCode[row.Area] += row.Count
 	}
 	out := make([]AreaCount, len(layer.Areas))
 	for i, a := range layer.Areas {
-		out[i] = AreaCount{Code: a.Code, Name: a.Name, Count: byCode[a.Code]}
+		out[i] = AreaCount{Code: a.Code, Name: a.Name, Count: v.Count(byCode[a.Code])}
+		if v.Protected() {
+			out[i].Band = v.Label(byCode[a.Code])
+		}
 	}
 	return s.respond(w, r, http.StatusOK, out)
 }

@@ -25,16 +25,6 @@ var strategyTmpl = template.Must(template.New("strategy.html").Funcs(template.Fu
 	"join":   strings.Join,
 	"count":  func(n int64) string { return Thousands(float64(n), 0) },
 	"countF": func(v float64) string { return Thousands(v, 0) },
-	// hidden is the small-number rule (auth.go) for a count of either type
-	"hidden": func(n any, suppress bool) bool {
-		switch v := n.(type) {
-		case int64:
-			return hidden(v, suppress)
-		case float64:
-			return hidden(int64(v), suppress)
-		}
-		return false
-	},
 	"rate": func(r *float64) string {
 		if r == nil {
 			return "n/a"
@@ -86,10 +76,6 @@ type StrategyPage struct {
 	Strategy    *engine.Strategy
 	Attribution string
 	Now         time.Time
-	// Suppress hides counts of 1 or 2 (viewers) and what would give them
-	// away (rates, changes, costs, points on the charts), by the one rule in
-	// hidden, applied as the page is written.
-	Suppress bool
 }
 
 // maxSignalsShown bounds the signals listed on a priority's page so it
@@ -105,9 +91,9 @@ func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 	weekly := make([]template.HTML, len(s.Priorities))
 	funnels := make([]template.HTML, len(s.Priorities))
 	for i, pf := range s.Priorities {
-		charts[i] = xmrSVG(pf.Name, s.Months, pf.Chart, s.SPCBaseline, p.Suppress)
-		weekly[i] = weeklySVG(pf.Name, pf.Weekly, p.Suppress)
-		funnels[i] = funnelSVG(pf, p.Suppress)
+		charts[i] = xmrSVG(pf.Name, s.Months, pf.Chart, s.SPCBaseline)
+		weekly[i] = weeklySVG(pf.Name, pf.Weekly)
+		funnels[i] = funnelSVG(pf)
 	}
 	counts := map[string]int{}
 	for _, pf := range s.Priorities {
@@ -117,7 +103,6 @@ func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 		"S":           s,
 		"Charts":      charts,
 		"Funnels":     funnels,
-		"Hide":        p.Suppress,
 		"Weekly":      weekly,
 		"Counts":      counts,
 		"MaxSignals":  maxSignalsShown,
@@ -128,16 +113,11 @@ func WriteStrategyHTML(w io.Writer, p StrategyPage) error {
 
 // WriteStrategyCSV writes every figure of the strategy view, one per row:
 // priority, section, area code and name, month, figure, value.
-func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
+func WriteStrategyCSV(w io.Writer, s *engine.Strategy) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"priority", "section", "area_code", "area", "month", "figure", "value"})
 	num := func(v float64, dp int) string { return strconv.FormatFloat(v, 'f', dp, 64) }
-	cnt := func(v float64) string {
-		if hidden(int64(v), suppress) {
-			return "<3"
-		}
-		return num(v, 0)
-	}
+	cnt := func(v float64) string { return num(v, 0) }
 	row := func(pr, sec, code, area, month, fig, val string) {
 		cw.Write([]string{pr, sec, code, area, month, fig, val})
 	}
@@ -150,23 +130,20 @@ func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
 		}
 		row(n, "summary", s.AreaCode, s.AreaName, "", "crime_types", strings.Join(pf.Types, "; "))
 		row(n, "summary", s.AreaCode, s.AreaName, "", "count", cnt(float64(pf.Count)))
-		hide := hidden(pf.Count, suppress) // and what would give it away
-		if pf.Rate != nil && !hide {
+		if pf.Rate != nil {
 			row(n, "summary", s.AreaCode, s.AreaName, "", "rate_per_1000", num(*pf.Rate, 4))
 		}
-		if pf.Change != nil && !hide {
+		if pf.Change != nil {
 			row(n, "summary", s.AreaCode, s.AreaName, "", "baseline_period", s.BaselinePeriod.String())
 			row(n, "summary", s.AreaCode, s.AreaName, "", "baseline_count", num(pf.Change.Previous, 0))
 			row(n, "summary", s.AreaCode, s.AreaName, "", "change_since_baseline_pct", changeText(pf.Change))
 		}
-		if !hide {
-			row(n, "summary", s.AreaCode, s.AreaName, "", "cost_gbp_2015_16", num(pf.Cost, 0))
-		}
+		row(n, "summary", s.AreaCode, s.AreaName, "", "cost_gbp_2015_16", num(pf.Cost, 0))
 		row(n, "comparison", "", s.Layer, "", "group_rate_per_1000", num(pf.Comparison.GroupRate, 6))
 		for _, a := range pf.Comparison.Areas {
 			for _, f := range []struct {
 				name, val string
-			}{{"count", cnt(a.Count)}, {"population", num(a.Population, 0)}, {"rate_per_1000", rateCell(a.Rate, hidden(int64(a.Count), suppress))}, {"expected", num(a.Expected, 3)},
+			}{{"count", cnt(a.Count)}, {"population", num(a.Population, 0)}, {"rate_per_1000", rateCell(a.Rate)}, {"expected", num(a.Expected, 3)},
 				{"lower95", num(a.Lower95, 4)}, {"upper95", num(a.Upper95, 4)}, {"lower998", num(a.Lower998, 4)}, {"upper998", num(a.Upper998, 4)},
 				{"reading", string(a.Reading)}} {
 				row(n, "comparison", a.Code, a.Name, "", f.name, f.val)
@@ -209,12 +186,7 @@ func WriteStrategyCSV(w io.Writer, s *engine.Strategy, suppress bool) error {
 	return cw.Error()
 }
 
-func rateCell(r float64, withheld bool) string {
-	if withheld {
-		return ""
-	}
-	return strconv.FormatFloat(r, 'f', 4, 64)
-}
+func rateCell(r float64) string { return strconv.FormatFloat(r, 'f', 4, 64) }
 
 // strategyQuery reads the strategy view's parameters: layer, area, from,
 // to, baseline_year, spc_from, spc_to, wards, top, priorities. With no
@@ -265,13 +237,32 @@ func strategyQuery(r *http.Request) (engine.StrategyQuery, error) {
 	return q, nil
 }
 
+// strategy is the strategy view of the default source as the caller may see
+// it: exact, or withheld from viewers of a restricted source (its funnel
+// plots and charts are figures no band protects).
+func (s *Server) strategy(r *http.Request, q engine.StrategyQuery) (*engine.Strategy, error) {
+	st, err := s.engine.Strategy(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.viewOf(r, s.engine)
+	if err != nil {
+		return nil, err
+	}
+	x, err := v.Apply(st)
+	if err != nil {
+		return nil, err
+	}
+	return x.(*engine.Strategy), nil
+}
+
 // strategyJSON answers GET /api/v1/strategy.
 func (s *Server) strategyJSON(w http.ResponseWriter, r *http.Request) error {
 	q, err := strategyQuery(r)
 	if err != nil {
 		return err
 	}
-	st, err := s.engine.Strategy(r.Context(), q)
+	st, err := s.strategy(r, q)
 	if err != nil {
 		return err
 	}
@@ -284,13 +275,13 @@ func (s *Server) strategyCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.engine.Strategy(r.Context(), q)
+	st, err := s.strategy(r, q)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="strategy-%s.csv"`, st.Period.To))
-	return WriteStrategyCSV(w, st, suppressed(r))
+	return WriteStrategyCSV(w, st)
 }
 
 // strategyPage answers GET /strategy, the printable strategy view.
@@ -299,13 +290,13 @@ func (s *Server) strategyPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.engine.Strategy(r.Context(), q)
+	st, err := s.strategy(r, q)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", sheetCSP)
-	return WriteStrategyHTML(w, StrategyPage{Strategy: st, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r)})
+	return WriteStrategyHTML(w, StrategyPage{Strategy: st, Attribution: s.opts.Attribution, Now: s.now()})
 }
 
 // strategyLink answers GET /api/v1/strategy/link?(the page's parameters):

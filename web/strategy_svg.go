@@ -52,8 +52,7 @@ func tickLabel(v, step float64) string {
 
 // funnelSVG draws a priority's funnel plot: each area's rate per 1,000
 // against its population, the group rate and the 95% and 99.8% limits.
-// Areas whose count is withheld from the caller (hidden) are not drawn.
-func funnelSVG(pf engine.PriorityFigures, suppress bool) template.HTML {
+func funnelSVG(pf engine.PriorityFigures) template.HTML {
 	c := pf.Comparison
 	if len(c.Areas) == 0 {
 		return ""
@@ -66,10 +65,8 @@ func funnelSVG(pf engine.PriorityFigures, suppress bool) template.HTML {
 	for _, a := range c.Areas {
 		maxN = math.Max(maxN, a.Population)
 		minPop = math.Min(minPop, a.Population)
-		if !hidden(int64(a.Count), suppress) {
-			maxR = math.Max(maxR, a.Rate)
-			minR = math.Min(minR, a.Rate)
-		}
+		maxR = math.Max(maxR, a.Rate)
+		minR = math.Min(minR, a.Rate)
 	}
 	maxN *= 1.1
 	minN := math.Min(minPop*0.8, maxN/8)
@@ -132,9 +129,6 @@ func funnelSVG(pf engine.PriorityFigures, suppress bool) template.HTML {
 	// points, labelled when few or notable
 	few := len(c.Areas) <= 8
 	for _, a := range c.Areas {
-		if hidden(int64(a.Count), suppress) {
-			continue
-		}
 		x, y := xs(a.Population), ys(a.Rate)
 		col, r := colPoint, 3.5
 		if a.Partnership {
@@ -159,7 +153,7 @@ func funnelSVG(pf engine.PriorityFigures, suppress bool) template.HTML {
 // limits: the baseline months shaded, points in a signal coloured (orange
 // for more crime, blue for less). Months whose count is withheld from the
 // caller (hidden) are gaps.
-func xmrSVG(name string, months []data.Month, ch engine.Chart, base engine.Period, suppress bool) template.HTML {
+func xmrSVG(name string, months []data.Month, ch engine.Chart, base engine.Period) template.HTML {
 	if len(months) == 0 {
 		return ""
 	}
@@ -167,12 +161,12 @@ func xmrSVG(name string, months []data.Month, ch engine.Chart, base engine.Perio
 	for i, m := range months {
 		labels[i] = m.String()
 	}
-	return xmrSeriesSVG(name+" by month", labels, ch, int(base.From-months[0]), int(base.To-months[0]), func(i int) bool { return i == 0 || months[i].Num() == 1 }, suppress)
+	return xmrSeriesSVG(name+" by month", labels, ch, int(base.From-months[0]), int(base.To-months[0]), func(i int) bool { return i == 0 || months[i].Num() == 1 })
 }
 
 // weeklySVG draws a weekly chart like xmrSVG, labelling the first week of
 // each quarter.
-func weeklySVG(name string, w *engine.WeeklyChart, suppress bool) template.HTML {
+func weeklySVG(name string, w *engine.WeeklyChart) template.HTML {
 	if w == nil || len(w.Weeks) == 0 {
 		return ""
 	}
@@ -182,25 +176,23 @@ func weeklySVG(name string, w *engine.WeeklyChart, suppress bool) template.HTML 
 		l := w.Weeks[i]
 		m := l[5:7]
 		return i == 0 || ((m == "01" || m == "04" || m == "07" || m == "10") && l[8:10] <= "07")
-	}, suppress)
+	})
 }
 
 // xmrSeriesSVG draws a series labelled by labels, its baseline points
 // b0..b1 shaded, with the x-axis labelled where tick says.
-func xmrSeriesSVG(name string, labels []string, ch engine.Chart, b0, b1 int, tick func(int) bool, suppress bool) template.HTML {
+func xmrSeriesSVG(name string, labels []string, ch engine.Chart, b0, b1 int, tick func(int) bool) template.HTML {
 	months := labels
 	const w, h = 700.0, 190.0
 	const left, right, top, bottom = 48.0, 60.0, 10.0, 24.0
 	lo, hi := math.Min(0, ch.XmR.Lower), ch.XmR.Upper
 	for _, v := range ch.Values {
-		if !hidden(v, suppress) {
-			hi = math.Max(hi, float64(v))
-		}
+		hi = math.Max(hi, float64(v))
 	}
 	lo = math.Max(0, lo)
 	minV := lo
 	if ch.XmR.Lower > 0 {
-		minV = math.Min(ch.XmR.Lower, minValue(ch.Values, suppress)) * 0.9
+		minV = math.Min(ch.XmR.Lower, minValue(ch.Values)) * 0.9
 	}
 	maxV := hi * 1.05
 	if maxV <= minV {
@@ -245,10 +237,6 @@ func xmrSeriesSVG(name string, labels []string, ch engine.Chart, b0, b1 int, tic
 	var pb strings.Builder
 	pen := false
 	for i, v := range ch.Values {
-		if hidden(v, suppress) {
-			pen = false
-			continue
-		}
 		if !pen {
 			fmt.Fprintf(&pb, "M%.1f %.1f", xs(i), ys(float64(v)))
 			pen = true
@@ -268,9 +256,6 @@ func xmrSeriesSVG(name string, labels []string, ch engine.Chart, b0, b1 int, tic
 		}
 	}
 	for i, v := range ch.Values {
-		if hidden(v, suppress) {
-			continue
-		}
 		col, r := colPoint, 2.2
 		if colour[i] != "" {
 			col, r = colour[i], 3.2
@@ -281,12 +266,10 @@ func xmrSeriesSVG(name string, labels []string, ch engine.Chart, b0, b1 int, tic
 	return template.HTML(sb.String())
 }
 
-func minValue(vs []int64, suppress bool) float64 {
+func minValue(vs []int64) float64 {
 	m := math.Inf(1)
 	for _, v := range vs {
-		if !hidden(v, suppress) {
-			m = math.Min(m, float64(v))
-		}
+		m = math.Min(m, float64(v))
 	}
 	if math.IsInf(m, 1) {
 		return 0

@@ -13,6 +13,7 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/hotspot"
@@ -25,17 +26,18 @@ var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.Func
 	"join":       strings.Join,
 	"thousands":  func(n int64) string { return Thousands(float64(n), 0) },
 	"thousandsF": func(v float64) string { return Thousands(v, 0) },
-	// count and harm print a count of incidents and its harm as the reader
-	// may see them: withheld for 1 or 2 incidents when suppress is on.
-	"count": func(suppress bool, n int64) string {
-		if hidden(n, suppress) {
-			return "<3"
+	// count and harm print a count of incidents and harm as the reader may
+	// see them (the page's disclosure.View): a count in its band ("<5",
+	// "5-9"), harm withheld, where the view bands counts.
+	"count": func(v disclosure.View, n int64) string {
+		if v.Protected() {
+			return v.Label(n)
 		}
 		return Thousands(float64(n), 0)
 	},
-	"harm": func(suppress bool, n int64, harm float64) string {
+	"harm": func(v disclosure.View, harm float64) string {
 		switch {
-		case hidden(n, suppress):
+		case v.Protected():
 			return "withheld"
 		case harm == 0:
 			return "–"
@@ -87,8 +89,9 @@ type TaskingPage struct {
 	Layer       *geo.Layer // for ward outlines on the zone maps; may be nil
 	Attribution string
 	Now         time.Time
-	// Suppress hides counts of 1 or 2 (viewers).
-	Suppress bool
+	// View is what the reader may see; Tasking and Review are already
+	// what it shows (View.Tasking, View.PlanReview). The zero View is exact.
+	View disclosure.View
 	// Review, when a previous operation exists, names the zones by their IDs across months,
 	// marks them new or continuing, and adds the "Since last plan" page.
 	Review *engine.PlanReview
@@ -123,7 +126,7 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 	sparks := make([]template.HTML, len(t.Zones))
 	for i, z := range t.Zones {
 		maps[i] = zoneMap(z, t.Zones, p.Layer)
-		sparks[i] = spark(z.Monthly, z.Months)
+		sparks[i] = spark(z.Monthly, z.Months, p.View)
 	}
 	cellKm2 := 0.0
 	if len(t.Zones) > 0 && len(t.Zones[0].Cells) > 0 {
@@ -182,7 +185,7 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 		"CellKm2":     strconv.FormatFloat(cellKm2, 'f', 2, 64),
 		"TypesText":   types,
 		"Attribution": p.Attribution,
-		"Suppress":    p.Suppress,
+		"View":        p.View,
 	})
 }
 
@@ -419,7 +422,8 @@ func overviewMap(zones []engine.Zone, names []string, layer *geo.Layer) template
 }
 
 // spark draws monthly counts as small bars with the first and last month.
-func spark(vals []int64, months []data.Month) template.HTML {
+// The values are what v shows (View.Tasking), labelled as v labels them.
+func spark(vals []int64, months []data.Month, v disclosure.View) template.HTML {
 	if len(vals) == 0 {
 		return ""
 	}
@@ -431,12 +435,12 @@ func spark(vals []int64, months []data.Month) template.HTML {
 	bw := w / float64(len(vals))
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="Monthly crimes">`, w, h+14)
-	for i, v := range vals {
-		bh := float64(v) / float64(mx) * h
-		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c0392b" fill-opacity="0.7"><title>%s: %d</title></rect>`, float64(i)*bw+0.5, h-bh, math.Max(bw-1, 0.5), bh, months[i], v)
+	for i, n := range vals {
+		bh := float64(n) / float64(mx) * h
+		fmt.Fprintf(&sb, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#c0392b" fill-opacity="0.7"><title>%s: %s</title></rect>`, float64(i)*bw+0.5, h-bh, math.Max(bw-1, 0.5), bh, months[i], template.HTMLEscapeString(v.Label(n)))
 	}
-	fmt.Fprintf(&sb, `<text x="0" y="%.0f" font-size="9" fill="#4a5560">%s</text><text x="%.0f" y="%.0f" font-size="9" fill="#4a5560" text-anchor="end">%s (max %d)</text></svg>`,
-		h+12, months[0], w, h+12, months[len(months)-1], mx)
+	fmt.Fprintf(&sb, `<text x="0" y="%.0f" font-size="9" fill="#4a5560">%s</text><text x="%.0f" y="%.0f" font-size="9" fill="#4a5560" text-anchor="end">%s (max %s)</text></svg>`,
+		h+12, months[0], w, h+12, months[len(months)-1], template.HTMLEscapeString(v.Label(mx)))
 	return template.HTML(sb.String())
 }
 
@@ -472,11 +476,12 @@ func (s *Server) taskingJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.eng(r.Context()).Tasking(r.Context(), q)
+	e := s.eng(r.Context())
+	t, err := e.Tasking(r.Context(), q)
 	if err != nil {
 		return err
 	}
-	return s.respond(w, r, http.StatusOK, t)
+	return s.answer(w, r, e, t)
 }
 
 // taskingPage answers GET /tasking, the printable sheet.
@@ -485,7 +490,12 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.eng(r.Context()).Tasking(r.Context(), q)
+	e := s.eng(r.Context())
+	t, err := e.Tasking(r.Context(), q)
+	if err != nil {
+		return err
+	}
+	v, err := s.viewOf(r, e)
 	if err != nil {
 		return err
 	}
@@ -505,7 +515,7 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	w.Header().Set("Content-Security-Policy", sheetCSP)
-	return WriteTaskingHTML(w, TaskingPage{Tasking: t, Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), Suppress: suppressed(r), Review: review, Saved: saved,
+	return WriteTaskingHTML(w, TaskingPage{Tasking: v.Tasking(t), Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), View: v, Review: v.PlanReview(review), Saved: saved,
 		TypesText: s.eng(r.Context()).DescribeTypes(r.Context(), t.Types)})
 }
 

@@ -1,64 +1,76 @@
 package web
 
 import (
+	"html"
 	"strings"
 	"testing"
+
+	"github.com/stockton-csp/hotspots/disclosure"
 
 	"github.com/stockton-csp/hotspots/data"
 )
 
-// TestSheetSmallCounts: on a viewer's tasking sheet every count of 1 or 2,
-// of a crime type or at a location, prints "<3", never the "-1" the sheet
-// used to print for hidden location counts (issue 9, item 11). The
-// expected cells come from the analyst's exact figures in the JSON API.
-func TestSheetSmallCounts(t *testing.T) {
+// TestSheetBands: a viewer's tasking sheet of a restricted source prints
+// each zone's count in its band ("<5", "5-9"), lists no type or place of
+// the lowest band, withholds harm, and never prints "<3" or -1; the
+// analyst's prints exact figures.
+func TestSheetBands(t *testing.T) {
 	toks, _ := data.OpenTokens(t.TempDir(), nil)
 	viewer, _ := toks.Create("v", data.RoleViewer)
 	analyst, _ := toks.Create("a", data.RoleAnalyst)
-	_, ts := apiServer(t, Options{Tokens: toks})
+	_, ts := apiServer(t, Options{Tokens: toks, Disclosure: disclosure.New(disclosure.Options{Public: []string{}})})
 	const q = "?top=10&from=2025-11&to=2025-11&types=Burglary"
 	var exact struct {
 		Zones []struct {
+			Count     int64                   `json:"count"`
 			ByType    []struct{ Count int64 } `json:"by_type"`
 			Locations []struct{ Count int64 } `json:"locations"`
 		} `json:"zones"`
 	}
 	ogcJSON(t, ts.URL+"/api/v1/tasking"+q, analyst, 200, &exact)
-	wantTypes, wantLocs := 0, 0
+	small := 0
 	for _, z := range exact.Zones {
-		for _, x := range z.ByType {
-			if x.Count == 1 || x.Count == 2 {
-				wantTypes++
-			}
-		}
 		for _, x := range z.Locations {
-			if x.Count == 1 || x.Count == 2 {
-				wantLocs++
+			if x.Count < 5 {
+				small++
 			}
 		}
 	}
-	if wantLocs == 0 || wantTypes == 0 {
-		t.Fatalf("the test needs zones with locations and types of 1 or 2 crimes: %d locations, %d types", wantLocs, wantTypes)
+	if small == 0 || len(exact.Zones) == 0 {
+		t.Fatalf("the test needs zones with places of under 5 crimes: %d zones, %d places", len(exact.Zones), small)
 	}
 	code, _, b := ogcGet(t, ts.URL+"/tasking"+q, viewer)
 	if code != 200 {
 		t.Fatalf("%d %.300s", code, b)
 	}
 	page := string(b)
-	if strings.Contains(page, `<td class="n">-1</td>`) || strings.Contains(page, ">-1<") {
-		t.Error("the viewer's sheet prints -1")
+	for _, bad := range []string{"&lt;3", ">-1<"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the viewer's sheet prints %s", bad)
+		}
 	}
-	hiddenCells := strings.Count(page, `<td class="n">&lt;3</td>`)
-	withheldHarm := strings.Count(page, `<td class="n">withheld</td>`)
-	if hiddenCells != wantTypes+wantLocs || withheldHarm != wantTypes {
-		t.Errorf("the sheet hides %d counts and %d harms; the exact figures have %d types and %d locations of 1 or 2 crimes",
-			hiddenCells, withheldHarm, wantTypes, wantLocs)
+	for _, z := range exact.Zones {
+		if want := `<td class="n">` + html.EscapeString(bandLabel(float64(z.Count))) + `</td>`; !strings.Contains(page, want) {
+			t.Errorf("the viewer's sheet has no %s for a zone of %d", want, z.Count)
+		}
+	}
+	var shown struct {
+		Zones []struct {
+			Locations []struct{ Count int64 } `json:"locations"`
+		} `json:"zones"`
+	}
+	ogcJSON(t, ts.URL+"/api/v1/tasking"+q, viewer, 200, &shown)
+	for _, z := range shown.Zones {
+		for _, l := range z.Locations {
+			if l.Count < 5 || l.Count%5 != 0 {
+				t.Errorf("the viewer's tasking lists a place of %d", l.Count)
+			}
+		}
 	}
 	_, _, b = ogcGet(t, ts.URL+"/tasking"+q, analyst)
-	if n := strings.Count(string(b), "&lt;3"); n != 0 {
-		t.Errorf("the analyst's sheet hides %d counts", n)
+	if n := strings.Count(string(b), "&lt;5"); n != 0 {
+		t.Errorf("the analyst's sheet bands %d counts", n)
 	}
-	t.Logf("%d type counts and %d location counts of 1 or 2 hidden from the viewer", wantTypes, wantLocs)
 }
 
 // TestTaskingWidthParameter: max_width sets how wide a zone may be; a width that is no patrol's

@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/internal/cache"
 	"github.com/stockton-csp/hotspots/tiles"
 )
@@ -77,15 +78,17 @@ func (ts *tileServer) query(r *http.Request, set string) (tiles.Query, error) {
 		return tiles.Query{}, err
 	}
 	if set == string(tiles.Incidents) {
-		if err := require(r, RoleAnalyst, "incident points"); err != nil {
+		if err := require(r, data.RoleAnalyst, "incident points"); err != nil {
 			return tiles.Query{}, err
 		}
 	}
 	q := tiles.Query{Set: tiles.Set(set), Layer: layerParam(r), From: p.q.From, To: p.q.To, Source: sourceParam(r), Times: requestTimes(r),
 		Types: p.q.Types, Measure: p.measure, Res: p.res, K: p.k}
-	if suppressed(r) {
-		q.Suppress = SmallCount // viewers: "<3", as the API shows them
+	v, err := ts.s.view(r)
+	if err != nil {
+		return tiles.Query{}, err
 	}
+	q.View = v
 	return q.Normalize()
 }
 

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stockton-csp/hotspots/disclosure"
+
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/data/sample"
 	"github.com/stockton-csp/hotspots/engine"
@@ -399,7 +401,7 @@ func TestTileRoles(t *testing.T) {
 	}
 	viewer, _ := toks.Create("v", data.RoleViewer)
 	analyst, _ := toks.Create("a", data.RoleAnalyst)
-	s, _, _ := tileServerFor(t, Options{Tokens: toks})
+	s, _, _ := tileServerFor(t, Options{Tokens: toks, Disclosure: disclosure.New(disclosure.Options{Public: []string{}})})
 	path := tilePath("cells", tileOf(tileTownCentre[0], tileTownCentre[1], 14))
 	if rec := tileGet(s, path); rec.Code != http.StatusUnauthorized {
 		t.Errorf("no token: %d", rec.Code)
@@ -409,8 +411,8 @@ func TestTileRoles(t *testing.T) {
 	if v.Code != 200 || a.Code != 200 {
 		t.Fatalf("viewer %d, analyst %d", v.Code, a.Code)
 	}
-	if !bytes.Contains(v.Body.Bytes(), []byte("<3")) || bytes.Contains(a.Body.Bytes(), []byte("<3")) {
-		t.Error(`the viewer's tile should show "<3" and the analyst's not`)
+	if !bytes.Contains(v.Body.Bytes(), []byte("<5")) || bytes.Contains(a.Body.Bytes(), []byte("<5")) {
+		t.Error(`the viewer's tile of a restricted source should show "<5" and the analyst's not`)
 	}
 	if v.Header().Get("ETag") == a.Header().Get("ETag") {
 		t.Error("viewer and analyst tiles share an ETag")

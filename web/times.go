@@ -12,8 +12,8 @@ import (
 // when the crimes of an area (or of H3 cells, or everywhere) happened, by
 // weekday and hour, with the aoristic grid and the peak.
 //
-// Viewers get the peak and the totals only: a grid of a small area's crimes
-// by the hour holds ones and twos that could single a crime out.
+// Viewers of a restricted source get the grid in bands (disclosure.View.Times),
+// without the aoristic grid and the peak.
 func (s *Server) times(w http.ResponseWriter, r *http.Request) error {
 	p, err := readParams(r)
 	if err != nil {
@@ -29,20 +29,10 @@ func (s *Server) times(w http.ResponseWriter, r *http.Request) error {
 			q.Cells = append(q.Cells, cell)
 		}
 	}
-	tp, err := s.eng(r.Context()).Times(r.Context(), q)
+	e := s.eng(r.Context())
+	tp, err := e.Times(r.Context(), q)
 	if err != nil {
 		return err
 	}
-	if suppressed(r) {
-		out := *tp
-		out.Grid, out.Aoristic = [7][24]float64{}, [7][24]float64{}
-		out.Notes = append(append([]string(nil), tp.Notes...), "the hour by weekday grid is shown to analysts only; the peak is shown to all")
-		writeJSON(w, http.StatusOK, struct {
-			engine.TimeProfile
-			Grid     any `json:"grid"`
-			Aoristic any `json:"aoristic"`
-		}{TimeProfile: out})
-		return nil
-	}
-	return s.respond(w, r, http.StatusOK, tp)
+	return s.answer(w, r, e, tp)
 }

@@ -29,8 +29,9 @@ var allowed = map[string][]string{
 	"data/storetest":          {"data", "hotspot", "geo", "internal/fixture", "github.com/paulmach/orb"},
 	"data/postgres":           {"data", "hotspot", "geo", "github.com/paulmach/orb", "github.com/jackc/pgx/v5"},
 	"engine":                  {"data", "hotspot", "geo", "internal/cache", "github.com/paulmach/orb"},
-	"tiles":                   {"engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
-	"web":                     {"tiles", "engine", "hotspot", "data", "geo", "audit", "internal/cache", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
+	"disclosure":              {"engine", "hotspot", "data", "geo"},
+	"tiles":                   {"disclosure", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
+	"web":                     {"tiles", "disclosure", "engine", "hotspot", "data", "geo", "audit", "internal/cache", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
 	"internal/pmtilesfixture": {"github.com/paulmach/orb", "github.com/protomaps/go-pmtiles"},
 	"audit":                   {"gopkg.in/natefinch/lumberjack.v2"},
 }

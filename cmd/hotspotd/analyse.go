@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
 	"github.com/stockton-csp/hotspots/web"
@@ -413,7 +414,7 @@ func (m *Main) hotspots(ctx context.Context, args []string) error {
 	case "json":
 		return writeJSONTo(m.Stdout, h)
 	case "geojson":
-		return writeJSONTo(m.Stdout, web.HotspotsGeoJSON(h))
+		return writeJSONTo(m.Stdout, web.HotspotsGeoJSON(h, disclosure.Exact())) // the command line reads the data folder itself: exact figures
 	case "csv":
 		w := csv.NewWriter(m.Stdout)
 		w.Write([]string{"cell", "count", "harm", "z", "p", "bin", "bin_uncorrected", "lon", "lat", "areas"})

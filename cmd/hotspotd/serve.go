@@ -8,11 +8,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/stockton-csp/hotspots/audit"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/data/sample"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/web"
@@ -36,6 +38,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	var wf weightFlags
 	weightsFlags(fs, &wf)
 	basemapFile := fs.String("basemap", "", "a PMTiles archive of the Protomaps basemap (FILE.pmtiles) to serve and draw under the data, offline")
+	public := fs.String("public-sources", disclosure.PoliceUK, "sources published openly, shown to viewers as published (comma separated; \"none\" restricts every source); "+
+		"viewers see the counts of every other source in bands of 5, analysts and admins exact figures")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -86,7 +90,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			"give a folder it may write with --audit-dir", err)
 	}
 	m.onClose(alog.Close)
-	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, UploadDir: uploads, BasemapStyle: *basemap, Basemap: *basemapFile})
+	srv, err := web.New(store, eng, web.Options{Logger: m.Logger, Now: m.Now, Attribution: sample.Attribution, Tokens: toks, Hosts: hosts, Audit: alog, UploadDir: uploads, BasemapStyle: *basemap, Basemap: *basemapFile,
+		Disclosure: disclosure.New(disclosure.Options{Public: publicSources(*public)})})
 	if err != nil {
 		return err
 	}
@@ -215,4 +220,16 @@ func (m *Main) uploadDir(dataDir string) string {
 		return ""
 	}
 	return dir
+}
+
+// publicSources reads --public-sources: names separated by commas, or
+// "none" (or nothing) for no public source.
+func publicSources(s string) []string {
+	out := []string{}
+	for _, n := range strings.Split(s, ",") {
+		if n = strings.TrimSpace(n); n != "" && n != "none" {
+			out = append(out, n)
+		}
+	}
+	return out
 }

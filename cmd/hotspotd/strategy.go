@@ -86,7 +86,7 @@ func (m *Main) strategy(ctx context.Context, args []string) error {
 	case "json":
 		return writeJSONTo(m.Stdout, s)
 	case "csv":
-		return web.WriteStrategyCSV(m.Stdout, s, false)
+		return web.WriteStrategyCSV(m.Stdout, s)
 	case "html":
 		return web.WriteStrategyHTML(m.Stdout, web.StrategyPage{Strategy: s, Attribution: sample.Attribution, Now: m.Now()})
 	}

@@ -42,7 +42,11 @@ func (m *Main) token(ctx context.Context, args []string) error {
 			fs.Usage()
 			return fmt.Errorf("%w: token create needs --role and --name", errUsage)
 		}
-		secret, err := toks.Create(*name, *role)
+		r, err := data.ParseRole(*role)
+		if err != nil {
+			return err
+		}
+		secret, err := toks.Create(*name, r)
 		if err != nil {
 			return err
 		}
@@ -60,7 +64,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		}
 		t := &table{head: []string{"Name", "Role", "Starts", "Created"}, right: []bool{false, false, false, false}}
 		for _, x := range list {
-			t.add(x.Name, x.Role, x.Prefix+"...", x.Created.Format("2006-01-02 15:04"))
+			t.add(x.Name, x.Role.String(), x.Prefix+"...", x.Created.Format("2006-01-02 15:04"))
 		}
 		return t.write(m.Stdout)
 	case "revoke":

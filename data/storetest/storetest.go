@@ -134,8 +134,8 @@ func testEmpty(t *testing.T, s data.Store) {
 	if err := s.DeleteLayer(ctx, Wards); !errors.Is(err, data.ErrNoLayer) {
 		t.Errorf("DeleteLayer on an empty store: %v, want ErrNoLayer", err)
 	}
-	if err := s.PutLayer(ctx, "Bad Name!", WardAreas(t), data.LayerMeta{}); !errors.Is(err, data.ErrBadQuery) {
-		t.Errorf("PutLayer with the layer name \"Bad Name!\": %v, want ErrBadQuery", err)
+	if err := s.PutLayer(ctx, "Bad Name!", WardAreas(t), data.LayerMeta{}); !errors.Is(err, data.ErrBadLayerName) {
+		t.Errorf("PutLayer with the layer name \"Bad Name!\": %v, want data.ErrBadLayerName", err)
 	}
 	if err := s.PutLayer(ctx, "none", nil, data.LayerMeta{}); err == nil {
 		t.Error("PutLayer accepted a layer with no areas")
