@@ -13,6 +13,7 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 // params reads the query parameters the analysis endpoints share.
@@ -178,29 +179,16 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 	if wantsJSON(r) {
 		return s.respond(w, r, http.StatusOK, h)
 	}
-	fc := HotspotsGeoJSON(h)
-	fc.ExtraMembers = geojson.Properties{
-		"layer": h.Layer, "res": h.Res, "k": h.K, "measure": h.Measure, "period": h.Period,
-		"types": h.Types, "notes": h.Notes, "attribution": s.opts.Attribution,
+	// The hot spot export's table: the same properties and figures as
+	// /api/v1/export/hotspots.geojson, streamed.
+	t := report.HotspotTable(h, suppressed(r))
+	t.Stamp(s.opts.Attribution, s.now())
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(http.StatusOK)
+	if err := report.WriteGeoJSON(r.Context(), w, t); err != nil {
+		s.log.Warn("hot spots cut short", "path", r.URL.Path, "err", err)
 	}
-	return s.writeGeoJSON(w, r, fc)
-}
-
-// HotspotsGeoJSON is a hot spot map as RFC 7946 GeoJSON: one hexagon per
-// study cell (WGS84 lon/lat, counter-clockwise rings), with the cell's
-// figures as properties.
-func HotspotsGeoJSON(h *engine.Hotspots) *geojson.FeatureCollection {
-	fc := geojson.NewFeatureCollection()
-	for _, c := range h.Cells {
-		f := geojson.NewFeature(orb.Polygon{c.Cell.Boundary()})
-		f.ID = c.Cell.String()
-		f.Properties = geojson.Properties{
-			"cell": c.Cell.String(), "count": c.Count, "harm": c.Harm, "z": c.Z, "p": c.P,
-			"bin": c.Bin, "bin_uncorrected": c.BinUncorrected, "bin_label": engine.BinLabel(c.Bin), "areas": strings.Join(c.Areas, "; "),
-		}
-		fc.Append(f)
-	}
-	return fc
+	return nil
 }
 
 // writeGeoJSON writes a FeatureCollection as application/geo+json,

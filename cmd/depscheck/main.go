@@ -29,7 +29,8 @@ var allowed = map[string][]string{
 	"data/postgres":           {"data", "hotspot", "geo", "github.com/paulmach/orb", "github.com/jackc/pgx/v5"},
 	"engine":                  {"data", "hotspot", "geo", "github.com/paulmach/orb"},
 	"tiles":                   {"engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
-	"web":                     {"tiles", "engine", "hotspot", "data", "geo", "audit", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
+	"report":                  {"engine", "hotspot", "data", "geo", "github.com/paulmach/orb", "github.com/xuri/excelize/v2"},
+	"web":                     {"tiles", "engine", "report", "hotspot", "data", "geo", "audit", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
 	"internal/pmtilesfixture": {"github.com/paulmach/orb", "github.com/protomaps/go-pmtiles"},
 	"audit":                   {"gopkg.in/natefinch/lumberjack.v2"},
 }

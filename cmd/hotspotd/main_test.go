@@ -256,7 +256,8 @@ func TestAnalysisCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(out, "rank,code,name,count,") || strings.Count(out, "\n") != 28 {
+		// the download's columns (docs/exports.md, "ranking")
+		if !strings.HasPrefix(out, "code,name,population,count,harm,cost,") || strings.Count(out, "\n") != 28 {
 			t.Errorf("csv:\n%s", out)
 		}
 	})
@@ -277,7 +278,7 @@ func TestAnalysisCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if !strings.HasPrefix(lines[0], "cell,count,") || !strings.Contains(lines[0], ",z,p,bin") || len(lines) != 2239 {
+		if !strings.HasPrefix(lines[0], "cell,lon,lat,count,harm,z,p,bin,") || len(lines) != 2239 {
 			t.Errorf("header %q, %d lines (want 2,238 cells + header)", lines[0], len(lines))
 		}
 	})
