@@ -19,8 +19,18 @@ import (
 // run runs hotspotd in process and returns its stdout and stderr.
 func run(tb testing.TB, args ...string) (string, string, error) {
 	tb.Helper()
+	return runWith(tb, nil, args...)
+}
+
+// runWith runs hotspotd in process after set (nil: nothing) has changed
+// its Main, such as its clock.
+func runWith(tb testing.TB, set func(*Main), args ...string) (string, string, error) {
+	tb.Helper()
 	var out, errb bytes.Buffer
 	m := NewMain()
+	if set != nil {
+		set(m)
+	}
 	m.Stdout, m.Stderr = &out, &errb
 	m.Logger = slog.New(slog.NewTextHandler(&errb, nil))
 	err := m.Run(context.Background(), args)
@@ -33,8 +43,17 @@ func run(tb testing.TB, args ...string) (string, string, error) {
 // serve starts hotspotd serve on 127.0.0.1:0 and returns its base URL.
 func serve(tb testing.TB, dataDir string, extra ...string) string {
 	tb.Helper()
+	return serveWith(tb, dataDir, nil, extra...)
+}
+
+// serveWith is serve after set (nil: nothing) has changed its Main.
+func serveWith(tb testing.TB, dataDir string, set func(*Main), extra ...string) string {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := NewMain()
+	if set != nil {
+		set(m)
+	}
 	var logs bytes.Buffer
 	m.Stdout, m.Stderr = io.Discard, &logs
 	m.Logger = slog.New(slog.NewTextHandler(&logs, nil))
