@@ -635,6 +635,74 @@ func TestOGCWithGDAL(t *testing.T) {
 	}
 }
 
+// TestOGCFiltersWithGDAL opens the OGC API with the map's filters in the
+// connection string, as an analyst pastes it into QGIS or ogrinfo: GDAL
+// sends them with every request (the landing page, the collections, the
+// items), every collection opens, and the feature counts GDAL reports are
+// the API's; the incident count is also checked against ray casting on the
+// raw rows, and the areas' figures are of the filtered period and types.
+func TestOGCFiltersWithGDAL(t *testing.T) {
+	exNeedGDAL(t)
+	toks := newOGCTokens(t)
+	_, _, ts := ogcServer(t, toks.src)
+	filters := "datetime=2025-06/2025-11&types=" + url.QueryEscape("Burglary,Robbery")
+	api := "OAPIF:" + ts.URL + "/ogc?" + filters + "&access_token=" + url.QueryEscape(toks.analyst)
+	out := exGDAL(t, "ogrinfo", "-ro", "-so", api)
+	for _, c := range []string{"areas-wards", "hotspots", "zones", "incidents"} {
+		if !strings.Contains(out, ": "+c+" (title: ") {
+			t.Fatalf("ogrinfo does not list %s:\n%s", c, out)
+		}
+	}
+	raw := 0
+	for _, m := range []string{"2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11"} {
+		raw += rawInWards(t, m, "Burglary") + rawInWards(t, m, "Robbery")
+	}
+	for _, c := range []string{"areas-wards", "hotspots", "zones", "incidents"} {
+		t.Run(c, func(t *testing.T) {
+			var fc ogcFC
+			ogcJSON(t, ts.URL+"/ogc/collections/"+c+"/items?limit=1&"+filters, toks.analyst, 200, &fc)
+			matched := *fc.NumberMatched
+			n, _ := exOGRSummary(t, exGDAL(t, "ogrinfo", "-ro", "-al", "-so", api, c))
+			if n != matched || n == 0 {
+				t.Errorf("GDAL counts %d features, the API %d", n, matched)
+			}
+			if c == "incidents" && n != raw {
+				t.Errorf("GDAL counts %d burglaries and robberies in the wards, 2025-06..2025-11; ray casting on the raw rows %d", n, raw)
+			}
+			if c != "areas-wards" {
+				return
+			}
+			// every area's count is of the filtered months and types
+			dst := filepath.Join(t.TempDir(), "areas.geojson")
+			exGDAL(t, "ogr2ogr", "-f", "GeoJSON", dst, api, c)
+			b, err := os.ReadFile(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got exFC
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatal(err)
+			}
+			var rk struct {
+				Areas []struct {
+					Code  string `json:"code"`
+					Count int64  `json:"count"`
+				} `json:"areas"`
+			}
+			ogcJSON(t, ts.URL+"/api/v1/layers/wards/ranking?from=2025-06&to=2025-11&types=Burglary,Robbery", toks.analyst, 200, &rk)
+			want := map[string]float64{}
+			for _, a := range rk.Areas {
+				want[a.Code] = float64(a.Count)
+			}
+			for _, f := range got.Features {
+				if f.Properties["count"] != want[fmt.Sprint(f.Properties["code"])] || f.Properties["period_from"] != "2025-06" {
+					t.Errorf("%v: count %v from %v; the ranking has %v", f.Properties["code"], f.Properties["count"], f.Properties["period_from"], want[fmt.Sprint(f.Properties["code"])])
+				}
+			}
+		})
+	}
+}
+
 // TestExportsWithGDAL reads every export file with ogrinfo: its feature
 // count and fields must be the file's.
 func TestExportsWithGDAL(t *testing.T) {
