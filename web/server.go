@@ -204,10 +204,13 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// role tells the page what to offer (incident records to analysts);
+	// the server still checks every request.
 	writeJSON(w, http.StatusOK, struct {
 		data.Summary
 		Attribution string `json:"attribution"`
-	}{sum, s.opts.Attribution})
+		Role        string `json:"role"`
+	}{sum, s.opts.Attribution, caller(r).String()})
 	return nil
 }
 

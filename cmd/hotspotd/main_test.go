@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,19 @@ func serve(tb testing.TB, dataDir string, extra ...string) string {
 // serveWith is serve after set (nil: nothing) has changed its Main.
 func serveWith(tb testing.TB, dataDir string, set func(*Main), extra ...string) string {
 	tb.Helper()
+	base, _ := serveStoppableWith(tb, dataDir, set, extra...)
+	return base
+}
+
+// serveStoppable is serve that the test can also stop early (stop waits
+// until the server has shut down; calling it again does nothing).
+func serveStoppable(tb testing.TB, dataDir string, extra ...string) (string, func()) {
+	tb.Helper()
+	return serveStoppableWith(tb, dataDir, nil, extra...)
+}
+
+func serveStoppableWith(tb testing.TB, dataDir string, set func(*Main), extra ...string) (string, func()) {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := NewMain()
 	if set != nil {
@@ -63,22 +77,26 @@ func serveWith(tb testing.TB, dataDir string, set func(*Main), extra ...string) 
 	go func() {
 		done <- m.Run(ctx, append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...))
 	}()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("serve: %v", err)
-		}
-		m.Close()
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				tb.Errorf("serve: %v", err)
+			}
+			m.Close()
+		})
+	}
+	tb.Cleanup(stop)
 	select {
 	case addr := <-ready:
-		return "http://" + addr
+		return "http://" + addr, stop
 	case err := <-done:
 		tb.Fatalf("serve stopped: %v\n%s", err, logs.String())
 	case <-time.After(60 * time.Second):
 		tb.Fatalf("serve not ready\n%s", logs.String())
 	}
-	return ""
+	return "", stop
 }
 
 func getJSON(tb testing.TB, url string, v any) int {
