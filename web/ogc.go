@@ -425,7 +425,6 @@ type ogcColl struct {
 	Kind                   string // an export: ranking, hotspots, zones, incidents
 	Layer                  string // the area layer (ranking), or the default one
 	Bound                  orb.Bound
-	Params                 []string // analysis parameters it takes besides datetime
 }
 
 // ogcList lists the collections the caller may see: incidents only for
@@ -438,7 +437,7 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 	var out []ogcColl
 	for _, l := range ls {
 		out = append(out, ogcColl{
-			ID: "areas-" + l.Name, Kind: "ranking", Layer: l.Name, Bound: ogcBound(l.Bound), Params: []string{"types", "measure"},
+			ID: "areas-" + l.Name, Kind: "ranking", Layer: l.Name, Bound: ogcBound(l.Bound),
 			Title: "Areas of layer " + l.Name + ", ranked",
 			Description: "The " + strconv.Itoa(l.Areas) + " areas of layer " + l.Name + " with count, harm (CCHI days), cost (GBP), rate per 1,000 residents, " +
 				"share, change and rank over the datetime period (default: the latest 12 months); types= and measure= (count, harm, cost) as in the API.",
@@ -452,11 +451,11 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 		i := slices.IndexFunc(ls, func(l data.LayerInfo) bool { return l.Name == def })
 		b := ogcCellPad(ogcBound(ls[i].Bound))
 		out = append(out,
-			ogcColl{ID: "hotspots", Kind: "hotspots", Layer: def, Bound: b, Params: []string{"layer", "res", "k", "types", "measure"},
+			ogcColl{ID: "hotspots", Kind: "hotspots", Layer: def, Bound: b,
 				Title: "Hot spot cells (Getis-Ord Gi*)",
 				Description: fmt.Sprintf("H3 cells of the study area of layer %s (layer=) at resolution %d (res=, %d..%d), k=%d, with count, harm, Gi* z, p and the FDR-corrected confidence bin, over the datetime period (default: the latest 12 months).",
 					def, engine.DefaultRes, engine.MinGridRes, engine.MaxGridRes, engine.DefaultK)},
-			ogcColl{ID: "zones", Kind: "zones", Layer: def, Bound: b, Params: []string{"layer", "res", "k", "types", "measure", "top"},
+			ogcColl{ID: "zones", Kind: "zones", Layer: def, Bound: b,
 				Title:       "Patrol zones",
 				Description: fmt.Sprintf("The top (top=, default %d) patrol zones: connected groups of hot spot cells ranked by harm, with the suggested patrol dose, over the datetime period (default: the latest 12 months).", engine.DefaultTop)})
 	}
@@ -465,7 +464,7 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ogcColl{ID: "incidents", Kind: "incidents", Layer: def, Bound: b, Params: []string{"layer", "types", "areas"},
+		out = append(out, ogcColl{ID: "incidents", Kind: "incidents", Layer: def, Bound: b,
 			Title: "Incident records (analysts only)",
 			Description: "One point per incident, with crime ID, month, type, outcome, location, LSOA and force, and the area of layer= holding it; " +
 				"datetime filters by month (default: the latest 12 months)."})
@@ -959,8 +958,11 @@ func ogcOpenAPI(base string) map[string]any {
 	query := func(name, desc string, schema m) m {
 		return m{"name": name, "in": "query", "required": false, "description": desc, "schema": schema, "style": "form", "explode": false}
 	}
-	itemParams := []any{ref("collectionId"), ref("f"), ref("bbox"), ref("datetime"), ref("limit"), ref("offset"),
-		ref("layer"), ref("res"), ref("k"), ref("types"), ref("measure"), ref("top"), ref("areas")}
+	// the filters every path takes (ogcFilters)
+	filters := []any{ref("datetime"), ref("layer"), ref("res"), ref("k"), ref("types"), ref("measure"), ref("top"), ref("areas"),
+		ref("source"), ref("times"), ref("days"), ref("hours")}
+	with := func(ps ...any) []any { return append(ps, filters...) }
+	itemParams := with(ref("collectionId"), ref("f"), ref("bbox"), ref("limit"), ref("offset"))
 	return m{
 		"openapi": "3.0.3",
 		"info": m{"title": "Crime hot spots: OGC API - Features", "version": "1.0.0",
@@ -989,21 +991,25 @@ func ogcOpenAPI(base string) map[string]any {
 				"types":   query("types", "crime types, comma separated (default all)", m{"type": "string"}),
 				"measure": query("measure", "areas, hotspots, zones: what to rank and test", m{"type": "string", "enum": []string{"count", "harm", "cost"}, "default": "count"}),
 				"top":     query("top", "zones: how many", m{"type": "integer", "minimum": 1, "maximum": 100, "default": engine.DefaultTop}),
-				"areas":   query("areas", "incidents: only those in these areas of layer (codes or names, comma separated)", m{"type": "string"}),
+				"areas":   query("areas", "areas, incidents: only those areas of layer (codes or names, comma separated)", m{"type": "string"}),
+				"source":  query("source", "the data source: police.uk or a force export's name (default police.uk where loaded)", m{"type": "string"}),
+				"times":   query("times", "a time filter preset: nte (Friday and Saturday nights 20:00-04:00)", m{"type": "string"}),
+				"days":    query("days", "only crimes on these weekdays, such as fri,sat", m{"type": "string"}),
+				"hours":   query("hours", "only crimes in these hours, such as 20-04", m{"type": "string"}),
 			},
 		},
 		"security": []m{{}, {"bearer": []string{}}},
 		"paths": m{
-			"/":            op("getLandingPage", "landing page", []any{ref("f")}, resp("the landing page", ogcMediaJSON)),
-			"/api":         op("getAPI", "this API definition", []any{ref("f")}, resp("the API definition", ogcMediaOpenAPI)),
-			"/conformance": op("getConformance", "conformance classes", []any{ref("f")}, resp("the conformance classes", ogcMediaJSON)),
-			"/collections": op("getCollections", "the feature collections", []any{ref("f")}, resp("the collections", ogcMediaJSON)),
-			"/collections/{collectionId}": op("describeCollection", "a feature collection", []any{ref("collectionId"), ref("f")},
+			"/":            op("getLandingPage", "landing page", with(ref("f")), resp("the landing page", ogcMediaJSON)),
+			"/api":         op("getAPI", "this API definition", with(ref("f")), resp("the API definition", ogcMediaOpenAPI)),
+			"/conformance": op("getConformance", "conformance classes", with(ref("f")), resp("the conformance classes", ogcMediaJSON)),
+			"/collections": op("getCollections", "the feature collections", with(ref("f")), resp("the collections", ogcMediaJSON)),
+			"/collections/{collectionId}": op("describeCollection", "a feature collection", with(ref("collectionId"), ref("f")),
 				resp("the collection", ogcMediaJSON)),
 			"/collections/{collectionId}/items": op("getFeatures", "the features of a collection", itemParams,
 				resp("a page of features, with next links", ogcMediaGeoJSON)),
 			"/collections/{collectionId}/items/{featureId}": op("getFeature", "one feature",
-				[]any{ref("collectionId"), ref("featureId"), ref("f"), ref("datetime"), ref("layer"), ref("res"), ref("k"), ref("types"), ref("measure"), ref("top")},
+				with(ref("collectionId"), ref("featureId"), ref("f")),
 				resp("the feature", ogcMediaGeoJSON)),
 		},
 	}
