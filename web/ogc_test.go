@@ -926,3 +926,43 @@ func ogcMonth(tb testing.TB, s string) data.Month {
 	}
 	return m
 }
+
+// TestOGCFiltersOnEveryPath: the map's filters are taken by every path (GDAL
+// sends its connection string's parameters with every request), carried into
+// the links, and applied by the collections that have them; an areas
+// collection stays of its own layer.
+func TestOGCFiltersOnEveryPath(t *testing.T) {
+	_, _, ts := ogcServer(t, nil)
+	filters := "datetime=2025-06/2025-11&types=Burglary&measure=harm&layer=wards&top=5&source=police.uk"
+	for _, path := range []string{"/ogc", "/ogc/conformance", "/ogc/api", "/ogc/collections", "/ogc/collections/areas-wards",
+		"/ogc/collections/hotspots", "/ogc/collections/zones/items", "/ogc/collections/incidents/items?limit=1"} {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		if code, _, b := ogcGet(t, ts.URL+path+sep+filters, ""); code != 200 {
+			t.Errorf("%s with the filters: %d %.200s", path, code, b)
+		}
+	}
+	var doc ogcCollectionsDoc
+	ogcJSON(t, ts.URL+"/ogc/collections?"+filters, "", 200, &doc)
+	for _, c := range doc.Collections {
+		if items := ogcLinkHref(c.Links, "items"); !strings.Contains(items, "datetime=2025-06%2F2025-11") || !strings.Contains(items, "types=Burglary") {
+			t.Errorf("%s: the items link %s does not carry the filters", c.ID, items)
+		}
+	}
+	var zones ogcFC
+	ogcJSON(t, ts.URL+"/ogc/collections/zones/items?"+filters, "", 200, &zones)
+	if *zones.NumberMatched != 5 {
+		t.Errorf("top=5 gave %d zones", *zones.NumberMatched)
+	}
+	// an areas collection is of its own layer, whatever layer= says
+	var areas ogcFC
+	ogcJSON(t, ts.URL+"/ogc/collections/areas-wards/items?layer=no-such-layer", "", 200, &areas)
+	if *areas.NumberMatched != 27 {
+		t.Errorf("areas-wards with layer=no-such-layer: %d areas, want the 27 wards", *areas.NumberMatched)
+	}
+	if code, _, _ := ogcGet(t, ts.URL+"/ogc/collections/hotspots/items?layer=no-such-layer", ""); code != 404 {
+		t.Errorf("hot spots of a layer not loaded: %d, want 404", code)
+	}
+}
