@@ -11,7 +11,6 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
-	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -190,28 +189,6 @@ func directionWord(se engine.Series) string {
 // wantsJSON reports whether the caller asked for the engine's JSON rather
 // than GeoJSON (format=json).
 func wantsJSON(r *http.Request) bool { return r.URL.Query().Get("format") == "json" }
-
-// HotspotsGeoJSON is a hot spot map as RFC 7946 GeoJSON: one hexagon per
-// study cell (WGS84 lon/lat, counter-clockwise rings), with the cell's
-// figures as properties.
-// h is what v shows (v.Hotspots): counts are written as v labels them and
-// harm is left out when v withholds it.
-func HotspotsGeoJSON(h *engine.Hotspots, v disclosure.View) *geojson.FeatureCollection {
-	fc := geojson.NewFeatureCollection()
-	for _, c := range h.Cells {
-		f := geojson.NewFeature(orb.Polygon{c.Cell.Boundary()})
-		f.ID = c.Cell.String()
-		f.Properties = geojson.Properties{
-			"cell": c.Cell.String(), "count": v.Value(c.Count), "harm": c.Harm, "z": c.Z, "p": c.P,
-			"bin": c.Bin, "bin_uncorrected": c.BinUncorrected, "bin_label": engine.BinLabel(c.Bin), "areas": strings.Join(c.Areas, "; "),
-		}
-		if v.Protected() {
-			f.Properties["harm"] = nil
-		}
-		fc.Append(f)
-	}
-	return fc
-}
 
 // writeGeoJSON writes a FeatureCollection as application/geo+json. Its
 // figures are already what the caller may see.

@@ -27,6 +27,7 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/internal/fixture"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 // exPaths are the exports with the parameters the tests ask for.
@@ -80,7 +81,8 @@ func exPropertyOrder(tb testing.TB, b []byte) [][]string {
 
 func exColumnNames(kind string, csvFile bool) []string {
 	var names []string
-	for _, c := range exColumns[kind] {
+	cols, _ := report.Columns(kind)
+	for _, c := range cols {
 		if csvFile || !c.CSVOnly {
 			names = append(names, c.Name)
 		}
@@ -199,18 +201,6 @@ func TestExportRFC7946(t *testing.T) {
 	}
 }
 
-func TestRFC7946Winding(t *testing.T) {
-	cw := orb.Ring{{0, 0}, {0, 1}, {1, 1}, {1, 0}, {0, 0}}
-	ccwHole := orb.Ring{{0.2, 0.2}, {0.8, 0.2}, {0.8, 0.8}, {0.2, 0.8}, {0.2, 0.2}}
-	got := exRFC7946(orb.MultiPolygon{{cw, ccwHole}})
-	if exRingArea(got[0][0]) <= 0 || exRingArea(got[0][1]) >= 0 {
-		t.Errorf("exterior %v, hole %v", got[0][0], got[0][1])
-	}
-	if exRingArea(cw) >= 0 {
-		t.Error("the input was changed")
-	}
-}
-
 // exDecimals is the number of digits after the decimal point of v as JSON
 // writes it.
 func exDecimals(v float64) int {
@@ -270,11 +260,18 @@ func TestExportIncidents(t *testing.T) {
 		}
 	})
 
-	t.Run("the records, against the independent tally", func(t *testing.T) {
+	t.Run("the records of the layer, against ray casting on the raw rows", func(t *testing.T) {
 		var fc exFC
 		ogcJSON(t, u, toks.analyst, 200, &fc)
-		if want := ogcReferenceCount(t, "2025-11", "Robbery"); len(fc.Features) != want {
-			t.Errorf("%d robberies exported; the tally has %d", len(fc.Features), want)
+		// Before the export honoured its layer it gave every Cleveland
+		// robbery (the tally's 120), 68% of them outside Stockton.
+		if want := rawInWards(t, "2025-11", "Robbery"); len(fc.Features) != want || want == 0 {
+			t.Errorf("%d robberies exported; ray casting finds %d in the wards (the force-wide tally has %d)", len(fc.Features), want, ogcReferenceCount(t, "2025-11", "Robbery"))
+		}
+		for _, f := range fc.Features {
+			if f.Properties["area_code"] == nil || string(f.Geometry) == "null" {
+				t.Fatalf("record %s outside the layer: %v", f.ID, f.Properties)
+			}
 		}
 		f := fc.Features[0]
 		if f.Properties["type"] != "Robbery" || f.Properties["month"] != "2025-11" || f.Properties["force"] != "Cleveland Police" ||
@@ -318,7 +315,7 @@ func TestExportErrors(t *testing.T) {
 		says string
 	}{
 		{"/api/v1/export/rankings.geojson", 404, "the exports are ranking, hotspots, zones and incidents"},
-		{"/api/v1/export/ranking.shp", 404, ".geojson or .csv"},
+		{"/api/v1/export/ranking.shp", 404, ".geojson, .csv or .xlsx"},
 		{"/api/v1/export/ranking", 404, "no export"},
 		{"/api/v1/export/ranking.csv?measure=volume", 400, "count, harm or cost"},
 		{"/api/v1/export/ranking.csv?from=2025-13", 400, "YYYY-MM"},
@@ -539,39 +536,6 @@ func TestExportReimport(t *testing.T) {
 	})
 }
 
-// TestExportSchemaDoc checks that docs/exports.md lists every property of
-// every export with the code's type and unit, and nothing else.
-func TestExportSchemaDoc(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("..", "docs", "exports.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	section := ""
-	doc := map[string][][3]string{}
-	row := regexp.MustCompile("^\\| `([a-z0-9_]+)` \\| ([a-z]+) \\|([^|]*)\\|")
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "## ") {
-			section = strings.TrimPrefix(line, "## ")
-			continue
-		}
-		if m := row.FindStringSubmatch(line); m != nil && exColumns[section] != nil {
-			doc[section] = append(doc[section], [3]string{m[1], m[2], strings.TrimSpace(m[3])})
-		}
-	}
-	for _, kind := range exNames {
-		var code [][3]string
-		for _, c := range exColumns[kind] {
-			code = append(code, [3]string{c.Name, string(c.Type), c.Unit})
-		}
-		if fmt.Sprint(doc[kind]) != fmt.Sprint(code) {
-			t.Errorf("docs/exports.md, section %s:\n%v\nthe code has:\n%v", kind, doc[kind], code)
-		}
-	}
-	if !strings.Contains(string(b), fmt.Sprintf("**schema version %d**", ExportSchemaVersion)) {
-		t.Errorf("docs/exports.md does not give schema version %d", ExportSchemaVersion)
-	}
-}
-
 // --- GDAL -------------------------------------------------------------------
 
 // exNeedGDAL skips without ogrinfo, and fails under CI.
@@ -694,6 +658,74 @@ func TestOGCWithGDAL(t *testing.T) {
 			}
 			if len(got.Features) != matched || len(ids) != matched {
 				t.Errorf("GDAL read %d features (%d distinct ids) through the pages; the API matched %d", len(got.Features), len(ids), matched)
+			}
+		})
+	}
+}
+
+// TestOGCFiltersWithGDAL opens the OGC API with the map's filters in the
+// connection string, as an analyst pastes it into QGIS or ogrinfo: GDAL
+// sends them with every request (the landing page, the collections, the
+// items), every collection opens, and the feature counts GDAL reports are
+// the API's; the incident count is also checked against ray casting on the
+// raw rows, and the areas' figures are of the filtered period and types.
+func TestOGCFiltersWithGDAL(t *testing.T) {
+	exNeedGDAL(t)
+	toks := newOGCTokens(t)
+	_, _, ts := ogcServer(t, toks.src)
+	filters := "datetime=2025-06/2025-11&types=" + url.QueryEscape("Burglary,Robbery")
+	api := "OAPIF:" + ts.URL + "/ogc?" + filters + "&access_token=" + url.QueryEscape(toks.analyst)
+	out := exGDAL(t, "ogrinfo", "-ro", "-so", api)
+	for _, c := range []string{"areas-wards", "hotspots", "zones", "incidents"} {
+		if !strings.Contains(out, ": "+c+" (title: ") {
+			t.Fatalf("ogrinfo does not list %s:\n%s", c, out)
+		}
+	}
+	raw := 0
+	for _, m := range []string{"2025-06", "2025-07", "2025-08", "2025-09", "2025-10", "2025-11"} {
+		raw += rawInWards(t, m, "Burglary") + rawInWards(t, m, "Robbery")
+	}
+	for _, c := range []string{"areas-wards", "hotspots", "zones", "incidents"} {
+		t.Run(c, func(t *testing.T) {
+			var fc ogcFC
+			ogcJSON(t, ts.URL+"/ogc/collections/"+c+"/items?limit=1&"+filters, toks.analyst, 200, &fc)
+			matched := *fc.NumberMatched
+			n, _ := exOGRSummary(t, exGDAL(t, "ogrinfo", "-ro", "-al", "-so", api, c))
+			if n != matched || n == 0 {
+				t.Errorf("GDAL counts %d features, the API %d", n, matched)
+			}
+			if c == "incidents" && n != raw {
+				t.Errorf("GDAL counts %d burglaries and robberies in the wards, 2025-06..2025-11; ray casting on the raw rows %d", n, raw)
+			}
+			if c != "areas-wards" {
+				return
+			}
+			// every area's count is of the filtered months and types
+			dst := filepath.Join(t.TempDir(), "areas.geojson")
+			exGDAL(t, "ogr2ogr", "-f", "GeoJSON", dst, api, c)
+			b, err := os.ReadFile(dst)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got exFC
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatal(err)
+			}
+			var rk struct {
+				Areas []struct {
+					Code  string `json:"code"`
+					Count int64  `json:"count"`
+				} `json:"areas"`
+			}
+			ogcJSON(t, ts.URL+"/api/v1/layers/wards/ranking?from=2025-06&to=2025-11&types=Burglary,Robbery", toks.analyst, 200, &rk)
+			want := map[string]float64{}
+			for _, a := range rk.Areas {
+				want[a.Code] = float64(a.Count)
+			}
+			for _, f := range got.Features {
+				if f.Properties["count"] != want[fmt.Sprint(f.Properties["code"])] || f.Properties["period_from"] != "2025-06" {
+					t.Errorf("%v: count %v from %v; the ranking has %v", f.Properties["code"], f.Properties["count"], f.Properties["period_from"], want[fmt.Sprint(f.Properties["code"])])
+				}
 			}
 		})
 	}

@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bufio"
-	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -11,9 +8,8 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
-	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 // GET /api/v1/hotspots: bounded answers. A request names at most
@@ -121,89 +117,22 @@ func (s *Server) hotspots(w http.ResponseWriter, r *http.Request) error {
 	if err := r.Context().Err(); err != nil {
 		return err
 	}
-	meta := []struct {
-		k string
-		v any
-	}{{"type", "FeatureCollection"}, {"layer", h.Layer}, {"res", h.Res}, {"k", h.K}, {"measure", h.Measure},
-		{"period", h.Period}, {"types", h.Types}, {"notes", h.Notes}, {"attribution", s.opts.Attribution},
-		{"study_cells", h.StudyCells}, {"matched", h.Matched}, {"offset", q.Offset}, {"limit", q.Limit}}
+	// The hot spot export's table and writer (report), streamed one feature
+	// at a time, with what a page says of itself.
+	t := report.HotspotStream(h, v)
+	t.Stamp(s.opts.Attribution, s.now())
+	t.Meta = append(t.Meta, report.Member{Name: "study_cells", Value: h.StudyCells}, report.Member{Name: "matched", Value: h.Matched},
+		report.Member{Name: "offset", Value: q.Offset}, report.Member{Name: "limit", Value: q.Limit})
 	if h.BBox != nil {
-		meta = append(meta, struct {
-			k string
-			v any
-		}{"bbox", h.BBox})
+		t.Meta = append(t.Meta, report.Member{Name: "bbox", Value: h.BBox})
 	}
 	if next != "" {
-		meta = append(meta, struct {
-			k string
-			v any
-		}{"next", next})
+		t.Meta = append(t.Meta, report.Member{Name: "next", Value: next})
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.WriteHeader(http.StatusOK)
-	bw := bufio.NewWriterSize(w, 32<<10)
-	enc := json.NewEncoder(bw)
-	bw.WriteByte('{')
-	for i, m := range meta {
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		if err := enc.Encode(m.k); err != nil {
-			return err
-		}
-		bw.WriteByte(':')
-		if err := enc.Encode(m.v); err != nil {
-			return err
-		}
+	if err := report.WriteGeoJSON(r.Context(), w, t); err != nil {
+		s.log.Warn("hot spots cut short", "path", r.URL.Path, "err", err)
 	}
-	bw.WriteString(`,"features":[`)
-	for i := range h.Cells {
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		if i%256 == 255 {
-			if err := r.Context().Err(); err != nil {
-				return err
-			}
-		}
-		if err := enc.Encode(hotFeature(&h.Cells[i], v)); err != nil {
-			return fmt.Errorf("web: writing hot spot cell %s: %w", h.Cells[i].Cell, err)
-		}
-	}
-	bw.WriteString("]}\n")
-	return bw.Flush()
-}
-
-// hotFeatureJSON is one hot spot cell as a GeoJSON feature.
-type hotFeatureJSON struct {
-	Type       string            `json:"type"`
-	ID         string            `json:"id"`
-	Geometry   *geojson.Geometry `json:"geometry"`
-	Properties hotProps          `json:"properties"`
-}
-
-type hotProps struct {
-	Cell           string  `json:"cell"`
-	Count          any     `json:"count"` // a number, or a band such as "<5" for viewers of a restricted source
-	Harm           any     `json:"harm"`  // null where the policy withholds it
-	Z              float64 `json:"z"`
-	P              float64 `json:"p"`
-	Bin            int     `json:"bin"`
-	BinUncorrected int     `json:"bin_uncorrected"`
-	BinLabel       string  `json:"bin_label"`
-	Areas          string  `json:"areas"`
-}
-
-// hotFeature is c as a feature, its figures as the view shows them (c
-// already comes from the view's map): the count as a number or a band,
-// harm withheld from a protected view.
-func hotFeature(c *engine.HotCell, v disclosure.View) hotFeatureJSON {
-	id := c.Cell.String()
-	f := hotFeatureJSON{Type: "Feature", ID: id, Geometry: geojson.NewGeometry(orb.Polygon{c.Cell.Boundary()}),
-		Properties: hotProps{Cell: id, Count: v.Value(c.Count), Z: c.Z, P: c.P, Bin: c.Bin,
-			BinUncorrected: c.BinUncorrected, BinLabel: engine.BinLabel(c.Bin), Areas: strings.Join(c.Areas, "; ")}}
-	if !v.Protected() {
-		f.Properties.Harm = c.Harm
-	}
-	return f
+	return nil
 }

@@ -3,8 +3,11 @@ package web
 // OGC API - Features, Part 1: Core, with GeoJSON and an OpenAPI 3.0
 // definition, under /ogc, so QGIS and GDAL open the rankings, hot spots,
 // patrol zones and (for analysts) incidents as layers. The features are the
-// export tables of export.go: the same properties, the same suppression of
-// small numbers for viewers.
+// report package's tables, as the downloads: the same properties, the same
+// suppression of small numbers for viewers. The map's filters (period,
+// types, measure, layer, source) are taken on every path, so a URL such as
+// OAPIF:http://HOST/ogc?datetime=2025-01/2025-11&types=Burglary, whose
+// parameters GDAL sends with every request, opens filtered layers.
 
 import (
 	"context"
@@ -25,6 +28,7 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 // OGC API identifiers and media types.
@@ -39,6 +43,13 @@ const (
 	ogcMediaGeoJSON = "application/geo+json"
 	ogcMediaOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
 )
+
+// ogcFilters are the parameters every OGC path takes: the analysis filters
+// of the map and the JSON API. A collection applies those it has (layer on
+// hot spots, zones and incidents; top on zones; areas on areas and
+// incidents; res and k on hot spots and zones) and passes over the others,
+// since a client such as GDAL sends the same parameters to every path.
+var ogcFilters = []string{"datetime", "types", "measure", "layer", "res", "k", "top", "areas", "source", "times", "days", "hours"}
 
 // Paging of /items.
 const (
@@ -110,9 +121,17 @@ func ogcValidHost(h string) bool {
 // (access_token) is carried on, so a client that pasted such a URL into
 // QGIS can follow the links.
 func ogcHref(r *http.Request, path string, q url.Values) string {
-	if tok := r.URL.Query().Get("access_token"); tok != "" {
-		q = ogcClone(q)
+	q = ogcClone(q)
+	rq := r.URL.Query()
+	if tok := rq.Get("access_token"); tok != "" {
 		q.Set("access_token", tok)
+	}
+	// The filters go on into every link, for clients that follow links
+	// rather than repeat the parameters they were given.
+	for _, k := range ogcFilters {
+		if rq.Has(k) && !q.Has(k) {
+			q[k] = slices.Clone(rq[k])
+		}
 	}
 	u := ogcBase(r) + path
 	if len(q) > 0 {
@@ -364,20 +383,38 @@ func ogcCheckFormat(r *http.Request, features bool) error {
 }
 
 // ogcCheckParams refuses query parameters the endpoint does not know (OGC API
-// requirement /req/core/query-param-unknown), naming those it does.
-func ogcCheckParams(r *http.Request, known ...string) error {
+// requirement /req/core/query-param-unknown), naming those it does; the
+// filters (ogcFilters) are known everywhere, and a bad one is refused at
+// once, wherever it is given.
+func ogcCheckParams(r *http.Request) error {
 	var unknown []string
 	for k := range r.URL.Query() {
-		if k != "f" && k != "access_token" && !slices.Contains(known, k) {
+		if k != "f" && k != "access_token" && !slices.Contains(ogcFilters, k) {
 			unknown = append(unknown, k)
 		}
 	}
-	if len(unknown) == 0 {
-		return nil
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		k := append([]string{"f"}, ogcFilters...)
+		return badRequest("unknown query parameter %s; this endpoint takes: %s", strings.Join(unknown, ", "), strings.Join(k, ", "))
 	}
-	sort.Strings(unknown)
-	k := append([]string{"f"}, known...)
-	return badRequest("unknown query parameter %s; this endpoint takes: %s", strings.Join(unknown, ", "), strings.Join(k, ", "))
+	return ogcCheckFilters(r)
+}
+
+// ogcCheckFilters checks the filters' form (their values against the data
+// are checked where a collection runs them).
+func ogcCheckFilters(r *http.Request) error {
+	v := r.URL.Query()
+	if v.Has("datetime") {
+		if _, err := ogcParseDatetime(v.Get("datetime")); err != nil {
+			return err
+		}
+	}
+	if _, err := readParams(r); err != nil {
+		return err
+	}
+	_, err := exIntParam(r, "top")
+	return err
 }
 
 // --- Collections ----------------------------------------------------------
@@ -388,7 +425,6 @@ type ogcColl struct {
 	Kind                   string // an export: ranking, hotspots, zones, incidents
 	Layer                  string // the area layer (ranking), or the default one
 	Bound                  orb.Bound
-	Params                 []string // analysis parameters it takes besides datetime
 }
 
 // ogcList lists the collections the caller may see: incidents only for
@@ -401,13 +437,13 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 	var out []ogcColl
 	for _, l := range ls {
 		out = append(out, ogcColl{
-			ID: "areas-" + l.Name, Kind: "ranking", Layer: l.Name, Bound: ogcBound(l.Bound), Params: []string{"types", "measure"},
+			ID: "areas-" + l.Name, Kind: "ranking", Layer: l.Name, Bound: ogcBound(l.Bound),
 			Title: "Areas of layer " + l.Name + ", ranked",
 			Description: "The " + strconv.Itoa(l.Areas) + " areas of layer " + l.Name + " with count, harm (CCHI days), cost (GBP), rate per 1,000 residents, " +
 				"share, change and rank over the datetime period (default: the latest 12 months); types= and measure= (count, harm, cost) as in the API.",
 		})
 	}
-	def, err := s.exDefaultLayer(ctx)
+	def, err := report.DefaultLayer(ctx, s.eng(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -415,11 +451,11 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 		i := slices.IndexFunc(ls, func(l data.LayerInfo) bool { return l.Name == def })
 		b := ogcCellPad(ogcBound(ls[i].Bound))
 		out = append(out,
-			ogcColl{ID: "hotspots", Kind: "hotspots", Layer: def, Bound: b, Params: []string{"layer", "res", "k", "types", "measure"},
+			ogcColl{ID: "hotspots", Kind: "hotspots", Layer: def, Bound: b,
 				Title: "Hot spot cells (Getis-Ord Gi*)",
 				Description: fmt.Sprintf("H3 cells of the study area of layer %s (layer=) at resolution %d (res=, %d..%d), k=%d, with count, harm, Gi* z, p and the FDR-corrected confidence bin, over the datetime period (default: the latest 12 months).",
 					def, engine.DefaultRes, engine.MinGridRes, engine.MaxGridRes, engine.DefaultK)},
-			ogcColl{ID: "zones", Kind: "zones", Layer: def, Bound: b, Params: []string{"layer", "res", "k", "types", "measure", "top"},
+			ogcColl{ID: "zones", Kind: "zones", Layer: def, Bound: b,
 				Title:       "Patrol zones",
 				Description: fmt.Sprintf("The top (top=, default %d) patrol zones: connected groups of hot spot cells ranked by harm, with the suggested patrol dose, over the datetime period (default: the latest 12 months).", engine.DefaultTop)})
 	}
@@ -428,7 +464,7 @@ func (s *Server) ogcList(ctx context.Context, r *http.Request) ([]ogcColl, error
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ogcColl{ID: "incidents", Kind: "incidents", Layer: def, Bound: b, Params: []string{"layer", "types", "areas"},
+		out = append(out, ogcColl{ID: "incidents", Kind: "incidents", Layer: def, Bound: b,
 			Title: "Incident records (analysts only)",
 			Description: "One point per incident, with crime ID, month, type, outcome, location, LSOA and force, and the area of layer= holding it; " +
 				"datetime filters by month (default: the latest 12 months)."})
@@ -607,7 +643,7 @@ type ogcQuery struct {
 	period        ogcInterval
 	hasPeriod     bool
 	filters       map[int][]string // column index -> accepted values
-	table         exQuery
+	table         report.Query
 }
 
 // ogcReadQuery reads the parameters of /items (all, with paging) or of
@@ -615,17 +651,17 @@ type ogcQuery struct {
 func ogcReadQuery(r *http.Request, c ogcColl, all bool) (ogcQuery, error) {
 	v := r.URL.Query()
 	q := ogcQuery{limit: OGCDefaultLimit, filters: map[int][]string{}}
-	known := append([]string{"datetime"}, c.Params...)
+	known := slices.Clone(ogcFilters)
 	if all {
 		known = append(known, "bbox", "bbox-crs", "crs", "limit", "offset")
 	}
-	cols := exColumns[c.Kind]
+	cols, _ := report.Columns(c.Kind)
 	var unknown []string
 	for k, vals := range v {
 		if k == "f" || k == "access_token" || slices.Contains(known, k) {
 			continue
 		}
-		i := slices.IndexFunc(cols, func(col exColumn) bool { return col.Name == k && col.Query })
+		i := slices.IndexFunc(cols, func(col report.Column) bool { return col.Name == k && col.Query })
 		if i < 0 || !all {
 			unknown = append(unknown, k)
 			continue
@@ -681,8 +717,9 @@ func ogcReadQuery(r *http.Request, c ogcColl, all bool) (ogcQuery, error) {
 	if err != nil {
 		return q, err
 	}
-	tq := exQuery{Layer: c.Layer, Types: p.q.Types, Measure: p.measure, Res: p.res, K: p.k, Areas: p.areas}
-	if l := strings.TrimSpace(v.Get("layer")); l != "" {
+	tq := report.Query{Layer: c.Layer, Types: p.q.Types, Measure: p.measure, Res: p.res, K: p.k, Areas: p.areas}
+	// An areas collection is of its own layer, whatever layer= says.
+	if l := strings.TrimSpace(v.Get("layer")); l != "" && c.Kind != report.KindRanking {
 		tq.Layer = l
 	}
 	if tq.Top, err = exIntParam(r, "top"); err != nil {
@@ -693,41 +730,43 @@ func ogcReadQuery(r *http.Request, c ogcColl, all bool) (ogcQuery, error) {
 }
 
 // ogcTable builds the collection's table for the query.
-func (s *Server) ogcTable(ctx context.Context, r *http.Request, c ogcColl, q ogcQuery) (*exTable, error) {
+func (s *Server) ogcTable(ctx context.Context, r *http.Request, c ogcColl, q ogcQuery) (*report.Table, error) {
 	tq := q.table
+	e := s.eng(ctx)
 	if q.hasPeriod {
-		from, to, err := s.exMonths(ctx, q.period.From, q.period.To, q.period.OpenFrom, q.period.OpenTo)
+		from, to, err := report.Months(ctx, e, q.period.From, q.period.To, q.period.OpenFrom, q.period.OpenTo)
 		if err != nil {
 			return nil, err
 		}
 		tq.From, tq.To = from, to
 	}
+	// what the caller may see of the source, and crime (not ASB) unless
+	// types name it
+	var err error
+	if tq.View, err = s.viewFor(ctx, exact(r)); err != nil {
+		return nil, err
+	}
+	if tq.Types, err = s.types(r, tq.Types); err != nil {
+		return nil, err
+	}
 	switch c.Kind {
-	case "ranking":
-		return s.exRankingTable(ctx, tq, exact(r))
-	case "hotspots":
-		return s.exHotspotTable(ctx, tq, exact(r))
-	case "zones":
-		return s.exZoneTable(ctx, tq, exact(r))
+	case report.KindRanking:
+		return report.Ranking(ctx, e, tq)
+	case report.KindHotspots:
+		return report.Hotspots(ctx, e, tq)
+	case report.KindZones:
+		return report.Zones(ctx, e, tq)
 	}
-	types, err := s.types(r, tq.Types)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := s.exMonths(ctx, tq.From, tq.To, false, false)
-	if err != nil {
-		return nil, err
-	}
-	return s.exIncidentTable(ctx, exIncidentQuery{From: from, To: to, Types: types, Layer: tq.Layer, Areas: tq.Areas})
+	return report.Incidents(ctx, e, tq)
 }
 
 // match reports whether f passes the query's bbox and property filters.
-func (q ogcQuery) match(f *exFeature) bool {
+func (q ogcQuery) match(f *report.Feature) bool {
 	if q.bbox != nil && !q.bbox.intersects(f.Geom) {
 		return false
 	}
 	for i, vals := range q.filters {
-		if !slices.Contains(vals, ogcPropText(f.full().Props[i])) {
+		if !slices.Contains(vals, ogcPropText(f.Full().Props[i])) {
 			return false
 		}
 	}
@@ -767,21 +806,21 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if t.stream != nil {
+	if t.Streamed() {
 		feats, err := s.ogcPageCache.features(r.Context(), ogcPageCacheKey(s.store.Version(), c.ID, r), t)
 		if err != nil {
 			return err
 		}
-		t = &exTable{Kind: t.Kind, Cols: t.Cols, Meta: t.Meta, File: t.File, Feats: feats}
+		t = &report.Table{Kind: t.Kind, Cols: t.Cols, Meta: t.Meta, File: t.File, Feats: feats}
 	}
-	var page []*exFeature
+	var page []*report.Feature
 	matched := 0
-	err = t.each(r.Context(), func(f *exFeature) error {
+	err = t.Each(r.Context(), func(f *report.Feature) error {
 		if !q.match(f) {
 			return nil
 		}
 		if matched >= q.offset && len(page) < q.limit {
-			page = append(page, f.keep())
+			page = append(page, f.Keep())
 		}
 		matched++
 		return nil
@@ -809,13 +848,13 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 	if q.offset > 0 {
 		links = append(links, pageLink("prev", max(0, q.offset-q.limit)))
 	}
-	members := []exMember{
-		{"links", links}, {"numberMatched", matched}, {"numberReturned", len(page)},
-		{"timeStamp", s.now().UTC().Format(time.RFC3339)},
+	members := []report.Member{
+		{Name: "links", Value: links}, {Name: "numberMatched", Value: matched}, {Name: "numberReturned", Value: len(page)},
+		{Name: "timeStamp", Value: s.now().UTC().Format(time.RFC3339)},
 	}
 	w.Header().Set("Content-Type", ogcMediaGeoJSON)
 	w.WriteHeader(http.StatusOK)
-	err = exWriteFeatures(r.Context(), w, members, t.Cols, func(fn func(*exFeature) error) error {
+	err = report.WriteFeatures(w, members, t.Cols, func(fn func(*report.Feature) error) error {
 		for _, f := range page {
 			if err := fn(f); err != nil {
 				return err
@@ -859,11 +898,11 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var found *exFeature
+	var found *report.Feature
 	errFound := fmt.Errorf("found")
-	err = t.each(r.Context(), func(f *exFeature) error {
-		if f.full().ID == id {
-			found = f.keep()
+	err = t.Each(r.Context(), func(f *report.Feature) error {
+		if f.Full().ID == id {
+			found = f.Keep()
 			return errFound
 		}
 		return nil
@@ -882,7 +921,7 @@ func (s *Server) ogcItem(w http.ResponseWriter, r *http.Request) error {
 		{Href: ogcHref(r, base, nil), Rel: "collection", Type: ogcMediaJSON, Title: c.Title},
 	}
 	noteRows(r, 1)
-	b, err := exAppendFeature(nil, found, t.Cols, []exMember{{"links", links}})
+	b, err := report.AppendFeature(nil, found, t.Cols, []report.Member{{Name: "links", Value: links}})
 	if err != nil {
 		return err
 	}
@@ -925,13 +964,16 @@ func ogcOpenAPI(base string) map[string]any {
 	query := func(name, desc string, schema m) m {
 		return m{"name": name, "in": "query", "required": false, "description": desc, "schema": schema, "style": "form", "explode": false}
 	}
-	itemParams := []any{ref("collectionId"), ref("f"), ref("bbox"), ref("datetime"), ref("limit"), ref("offset"),
-		ref("layer"), ref("res"), ref("k"), ref("types"), ref("measure"), ref("top"), ref("areas")}
+	// the filters every path takes (ogcFilters)
+	filters := []any{ref("datetime"), ref("layer"), ref("res"), ref("k"), ref("types"), ref("measure"), ref("top"), ref("areas"),
+		ref("source"), ref("times"), ref("days"), ref("hours")}
+	with := func(ps ...any) []any { return append(ps, filters...) }
+	itemParams := with(ref("collectionId"), ref("f"), ref("bbox"), ref("limit"), ref("offset"))
 	return m{
 		"openapi": "3.0.3",
 		"info": m{"title": "Crime hot spots: OGC API - Features", "version": "1.0.0",
 			"description": "Rankings, hot spot cells, patrol zones and incident records of the Safer Stockton Partnership's hot spot tool. " +
-				"Property names, types and units are in docs/exports.md (schema version " + strconv.Itoa(ExportSchemaVersion) + "). " +
+				"Property names, types and units are in docs/exports.md (schema version " + strconv.Itoa(report.SchemaVersion) + "). " +
 				"Items also filter on their queryable properties by equality (?name=value); each collection's description names them.",
 			"license": m{"name": "Open Government Licence v3.0", "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}},
 		"servers": []m{{"url": base}},
@@ -955,21 +997,25 @@ func ogcOpenAPI(base string) map[string]any {
 				"types":   query("types", "crime types, comma separated (default all)", m{"type": "string"}),
 				"measure": query("measure", "areas, hotspots, zones: what to rank and test", m{"type": "string", "enum": []string{"count", "harm", "cost"}, "default": "count"}),
 				"top":     query("top", "zones: how many", m{"type": "integer", "minimum": 1, "maximum": 100, "default": engine.DefaultTop}),
-				"areas":   query("areas", "incidents: only those in these areas of layer (codes or names, comma separated)", m{"type": "string"}),
+				"areas":   query("areas", "areas, incidents: only those areas of layer (codes or names, comma separated)", m{"type": "string"}),
+				"source":  query("source", "the data source: police.uk or a force export's name (default police.uk where loaded)", m{"type": "string"}),
+				"times":   query("times", "a time filter preset: nte (Friday and Saturday nights 20:00-04:00)", m{"type": "string"}),
+				"days":    query("days", "only crimes on these weekdays, such as fri,sat", m{"type": "string"}),
+				"hours":   query("hours", "only crimes in these hours, such as 20-04", m{"type": "string"}),
 			},
 		},
 		"security": []m{{}, {"bearer": []string{}}},
 		"paths": m{
-			"/":            op("getLandingPage", "landing page", []any{ref("f")}, resp("the landing page", ogcMediaJSON)),
-			"/api":         op("getAPI", "this API definition", []any{ref("f")}, resp("the API definition", ogcMediaOpenAPI)),
-			"/conformance": op("getConformance", "conformance classes", []any{ref("f")}, resp("the conformance classes", ogcMediaJSON)),
-			"/collections": op("getCollections", "the feature collections", []any{ref("f")}, resp("the collections", ogcMediaJSON)),
-			"/collections/{collectionId}": op("describeCollection", "a feature collection", []any{ref("collectionId"), ref("f")},
+			"/":            op("getLandingPage", "landing page", with(ref("f")), resp("the landing page", ogcMediaJSON)),
+			"/api":         op("getAPI", "this API definition", with(ref("f")), resp("the API definition", ogcMediaOpenAPI)),
+			"/conformance": op("getConformance", "conformance classes", with(ref("f")), resp("the conformance classes", ogcMediaJSON)),
+			"/collections": op("getCollections", "the feature collections", with(ref("f")), resp("the collections", ogcMediaJSON)),
+			"/collections/{collectionId}": op("describeCollection", "a feature collection", with(ref("collectionId"), ref("f")),
 				resp("the collection", ogcMediaJSON)),
 			"/collections/{collectionId}/items": op("getFeatures", "the features of a collection", itemParams,
 				resp("a page of features, with next links", ogcMediaGeoJSON)),
 			"/collections/{collectionId}/items/{featureId}": op("getFeature", "one feature",
-				[]any{ref("collectionId"), ref("featureId"), ref("f"), ref("datetime"), ref("layer"), ref("res"), ref("k"), ref("types"), ref("measure"), ref("top")},
+				with(ref("collectionId"), ref("featureId"), ref("f")),
 				resp("the feature", ogcMediaGeoJSON)),
 		},
 	}

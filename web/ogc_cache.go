@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/stockton-csp/hotspots/report"
 )
 
 // ogcPageCache keeps the last few streamed collections (incidents) built whole,
@@ -21,7 +23,7 @@ type ogcPageCache struct {
 
 type ogcPageCacheEntry struct {
 	key   string
-	feats []exFeature
+	feats []report.Feature
 }
 
 const ogcPageCacheKept = 2
@@ -50,7 +52,7 @@ func ogcPageCacheKey(version uint64, collection string, r *http.Request) string 
 
 // features returns t's features built whole, from the cache when the same
 // query was paged before on the same data.
-func (c *ogcPageCache) features(ctx context.Context, key string, t *exTable) ([]exFeature, error) {
+func (c *ogcPageCache) features(ctx context.Context, key string, t *report.Table) ([]report.Feature, error) {
 	c.mu.Lock()
 	for i, e := range c.entries {
 		if e.key == key {
@@ -60,9 +62,9 @@ func (c *ogcPageCache) features(ctx context.Context, key string, t *exTable) ([]
 		}
 	}
 	c.mu.Unlock()
-	var feats []exFeature
-	err := t.each(ctx, func(f *exFeature) error {
-		feats = append(feats, *f.keep())
+	var feats []report.Feature
+	err := t.Each(ctx, func(f *report.Feature) error {
+		feats = append(feats, *f.Keep())
 		return nil
 	})
 	if err != nil {

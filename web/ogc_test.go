@@ -510,7 +510,7 @@ func ogcPages(tb testing.TB, url, token string) ([]ogcTestFeature, int) {
 
 func TestOGCItemsPaging(t *testing.T) {
 	_, _, ts := ogcServer(t, nil)
-	nov := ogcReferenceCount(t, "2025-11", "")
+	nov := rawInWards(t, "2025-11", "") // the incidents collection is of the layer (wards)
 	tests := []struct {
 		name  string
 		path  string
@@ -592,7 +592,8 @@ func TestOGCItemsValidation(t *testing.T) {
 		{"resolution out of range", "/ogc/collections/hotspots/items?res=3", toks.viewer, 400, "res"},
 		{"top not a number", "/ogc/collections/zones/items?top=many", toks.viewer, 400, "top"},
 		{"format not served", items + "?f=html", toks.viewer, 406, "JSON"},
-		{"layer is not a parameter of areas", items + "?layer=wards", toks.viewer, 400, "unknown query parameter layer"},
+		{"a bad filter is refused where GDAL first sends it", "/ogc?datetime=2025-13", toks.viewer, 400, "parameter datetime"},
+		{"a bad measure on the collections", "/ogc/collections?measure=volume", toks.viewer, 400, "parameter measure"},
 		{"bbox is not a parameter of one feature", items + "/E05014882?bbox=1,2,3,4", toks.viewer, 400, "unknown query parameter bbox"},
 		{"unknown feature", items + "/E00000000", toks.viewer, 404, "no feature"},
 		{"unknown incident", "/ogc/collections/incidents/items/2025-11-999999", toks.analyst, 404, "no feature"},
@@ -644,13 +645,16 @@ func TestOGCItemsValidation(t *testing.T) {
 
 func TestOGCFilters(t *testing.T) {
 	_, store, ts := ogcServer(t, nil)
-	robberies := ogcReferenceCount(t, "2025-11", "Robbery")
-	shoplifting := ogcReferenceCount(t, "2025-11", "Shoplifting")
+	// The incidents collection holds the records inside the layer's areas
+	// (Stockton's wards): counted independently by ray casting on the raw
+	// rows.
+	robberies := rawInWards(t, "2025-11", "Robbery")
+	shoplifting := rawInWards(t, "2025-11", "Shoplifting")
 
-	t.Run("incidents by type, against the independent tally", func(t *testing.T) {
+	t.Run("incidents by type, against the independent count", func(t *testing.T) {
 		feats, matched := ogcPages(t, ts.URL+"/ogc/collections/incidents/items?datetime=2025-11&type=Robbery&limit=50", "")
 		if matched != robberies || len(feats) != robberies {
-			t.Fatalf("%d matched, %d features; the tally has %d robberies in 2025-11", matched, len(feats), robberies)
+			t.Fatalf("%d matched, %d features; ray casting on the raw rows finds %d robberies in the wards in 2025-11", matched, len(feats), robberies)
 		}
 		for _, f := range feats {
 			if f.Properties["type"] != "Robbery" || f.Properties["month"] != "2025-11" {
@@ -795,8 +799,8 @@ func TestOGCBBoxAndDatetime(t *testing.T) {
 	t.Run("incidents of two months", func(t *testing.T) {
 		var fc ogcFC
 		ogcJSON(t, ts.URL+"/ogc/collections/incidents/items?datetime=2025-10/2025-11&limit=1&type=Burglary", "", 200, &fc)
-		if want := ogcReferenceCount(t, "2025-10", "Burglary") + ogcReferenceCount(t, "2025-11", "Burglary"); *fc.NumberMatched != want {
-			t.Errorf("matched %d, the tally has %d", *fc.NumberMatched, want)
+		if want := rawInWards(t, "2025-10", "Burglary") + rawInWards(t, "2025-11", "Burglary"); *fc.NumberMatched != want {
+			t.Errorf("matched %d, ray casting on the raw rows %d", *fc.NumberMatched, want)
 		}
 	})
 }
@@ -829,7 +833,8 @@ func TestOGCItem(t *testing.T) {
 			if got.Type != "Feature" || got.ID != want.ID || fmt.Sprint(got.Properties) != fmt.Sprint(want.Properties) || string(got.Geometry) != string(want.Geometry) {
 				t.Errorf("item %s differs from the listed one:\n%v\n%v", want.ID, got.Properties, want.Properties)
 			}
-			if ogcLinkHref(got.Links, "self") == "" || ogcLinkHref(got.Links, "collection") != ts.URL+"/ogc/collections/"+tt.coll {
+			// the collection link carries the filters on
+			if ogcLinkHref(got.Links, "self") == "" || ogcLinkHref(got.Links, "collection") != ts.URL+"/ogc/collections/"+tt.coll+q {
 				t.Errorf("links %v", got.Links)
 			}
 		})
@@ -878,4 +883,44 @@ func ogcMonth(tb testing.TB, s string) data.Month {
 		tb.Fatal(err)
 	}
 	return m
+}
+
+// TestOGCFiltersOnEveryPath: the map's filters are taken by every path (GDAL
+// sends its connection string's parameters with every request), carried into
+// the links, and applied by the collections that have them; an areas
+// collection stays of its own layer.
+func TestOGCFiltersOnEveryPath(t *testing.T) {
+	_, _, ts := ogcServer(t, nil)
+	filters := "datetime=2025-06/2025-11&types=Burglary&measure=harm&layer=wards&top=5&source=police.uk"
+	for _, path := range []string{"/ogc", "/ogc/conformance", "/ogc/api", "/ogc/collections", "/ogc/collections/areas-wards",
+		"/ogc/collections/hotspots", "/ogc/collections/zones/items", "/ogc/collections/incidents/items?limit=1"} {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		if code, _, b := ogcGet(t, ts.URL+path+sep+filters, ""); code != 200 {
+			t.Errorf("%s with the filters: %d %.200s", path, code, b)
+		}
+	}
+	var doc ogcCollectionsDoc
+	ogcJSON(t, ts.URL+"/ogc/collections?"+filters, "", 200, &doc)
+	for _, c := range doc.Collections {
+		if items := ogcLinkHref(c.Links, "items"); !strings.Contains(items, "datetime=2025-06%2F2025-11") || !strings.Contains(items, "types=Burglary") {
+			t.Errorf("%s: the items link %s does not carry the filters", c.ID, items)
+		}
+	}
+	var zones ogcFC
+	ogcJSON(t, ts.URL+"/ogc/collections/zones/items?"+filters, "", 200, &zones)
+	if *zones.NumberMatched != 5 {
+		t.Errorf("top=5 gave %d zones", *zones.NumberMatched)
+	}
+	// an areas collection is of its own layer, whatever layer= says
+	var areas ogcFC
+	ogcJSON(t, ts.URL+"/ogc/collections/areas-wards/items?layer=no-such-layer", "", 200, &areas)
+	if *areas.NumberMatched != 27 {
+		t.Errorf("areas-wards with layer=no-such-layer: %d areas, want the 27 wards", *areas.NumberMatched)
+	}
+	if code, _, _ := ogcGet(t, ts.URL+"/ogc/collections/hotspots/items?layer=no-such-layer", ""); code != 404 {
+		t.Errorf("hot spots of a layer not loaded: %d, want 404", code)
+	}
 }

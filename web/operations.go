@@ -1,11 +1,9 @@
 package web
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 // mountOperations adds the operation endpoints under /api/v1 to r:
@@ -60,7 +59,7 @@ func (s *Server) operationZones(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", op.ID+"-zones.geojson"))
-	return WriteOperationGeoJSON(w, op)
+	return report.WriteOperationZones(w, op)
 }
 
 func (s *Server) deleteOperation(w http.ResponseWriter, r *http.Request) error {
@@ -211,30 +210,6 @@ func ReadOperationZones(b []byte) ([]data.OperationZone, error) {
 	return out, nil
 }
 
-// WriteOperationGeoJSON writes an operation's zones as a GeoJSON FeatureCollection: one
-// feature per zone with its id, label, status, owner, cells and the operation's name and
-// months.
-func WriteOperationGeoJSON(w io.Writer, op data.Operation) error {
-	fc := geojson.NewFeatureCollection()
-	for _, z := range op.Zones {
-		f := geojson.NewFeature(z.Geometry)
-		f.ID = z.ID
-		cells := make([]string, len(z.Cells))
-		for i, c := range z.Cells {
-			cells[i] = c.String()
-		}
-		f.Properties = geojson.Properties{"zone": z.ID, "label": z.Label, "status": z.Status, "owner": z.Owner,
-			"cells": cells, "operation": op.ID, "operation_name": op.Name, "start": op.Start.String(), "end": op.End.String()}
-		fc.Append(f)
-	}
-	b, err := json.Marshal(fc)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(b)
-	return err
-}
-
 func (s *Server) operationEvaluation(w http.ResponseWriter, r *http.Request) error {
 	if err := require(r, data.RoleAnalyst, "operation evaluations (they show exact small counts)"); err != nil {
 		return err
@@ -274,53 +249,8 @@ func (s *Server) operationEvaluation(w http.ResponseWriter, r *http.Request) err
 	if strings.HasSuffix(r.URL.Path, ".csv") {
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", ev.ID+"-evaluation.csv"))
-		return WriteEvaluationCSV(w, ev)
+		return report.WriteEvaluationCSV(w, ev)
 	}
 	writeJSON(w, http.StatusOK, ev)
 	return nil
-}
-
-// EvaluationCSVHeader is the header of WriteEvaluationCSV.
-var EvaluationCSVHeader = []string{"row", "zone", "label", "crime_type",
-	"target_before", "target_after", "control_before", "control_after",
-	"buffer_before", "buffer_after", "buffer_control_before", "buffer_control_after",
-	"wdd_local", "wdd_displacement", "wdd", "se", "z", "p", "ci_low", "ci_high",
-	"wdq", "wdq_reading", "reading", "caution", "before", "after"}
-
-// WriteEvaluationCSV writes an operation's evaluation, one row for the whole operation
-// ("overall"), one per zone ("zone") and one per crime type ("type"), with the eight counts.
-func WriteEvaluationCSV(w io.Writer, ev *engine.OperationEvaluation) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(EvaluationCSVHeader); err != nil {
-		return err
-	}
-	r6 := func(v float64) string { return strconv.FormatFloat(v, 'f', 6, 64) }
-	i := func(n int64) string { return strconv.FormatInt(n, 10) }
-	write := func(kind string, row engine.EvaluationRow) error {
-		c, d := row.Counts, row.WDD
-		wdq := ""
-		if row.WDQ != nil && row.WDQ.SM < 0 {
-			wdq = r6(row.WDQ.WDQ)
-		}
-		return cw.Write([]string{kind, row.Zone, row.Label, row.Type,
-			i(c.TargetBefore), i(c.TargetAfter), i(c.ControlBefore), i(c.ControlAfter),
-			i(c.BufferBefore), i(c.BufferAfter), i(c.BufferControlBefore), i(c.BufferControlAfter),
-			r6(d.Local), r6(d.Displacement), r6(d.WDD), r6(d.SE), r6(d.Z), r6(d.P), r6(d.Low), r6(d.High),
-			wdq, row.WDQReading, row.Reading, row.Caution, ev.Before.String(), ev.After.String()})
-	}
-	if err := write("overall", ev.Overall); err != nil {
-		return err
-	}
-	for _, z := range ev.Zones {
-		if err := write("zone", z); err != nil {
-			return err
-		}
-	}
-	for _, t := range ev.ByType {
-		if err := write("type", t); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
 }

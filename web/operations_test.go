@@ -20,6 +20,7 @@ import (
 	"github.com/paulmach/orb/planar"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 func opSend(tb testing.TB, method, url, token, body string) (int, []byte) {
@@ -202,7 +203,7 @@ func TestEvaluationCSVDoc(t *testing.T) {
 	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9_]+)` \\|").FindAllStringSubmatch(sec, -1) {
 		doc = append(doc, m[1])
 	}
-	if !slices.Equal(doc, EvaluationCSVHeader) {
-		t.Errorf("docs list %v\nthe code writes %v", doc, EvaluationCSVHeader)
+	if !slices.Equal(doc, report.EvaluationCSVHeader) {
+		t.Errorf("docs list %v\nthe code writes %v", doc, report.EvaluationCSVHeader)
 	}
 }

@@ -214,10 +214,13 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// role tells the page what to offer (incident records to analysts);
+	// the server still checks every request.
 	return s.respond(w, r, http.StatusOK, struct {
 		data.Summary
 		Attribution string `json:"attribution"`
-	}{s.policy.Summary(sum, exact(r)), s.opts.Attribution})
+		Role        string `json:"role"`
+	}{s.policy.Summary(sum, exact(r)), s.opts.Attribution, caller(r).String()})
 }
 
 func (s *Server) layers(w http.ResponseWriter, r *http.Request) error {

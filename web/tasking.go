@@ -254,7 +254,13 @@ func changeText(c *hotspot.Change) string {
 	if *c.Pct > 0 {
 		sign = "+"
 	}
-	return sign + strconv.FormatFloat(*c.Pct, 'f', 0, 64) + "%"
+	out := sign + strconv.FormatFloat(*c.Pct, 'f', 0, 64) + "%"
+	// A percentage of fewer than 10 reads as a surge (2 to 5 is +150%):
+	// the base is printed beside it, as a caution.
+	if c.Previous > 0 && c.Previous < 10 {
+		out += " (from " + strconv.FormatFloat(c.Previous, 'f', 0, 64) + ")"
+	}
+	return out
 }
 
 // zoneMap draws a zone as SVG: its cells, the other zones' cells nearby,

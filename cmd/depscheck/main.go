@@ -31,7 +31,8 @@ var allowed = map[string][]string{
 	"engine":                  {"data", "hotspot", "geo", "internal/cache", "github.com/paulmach/orb"},
 	"disclosure":              {"engine", "hotspot", "data", "geo"},
 	"tiles":                   {"disclosure", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
-	"web":                     {"tiles", "disclosure", "engine", "hotspot", "data", "geo", "audit", "internal/cache", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
+	"report":                  {"disclosure", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb", "github.com/xuri/excelize/v2"},
+	"web":                     {"tiles", "disclosure", "engine", "report", "hotspot", "data", "geo", "audit", "internal/cache", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
 	"internal/pmtilesfixture": {"github.com/paulmach/orb", "github.com/protomaps/go-pmtiles"},
 	"audit":                   {"gopkg.in/natefinch/lumberjack.v2"},
 }

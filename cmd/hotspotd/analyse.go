@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -14,9 +13,11 @@ import (
 	"strings"
 
 	"github.com/stockton-csp/hotspots/data"
+	"github.com/stockton-csp/hotspots/data/sample"
 	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/report"
 	"github.com/stockton-csp/hotspots/web"
 )
 
@@ -118,17 +119,27 @@ same length. Police-generated offences (drugs) are left out of harm and cost.`
 func (m *Main) rank(ctx context.Context, args []string) error {
 	var q query
 	fs := m.newFlags("rank", "rank [flags]", rankAbout)
-	m.queryFlags(fs, &q, "table, csv, json")
+	m.queryFlags(fs, &q, "table, csv, geojson, xlsx, json")
 	top := fs.Int("top", 0, "show only the top N areas (0: all)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(q.format, "table", "csv", "json"); err != nil {
+	if err := checkFormat(q.format, "table", "csv", "geojson", "xlsx", "json"); err != nil {
 		return err
 	}
 	eng, from, to, meas, err := m.open(&q)
 	if err != nil {
 		return err
+	}
+	if isFile(q.format) {
+		t, err := report.Ranking(ctx, eng, report.Query{Layer: q.layer, From: from, To: to, Types: q.types, Measure: meas})
+		if err != nil {
+			return err
+		}
+		if *top > 0 {
+			t = report.Page(t, 0, *top)
+		}
+		return m.writeTable(ctx, t, q.format)
 	}
 	rk, err := eng.Ranking(ctx, engine.RankingQuery{Layer: q.layer, From: from, To: to, Types: q.types, Measure: meas})
 	if err != nil {
@@ -141,15 +152,6 @@ func (m *Main) rank(ctx context.Context, args []string) error {
 	switch q.format {
 	case "json":
 		return writeJSONTo(m.Stdout, rk)
-	case "csv":
-		w := csv.NewWriter(m.Stdout)
-		w.Write([]string{"rank", "code", "name", "count", "harm_days", "cost_gbp", "population", "rate_per_1000", "share_pct", "previous", "diff", "pct_diff"})
-		for _, a := range areas {
-			w.Write([]string{strconv.Itoa(a.Rank), a.Code, a.Name, strconv.FormatInt(a.Count, 10), num(a.Harm, 1), num(a.Cost, 0),
-				optNum(a.Population, 0), optNum(a.Rate, 2), num(a.Share, 1), prevPlain(a.Change), chDiff(a.Change), chPct(a.Change)})
-		}
-		w.Flush()
-		return w.Error()
 	}
 	out := m.Stdout
 	fmt.Fprintf(out, "%s ranked by %s, %s to %s (%d months); change against %s to %s\n", titleLayer(rk.Layer), measureWords(rk.Measure),
@@ -212,6 +214,23 @@ func signedThousands(c *hotspot.Change) string {
 	return signed(thousands(c.Diff, 0))
 }
 
+// isFile reports whether format is one of the export files (docs/exports.md),
+// written by the report package as the downloads are.
+func isFile(format string) bool { return format == "csv" || format == "geojson" || format == "xlsx" }
+
+// writeTable writes an export table to stdout as the download of the same
+// query would be: the same columns, figures and, for the same clock, bytes.
+func (m *Main) writeTable(ctx context.Context, t *report.Table, format string) error {
+	t.Stamp(sample.Attribution, m.Now())
+	switch format {
+	case "csv":
+		return report.WriteCSV(ctx, m.Stdout, t)
+	case "xlsx":
+		return report.WriteXLSX(m.Stdout, t.File, m.Now(), report.TableSheet(ctx, t))
+	}
+	return report.WriteGeoJSON(ctx, m.Stdout, t)
+}
+
 func writeJSONTo(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -255,26 +274,11 @@ func chPrev(c *hotspot.Change) string {
 	return thousands(c.Previous, 0)
 }
 
-// prevPlain is a change's previous figure for CSV: no separators.
-func prevPlain(c *hotspot.Change) string {
-	if c == nil {
-		return ""
-	}
-	return num(c.Previous, 0)
-}
-
 func chDiff(c *hotspot.Change) string {
 	if c == nil {
 		return ""
 	}
 	return num(c.Diff, 0)
-}
-
-func chPct(c *hotspot.Change) string {
-	if c == nil || c.Pct == nil {
-		return ""
-	}
-	return num(*c.Pct, 1)
 }
 
 func signed(s string) string {
@@ -303,22 +307,26 @@ Total. --format csv gives current, previous, diff and % diff per period.`
 
 func (m *Main) profile(ctx context.Context, args []string) error {
 	var q query
-	fs := m.newFlags("profile", "profile --area CODE|NAME [--month YYYY-MM] [flags]", profileAbout)
+	fs := m.newFlags("profile", "profile (--area CODE|NAME | --all) [--month YYYY-MM] [flags]", profileAbout)
 	q.st = m.storeFlags(fs)
 	fs.StringVar(&q.layer, "layer", "wards", "area layer")
-	area := fs.String("area", "", "area code or name, such as \"Stockton Town Centre\" (required)")
+	area := fs.String("area", "", "area code or name, such as \"Stockton Town Centre\" (or --all)")
+	all := fs.Bool("all", false, "every area of the layer (csv, with each row's area_code and area_name; xlsx, one sheet per area)")
 	fs.StringVar(&q.month, "month", "", "selected month, YYYY-MM (default: the latest loaded)")
-	fs.StringVar(&q.format, "format", "table", "output: table, csv, json")
+	fs.StringVar(&q.format, "format", "table", "output: table, csv, xlsx, json")
 	sourceFlag(fs, &q)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *area == "" {
+	if (*area == "") == !*all {
 		fs.Usage()
-		return fmt.Errorf("%w: profile needs --area", errUsage)
+		return fmt.Errorf("%w: profile needs --area NAME or --all (not both)", errUsage)
 	}
-	if err := checkFormat(q.format, "table", "csv", "json"); err != nil {
+	if err := checkFormat(q.format, "table", "csv", "xlsx", "json"); err != nil {
 		return err
+	}
+	if *all && q.format != "csv" && q.format != "xlsx" {
+		return fmt.Errorf("%w: profile --all writes --format csv or xlsx", errUsage)
 	}
 	q.measure = "count"
 	var month data.Month
@@ -332,17 +340,26 @@ func (m *Main) profile(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	pr, err := eng.Profile(ctx, q.layer, *area, month)
+	var areas []string
+	if !*all {
+		areas = []string{*area}
+	}
+	prs, err := report.AreaTables(ctx, eng, q.layer, month, areas)
 	if err != nil {
 		return err
 	}
-	if q.format == "json" {
-		return writeJSONTo(m.Stdout, pr)
+	switch {
+	case q.format == "xlsx":
+		return report.WriteAreaTablesXLSX(m.Stdout, prs, disclosure.Exact(), m.Now())
+	case q.format == "csv" && *all:
+		return report.WriteAreaTablesCSV(m.Stdout, prs, disclosure.Exact())
 	}
-	if q.format == "csv" {
-		w := csv.NewWriter(m.Stdout)
-		w.WriteAll(pr.CSVRecords())
-		return w.Error()
+	pr := prs[0]
+	switch q.format {
+	case "json":
+		return writeJSONTo(m.Stdout, pr)
+	case "csv":
+		return report.WriteAreaTableCSV(m.Stdout, pr, disclosure.Exact())
 	}
 	out := m.Stdout
 	fmt.Fprintf(out, "%s (%s), selected month %s\n\n", pr.Name, pr.Code, pr.Month)
@@ -392,14 +409,14 @@ discovery rate controlled (Benjamini-Hochberg). Bins: +3/+2/+1 hot spot at
 func (m *Main) hotspots(ctx context.Context, args []string) error {
 	var q query
 	fs := m.newFlags("hotspots", "hotspots [flags]", hotspotsAbout)
-	m.queryFlags(fs, &q, "table, csv, geojson, json")
+	m.queryFlags(fs, &q, "table, csv, geojson, xlsx, json")
 	fs.IntVar(&q.res, "res", engine.DefaultRes, "H3 resolution, 7 (5 km² cells) to 11 (2,000 m²)")
 	fs.IntVar(&q.k, "k", engine.DefaultK, "neighbourhood: cells within k grid steps")
 	all := fs.Bool("all", false, "list every cell, not only significant ones (table)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(q.format, "table", "csv", "geojson", "json"); err != nil {
+	if err := checkFormat(q.format, "table", "csv", "geojson", "xlsx", "json"); err != nil {
 		return err
 	}
 	eng, from, to, meas, err := m.open(&q)
@@ -413,18 +430,9 @@ func (m *Main) hotspots(ctx context.Context, args []string) error {
 	switch q.format {
 	case "json":
 		return writeJSONTo(m.Stdout, h)
-	case "geojson":
-		return writeJSONTo(m.Stdout, web.HotspotsGeoJSON(h, disclosure.Exact())) // the command line reads the data folder itself: exact figures
-	case "csv":
-		w := csv.NewWriter(m.Stdout)
-		w.Write([]string{"cell", "count", "harm", "z", "p", "bin", "bin_uncorrected", "lon", "lat", "areas"})
-		for _, c := range h.Cells {
-			ctr := c.Cell.Center()
-			w.Write([]string{c.Cell.String(), strconv.FormatInt(c.Count, 10), num(c.Harm, 2), num(c.Z, 6), strconv.FormatFloat(c.P, 'g', 6, 64),
-				strconv.Itoa(c.Bin), strconv.Itoa(c.BinUncorrected), num(ctr[0], 6), num(ctr[1], 6), strings.Join(c.Areas, "; ")})
-		}
-		w.Flush()
-		return w.Error()
+	case "csv", "geojson", "xlsx":
+		// the command line reads the data folder itself: exact figures
+		return m.writeTable(ctx, report.HotspotTable(h, disclosure.Exact()), q.format)
 	}
 	out := m.Stdout
 	fmt.Fprintf(out, "Gi* hot spots of %s, %s to %s, on %d H3 resolution-%d cells (k=%d)\n", measureWords(h.Measure), h.Period.From, h.Period.To, len(h.Cells), h.Res, h.K)

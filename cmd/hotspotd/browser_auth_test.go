@@ -45,7 +45,7 @@ func TestBrowserSignIn(t *testing.T) {
 
 	// Every address the page asked for: none carries the token.
 	var urls []string
-	b.eval(`performance.getEntriesByType('resource').map(e => e.name).concat([location.href, document.querySelector('#download').href, document.querySelector('#tasking').href])`, &urls)
+	b.eval(`performance.getEntriesByType('resource').map(e => e.name).concat([location.href, document.querySelector('#tasking').href], [...document.querySelectorAll('#download-list a')].map(a => a.href))`, &urls)
 	for _, u := range urls {
 		if strings.Contains(u, secret) || strings.Contains(u, "access_token") {
 			t.Errorf("the page asked for %s", u)
@@ -58,7 +58,8 @@ func TestBrowserSignIn(t *testing.T) {
 	// The download: fetched with the header, saved from a blob. What it
 	// saves is what the API gives the same token.
 	b.eval(`(() => { window.__blobs = []; const orig = URL.createObjectURL; URL.createObjectURL = x => { window.__blobs.push(x); return orig(x); }; return true; })()`, new(bool))
-	b.do(chromedp.Click(chromedp.ID(`download`)))
+	const hotspotsLink = `#download-list a[data-export="hotspots"][data-format="geojson"]`
+	b.do(chromedp.Click(chromedp.CSS(`#downloads > summary`)), chromedp.Click(chromedp.CSS(hotspotsLink)))
 	b.poll(`window.__blobs.length > 0`)
 	var saved string
 	b.eval(`window.__blobs[0].text()`, &saved)
@@ -69,7 +70,7 @@ func TestBrowserSignIn(t *testing.T) {
 		t.Fatalf("the download is not GeoJSON: %v %.200s", err, saved)
 	}
 	var href string
-	b.eval(`document.querySelector('#download').href`, &href)
+	b.eval(`document.querySelector('`+hotspotsLink+`').href`, &href)
 	req, _ := http.NewRequest("GET", href, nil)
 	req.Header.Set("Authorization", "Bearer "+secret)
 	resp, err := http.DefaultClient.Do(req)

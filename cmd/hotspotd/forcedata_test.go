@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,7 +131,7 @@ func TestTimesAPI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rank --times nte: %v\n%s", err, stderr)
 	}
-	if !strings.Contains(out, "Stockton Town Centre,"+strconv.Itoa(nteWant(t))+",") {
+	if !regexp.MustCompile(`(?m)^E05014882,Stockton Town Centre,\d*,` + strconv.Itoa(nteWant(t)) + ",").MatchString(out) {
 		t.Errorf("rank --times nte:\n%s", out)
 	}
 	out, stderr, err = run(t, "times", "--data-dir", dir, "--area", "Stockton Town Centre", "--from", "2025-06", "--to", "2025-11", "--types", "Violence with injury,Violence without injury")

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,8 +20,18 @@ import (
 // run runs hotspotd in process and returns its stdout and stderr.
 func run(tb testing.TB, args ...string) (string, string, error) {
 	tb.Helper()
+	return runWith(tb, nil, args...)
+}
+
+// runWith runs hotspotd in process after set (nil: nothing) has changed
+// its Main, such as its clock.
+func runWith(tb testing.TB, set func(*Main), args ...string) (string, string, error) {
+	tb.Helper()
 	var out, errb bytes.Buffer
 	m := NewMain()
+	if set != nil {
+		set(m)
+	}
 	m.Stdout, m.Stderr = &out, &errb
 	m.Logger = slog.New(slog.NewTextHandler(&errb, nil))
 	err := m.Run(context.Background(), args)
@@ -33,8 +44,30 @@ func run(tb testing.TB, args ...string) (string, string, error) {
 // serve starts hotspotd serve on 127.0.0.1:0 and returns its base URL.
 func serve(tb testing.TB, dataDir string, extra ...string) string {
 	tb.Helper()
+	return serveWith(tb, dataDir, nil, extra...)
+}
+
+// serveWith is serve after set (nil: nothing) has changed its Main.
+func serveWith(tb testing.TB, dataDir string, set func(*Main), extra ...string) string {
+	tb.Helper()
+	base, _ := serveStoppableWith(tb, dataDir, set, extra...)
+	return base
+}
+
+// serveStoppable is serve that the test can also stop early (stop waits
+// until the server has shut down; calling it again does nothing).
+func serveStoppable(tb testing.TB, dataDir string, extra ...string) (string, func()) {
+	tb.Helper()
+	return serveStoppableWith(tb, dataDir, nil, extra...)
+}
+
+func serveStoppableWith(tb testing.TB, dataDir string, set func(*Main), extra ...string) (string, func()) {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m := NewMain()
+	if set != nil {
+		set(m)
+	}
 	var logs bytes.Buffer
 	m.Stdout, m.Stderr = io.Discard, &logs
 	m.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -44,22 +77,26 @@ func serve(tb testing.TB, dataDir string, extra ...string) string {
 	go func() {
 		done <- m.Run(ctx, append([]string{"serve", "--data-dir", dataDir, "--addr", "127.0.0.1:0"}, extra...))
 	}()
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			tb.Errorf("serve: %v", err)
-		}
-		m.Close()
-	})
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				tb.Errorf("serve: %v", err)
+			}
+			m.Close()
+		})
+	}
+	tb.Cleanup(stop)
 	select {
 	case addr := <-ready:
-		return "http://" + addr
+		return "http://" + addr, stop
 	case err := <-done:
 		tb.Fatalf("serve stopped: %v\n%s", err, logs.String())
 	case <-time.After(60 * time.Second):
 		tb.Fatalf("serve not ready\n%s", logs.String())
 	}
-	return ""
+	return "", stop
 }
 
 func getJSON(tb testing.TB, url string, v any) int {
@@ -256,7 +293,8 @@ func TestAnalysisCommands(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(out, "rank,code,name,count,") || strings.Count(out, "\n") != 28 {
+		// the download's columns (docs/exports.md, "ranking")
+		if !strings.HasPrefix(out, "code,name,population,count,harm,cost,") || strings.Count(out, "\n") != 28 {
 			t.Errorf("csv:\n%s", out)
 		}
 	})
@@ -277,7 +315,7 @@ func TestAnalysisCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := strings.Split(strings.TrimSpace(out), "\n")
-		if !strings.HasPrefix(lines[0], "cell,count,") || !strings.Contains(lines[0], ",z,p,bin") || len(lines) != 2239 {
+		if !strings.HasPrefix(lines[0], "cell,lon,lat,count,harm,z,p,bin,") || len(lines) != 2239 {
 			t.Errorf("header %q, %d lines (want 2,238 cells + header)", lines[0], len(lines))
 		}
 	})

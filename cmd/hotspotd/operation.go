@@ -9,6 +9,7 @@ import (
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/report"
 	"github.com/stockton-csp/hotspots/web"
 )
 
@@ -225,7 +226,7 @@ func (m *Main) operationOne(ctx context.Context, sub string, args []string) erro
 		return err
 	}
 	if sub == "export" {
-		return web.WriteOperationGeoJSON(m.Stdout, op)
+		return report.WriteOperationZones(m.Stdout, op)
 	}
 	fmt.Fprintf(m.Stdout, "%s (%s), from %s%s; layer %s; crime types: %s\n", op.Name, op.ID, op.Start, endText(op.End), op.Layer, typesText(op.Types))
 	if op.Notes != "" {
@@ -304,7 +305,7 @@ func (m *Main) evaluateOperation(ctx context.Context, args []string) error {
 	case "json":
 		return writeJSONTo(m.Stdout, ev)
 	case "csv":
-		return web.WriteEvaluationCSV(m.Stdout, ev)
+		return report.WriteEvaluationCSV(m.Stdout, ev)
 	}
 	fmt.Fprintf(m.Stdout, "%s (%s): after %s against before %s; control: %s; buffer: %d step(s) of resolution-%d cells.\n\n",
 		ev.Name, ev.ID, ev.After, ev.Before, ev.Control, ev.BufferK, ev.Res)

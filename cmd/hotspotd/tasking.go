@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/stockton-csp/hotspots/data/sample"
+	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/report"
 	"github.com/stockton-csp/hotspots/web"
 )
 
@@ -21,7 +19,7 @@ and a suggested patrol dose (short visible visits, per the Koper curve).
 func (m *Main) tasking(ctx context.Context, args []string) error {
 	var q query
 	fs := m.newFlags("tasking", "tasking [flags] > sheet.html", taskingAbout)
-	m.queryFlags(fs, &q, "html, csv, json")
+	m.queryFlags(fs, &q, "html, csv, geojson, xlsx, json")
 	fs.IntVar(&q.res, "res", engine.DefaultZoneRes, "H3 resolution of the zones' cells: 10 (about 150 m across) or 11 (55 m)")
 	fs.IntVar(&q.k, "k", engine.DefaultK, "Gi* neighbourhood in grid steps")
 	top := fs.Int("top", engine.DefaultTop, "number of zones")
@@ -32,7 +30,7 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := checkFormat(q.format, "html", "csv", "json"); err != nil {
+	if err := checkFormat(q.format, "html", "csv", "geojson", "xlsx", "json"); err != nil {
 		return err
 	}
 	eng, from, to, meas, err := m.open(&q)
@@ -46,8 +44,9 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	switch q.format {
 	case "json":
 		return writeJSONTo(m.Stdout, t)
-	case "csv":
-		return writeZonesCSV(m, t)
+	case "csv", "geojson", "xlsx":
+		// the zones export (docs/exports.md, "zones")
+		return m.writeTable(ctx, report.ZoneTable(t, disclosure.Exact()), q.format)
 	}
 	layer, _, err := m.store.Layer(ctx, t.Layer)
 	if err != nil {
@@ -65,24 +64,4 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	}
 	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved,
 		TypesText: eng.DescribeTypes(ctx, t.Types)})
-}
-
-func writeZonesCSV(m *Main, t *engine.Tasking) error {
-	w := csv.NewWriter(m.Stdout)
-	w.Write([]string{"zone", "rank", "areas", "town_centres", "count", "harm_days", "cost_gbp", "previous_count", "pct_change", "trend", "emerging", "max_bin", "center_lon", "center_lat", "area_km2", "cells", "top_locations", "visits_per_day", "visit_minutes", "dose"})
-	for _, z := range t.Zones {
-		cells := make([]string, len(z.Cells))
-		for i, c := range z.Cells {
-			cells[i] = c.String()
-		}
-		locs := make([]string, len(z.Locations))
-		for i, l := range z.Locations {
-			locs[i] = fmt.Sprintf("%s (%d)", l.Name, l.Count)
-		}
-		w.Write([]string{z.ID, strconv.Itoa(z.Rank), strings.Join(z.Areas, "; "), strings.Join(z.TownCentres, "; "), strconv.FormatInt(z.Count, 10), num(z.Harm, 2), num(z.Cost, 2),
-			prevPlain(z.Change), chPct(z.Change), z.TrendWord, z.Emerging, strconv.Itoa(z.MaxBin), num(z.Center[0], 6), num(z.Center[1], 6), num(z.AreaKm2, 2),
-			strings.Join(cells, " "), strings.Join(locs, "; "), strconv.Itoa(z.Dose.VisitsPerDay), z.Dose.VisitMinutes, z.Dose.Advice})
-	}
-	w.Flush()
-	return w.Error()
 }

@@ -46,7 +46,7 @@ func TestTaskingPrintsOneA4PagePerZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	recs, err := csv.NewReader(strings.NewReader(csvOut)).ReadAll()
-	if err != nil || len(recs) != zones+1 || recs[0][0] != "zone" || recs[1][0] != "Z1" {
+	if err != nil || len(recs) != zones+1 || recs[0][0] != "id" || recs[1][0] != "Z1" {
 		t.Errorf("csv: %v %v", err, recs)
 	}
 

@@ -38,6 +38,12 @@ export function authHeaders() {
   return t ? { Authorization: 'Bearer ' + t } : {};
 }
 
+// reachable is told when the server could not be reached (false). Only a
+// failure is told: an answer may come from the browser's cache, which says
+// nothing of the server (the page asks /healthz to know it is back).
+let reachable = () => {};
+export function onReachable(fn) { reachable = fn; }
+
 // getJSON fetches url and returns its parsed JSON, or throws an ApiError.
 export async function getJSON(url, { signal } = {}) {
   let resp;
@@ -45,7 +51,8 @@ export async function getJSON(url, { signal } = {}) {
     resp = await fetch(url, { signal, headers: { Accept: 'application/json, application/geo+json', ...authHeaders() } });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
-    throw new ApiError('The server could not be reached (' + err.message + '). Check the connection and reload the page.', 0, url);
+    reachable(false);
+    throw new ApiError('The server could not be reached (' + err.message + ').', 0, url);
   }
   const text = await resp.text();
   let body = null;

@@ -6,9 +6,9 @@
 // The server's API is under /api/v1 and /tiles; its errors are JSON
 // ({"error": "...", "status": N}) and are shown as they come.
 
-import { getJSON, query, enc, ApiError, setToken, authHeaders } from './api.js';
+import { getJSON, query, enc, ApiError, setToken, authHeaders, onReachable } from './api.js';
 import {
-  MEASURES, fmtInt, fmt1, fmtMoney, fmtMeasure, fmtMeasureUnit, monthLabel, periodLabel, pct, escapeHTML,
+  MEASURES, fmtInt, fmt1, fmtMoney, fmtMeasure, fmtMeasureUnit, monthLabel, periodLabel, pctCautioned, smallBase, SMALL_BASE_NOTE, escapeHTML,
 } from './format.js';
 import {
   createMap, setTileset, setPaint, setFilter, setSourceVisible, breaksFor, colourExpr, labelPoints, cellRes,
@@ -18,6 +18,7 @@ import { profileTable, trendChart, normTrend, kpis, notesList, el } from './pane
 import { setupSearch } from './search.js';
 import { setupPlan } from './plan.js';
 import { addStreetLabels } from './streets.js';
+import { setupDownloads, updateDownloads } from './downloads.js';
 
 const $ = id => document.getElementById(id);
 const PHONE = window.matchMedia('(max-width: 759px)');
@@ -67,6 +68,8 @@ let map = null;
 
 const messages = new Map();
 function showMessage(key, text, { kind = 'error', title } = {}) {
+  // With the server out of reach, its one message says it all.
+  if (state.offline && kind === 'error' && key !== 'offline') return;
   messages.set(key, { text, kind, title });
   renderMessages();
 }
@@ -85,6 +88,45 @@ function renderMessages() {
       el('div', {}, m.title ? el('strong', { text: m.title }) : null, el('p', { text: m.text })), close));
   }
 }
+
+// ---------------------------------------------------------------- connection
+
+// When the server cannot be reached the page says so once, marks the map and
+// the figures as not up to date (they stay on screen), and asks /healthz
+// again every 15 seconds (past the browser's cache); when the server answers
+// it clears the mark and reloads.
+const PING_MS = 15000;
+let pingTimer = 0;
+function noteReachable(ok) {
+  if (ok === !state.offline) return;
+  state.offline = !ok;
+  document.body.classList.toggle('stale', !ok);
+  $('stale-badge').hidden = ok;
+  if (!ok) {
+    for (const [k, m] of messages) if (m.kind === 'error') messages.delete(k);
+    showMessage('offline', 'The server cannot be reached, so the map and the figures on screen may be out of date. ' +
+      'The page tries again every 15 seconds and brings them up to date when the server answers.',
+    { title: 'Connection lost: the map is not up to date' });
+    clearInterval(pingTimer);
+    pingTimer = setInterval(ping, PING_MS);
+  } else {
+    clearInterval(pingTimer);
+    clearMessage('offline');
+    refresh();
+  }
+}
+// ping asks the server whether it is there (healthz needs no token).
+async function ping() {
+  try {
+    const r = await fetch('/healthz', { cache: 'no-store' });
+    noteReachable(r.status > 0); // any answer, even "not ready", is the server's
+  } catch {
+    noteReachable(false);
+  }
+}
+onReachable(noteReachable);
+window.addEventListener('offline', () => noteReachable(false));
+window.addEventListener('online', ping);
 
 // ---------------------------------------------------------------- busy state
 
@@ -204,10 +246,20 @@ function setupControls() {
     showMessage('link-months', `This link asks for ${badMonths.map(k => `${k} ${h[k]}`).join(' and ')}, which is not loaded (the months loaded are ${monthLabel(months[0])} to ${monthLabel(months[months.length - 1])}), so the map shows ${periodLabel(state.from, state.to)} instead.`,
       { kind: 'info', title: 'A month in the link is not loaded' });
   }
+  if (h.layer && !names.includes(h.layer)) {
+    showMessage('link-layer', `This link asks for the area layer "${h.layer}", which is not loaded, so the map shows ${layerLabel(state.layer)}.`,
+      { kind: 'info', title: 'A layer in the link is not loaded' });
+  }
   if (h.types) {
     const known = new Set(state.allTypes.map(t => t.type));
-    const want = h.types.split(',').filter(t => known.has(t));
+    const asked = h.types.split(',');
+    const want = asked.filter(t => known.has(t));
     state.types = want.length && !isCrimeDefault(want) ? new Set(want) : null;
+    const unknown = asked.filter(t => !known.has(t));
+    if (unknown.length) {
+      showMessage('link-types', `This link asks for ${unknown.length === 1 ? 'a crime type' : 'crime types'} not in the data (${unknown.join(', ')}), so the map shows ${typesLabel()}.`,
+        { kind: 'info', title: 'A crime type in the link is not in the data' });
+    }
   }
   syncControls();
 
@@ -393,16 +445,23 @@ function changed() {
 
 // ---------------------------------------------------------------- links
 
+// downloadFilters are the filters on screen as the download menu takes them.
+function downloadFilters() {
+  const area = state.sel && state.sel.area;
+  return {
+    ...filterParams(), hotspotMeasure: hotspotMeasure(), area: area ? area.code : '', areaName: area ? area.name : '',
+    summary: $('filter-summary').textContent,
+  };
+}
+// analyst reports whether the caller may have incident records.
+const analyst = () => !state.summary || ['analyst', 'admin'].includes(state.summary.role || 'admin');
+
 function updateLinks() {
   const p = filterParams();
-  const dl = $('download');
   const noTypes = state.types && state.types.size === 0;
-  // the hot spot cells behind the zones drawn (the hotspots tiles' query).
-  // The addresses carry no token: the clicks below fetch with the
-  // Authorization header, or ask for a short-lived signed link.
-  dl.href = '/api/v1/hotspots' + query({ ...p, measure: hotspotMeasure() });
-  dl.setAttribute('download', `hotspots-${state.layer}-${state.from}-to-${state.to}.geojson`);
-  dl.setAttribute('aria-disabled', noTypes ? 'true' : 'false');
+  // The addresses carry no token: the clicks fetch with the Authorization
+  // header, or ask for a short-lived signed link.
+  updateDownloads({ filters: downloadFilters, analyst });
   const tk = $('tasking');
   // the operation saved from these filters, while they stay the same
   const op = state.savedPlan && state.savedPlan.key === filterKey() ? state.savedPlan.id : undefined;
@@ -418,13 +477,25 @@ function updateLinks() {
 // saveDownload fetches href with the token in its header and saves the
 // answer from a blob under the link's download name.
 async function saveDownload(href, accept, name) {
-  const resp = await fetch(href, { headers: { Accept: accept, ...authHeaders() } });
+  let resp;
+  try {
+    resp = await fetch(href, { headers: { Accept: accept, ...authHeaders() } });
+  } catch (err) {
+    const e = new ApiError('The server could not be reached (' + err.message + ').', 0, href);
+    noteReachable(false);
+    throw e;
+  }
   if (!resp.ok) {
     let msg = resp.status + ' ' + resp.statusText;
     try { msg = (await resp.json()).error || msg; } catch { /* not JSON */ }
     throw new ApiError(msg, resp.status, href);
   }
-  const url = URL.createObjectURL(await resp.blob());
+  const blob = await resp.blob();
+  // what was saved last, for the browser test (which sets recordDownloads)
+  if (state.recordDownloads) {
+    state.lastDownload = { href, name, type: resp.headers.get('Content-Type'), size: blob.size, base64: await blobBase64(blob) };
+  }
+  const url = URL.createObjectURL(blob);
   const a = el('a', { href: url, download: name });
   document.body.append(a);
   a.click();
@@ -432,18 +503,27 @@ async function saveDownload(href, accept, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+// blobBase64 is a blob's bytes in base64.
+async function blobBase64(blob) {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
 function setupLinks() {
-  const dl = $('download');
-  dl.addEventListener('click', async e => {
-    e.preventDefault();
-    if (dl.getAttribute('aria-disabled') === 'true') return;
-    clearMessage('download');
-    try {
-      await saveDownload(dl.href, 'application/geo+json', dl.getAttribute('download'));
-    } catch (err) {
+  setupDownloads({
+    filters: downloadFilters,
+    analyst,
+    save: async (href, accept, name) => {
+      clearMessage('download');
+      await saveDownload(href, accept, name);
+    },
+    onError: err => {
       if (err instanceof ApiError && err.status === 401) askToken(err.message);
+      if (err instanceof ApiError && err.status === 0) return; // the connection message says it
       showMessage('download', 'The download failed: ' + err.message);
-    }
+    },
   });
   // the printable pages: the tasking sheet and the strategy view
   for (const [id, what] of [['tasking', 'The tasking sheet'], ['strategy', 'The strategy view']]) {
@@ -680,6 +760,12 @@ async function loadRanking() {
     if (state.sel && state.sel.area && state.sel.tab === 'area') renderAreaKpis();
   } catch (err) {
     if (err.name === 'AbortError') return;
+    if (err instanceof ApiError && err.status === 0 && state.ranking) {
+      // out of reach: the last ranking stays, marked
+      status.className = 'status-line error';
+      status.textContent = 'Not up to date: the server cannot be reached.';
+      return;
+    }
     state.ranking = null;
     tbody.replaceChildren();
     status.className = 'status-line error';
@@ -716,8 +802,9 @@ function renderRanking() {
       el('td', { class: 'num', text: rate === null || rate === undefined ? '–' : (m === 'cost' ? fmtMoney(rate) : m === 'harm' ? fmtInt(rate) : fmt1(rate)) }),
       el('td', { class: 'num' }, el('span', {
         class: chCls,
-        title: ch ? `${fmtMeasureUnit(m, num(ch.current))} against ${fmtMeasureUnit(m, num(ch.previous))} in the previous period` : 'No previous period loaded',
-        text: ch ? (ch.new ? 'new' : pct(ch)) : '–',
+        title: ch ? `${fmtMeasureUnit(m, num(ch.current))} against ${fmtMeasureUnit(m, num(ch.previous))} in the previous period` +
+          (smallBase(ch) ? '. ' + SMALL_BASE_NOTE : '') : 'No previous period loaded',
+        text: ch ? (ch.new ? 'new' : pctCautioned(ch)) : '–',
       })));
     return tr;
   }));
@@ -1005,9 +1092,11 @@ function panelError(box, err, what, ctl) {
   if (err instanceof ApiError && err.status === 401) { askToken(err.message); }
   const s = box.querySelector('.panel-status') || box.appendChild(el('p', { class: 'panel-status' }));
   s.classList.add('error');
-  s.textContent = err instanceof ApiError && err.missing && /no such page/.test(err.message)
-    ? `${what} is not available from this server yet (${err.message}).`
-    : `${what} could not be loaded: ${err.message}`;
+  s.textContent = err instanceof ApiError && err.status === 0
+    ? `${what} is not up to date: the server cannot be reached.` // the connection message says the rest
+    : err instanceof ApiError && err.missing && /no such page/.test(err.message)
+      ? `${what} is not available from this server yet (${err.message}).`
+      : `${what} could not be loaded: ${err.message}`;
 }
 
 function renderAreaKpis() {
@@ -1023,7 +1112,7 @@ function renderAreaKpis() {
   box.replaceChildren(kpis([
     { k: MEASURES[m].label, v: typeof fig === 'string' ? fig : fmtMeasure(m, fig), s: periodLabel(state.from, state.to).replace(/ \(.*\)$/, ''), title: fmtMeasureUnit(m, fig) },
     { k: 'Rank', v: a.rank ? `${a.rank} of ${(rk.areas || []).length}` : '–', s: rate === null || rate === undefined ? 'no population figure' : `${m === 'count' ? fmt1(rate) : fmtMeasure(m, rate)} per 1,000 residents` },
-    { k: 'Change', v: ch ? (ch.new ? 'new' : pct(ch)) : '–', s: 'against the previous period' },
+    { k: 'Change', v: ch ? (ch.new ? 'new' : pctCautioned(ch)) : '–', s: smallBase(ch) ? '† ' + SMALL_BASE_NOTE : 'against the previous period' },
   ]));
 }
 
@@ -1121,6 +1210,9 @@ function setupMapEvents() {
     const msg = e && e.error && e.error.message ? e.error.message : String(e && e.error || 'map error');
     if (e && e.error && e.error.name === 'AbortError') return;
     if (e.sourceId) {
+      // a tile that failed for want of the server marks the map stale
+      // rather than adding a message per tile
+      if (!(e.error && e.error.status)) ping();
       showMessage('tile-load', `Some map tiles did not load (${e.sourceId}): ${msg}`);
     } else {
       console.warn('map:', msg);

@@ -54,6 +54,19 @@ export function pct(change) {
   return (p > 0 ? '+' : '−') + one.format(Math.abs(p)) + '%';
 }
 
+// A percentage change on a base under SMALL_BASE (fewer than 10 before)
+// carries a caution: from 2 to 5 is +150%, which reads as a surge.
+export const SMALL_BASE = 10;
+export const SMALL_BASE_NOTE = 'Fewer than 10 in the earlier period: a small change makes a large percentage.';
+export function smallBase(change) {
+  return !!change && !change.new && typeof change.previous === 'number' && change.previous > 0 && change.previous < SMALL_BASE;
+}
+// pctCautioned is pct with a dagger when the base is under SMALL_BASE.
+export function pctCautioned(change) {
+  const p = pct(change);
+  return smallBase(change) && p !== '–' ? p + ' †' : p;
+}
+
 // monthLabel: "2025-11" -> "Nov 2025".
 export function monthLabel(ym) {
   const m = /^(\d{4})-(\d{2})$/.exec(ym || '');

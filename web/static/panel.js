@@ -3,7 +3,7 @@
 // JSON (engine.Profile, the trend endpoint). No library: the chart is a few
 // SVG rectangles.
 
-import { fmtInt, fmtMeasure, fmtMeasureUnit, monthLabel, monthShort, pct, signed, escapeHTML, MEASURES } from './format.js';
+import { fmtInt, fmtMeasure, fmtMeasureUnit, monthLabel, monthShort, pct, pctCautioned, smallBase, SMALL_BASE_NOTE, signed, escapeHTML, MEASURES } from './format.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -77,6 +77,7 @@ export function profileTable(profile, csvHref) {
   table.append(thead);
 
   const tbody = el('tbody');
+  let cautioned = false; // a % on a base under 10 is shown
   const rows = profile.rows || [];
   rows.forEach((r, idx) => {
     let cls = '';
@@ -93,13 +94,15 @@ export function profileTable(profile, csvHref) {
       tr.append(
         el('td', { class: `p${i} c0${c.current === 0 ? ' zero' : ''}` }, fmtInt(c.current)),
         el('td', { class: `p${i} ${changeClass(ch)}` }, ch ? signed(ch.diff) : '–'),
-        el('td', { class: `p${i} ${changeClass(ch)}` }, pct(ch)));
+        el('td', { class: `p${i} ${changeClass(ch)}${smallBase(ch) ? ' small-base' : ''}`, title: smallBase(ch) ? SMALL_BASE_NOTE : null }, pctCautioned(ch)));
+      if (smallBase(ch)) cautioned = true;
     });
     tbody.append(tr);
   });
   table.append(tbody);
   const scroller = el('div', { class: 'profile-scroll' }, table);
   wrap.append(sw, scroller);
+  if (cautioned) wrap.append(el('p', { class: 'small-base-note', text: '† ' + SMALL_BASE_NOTE }));
   if (csvHref) {
     wrap.append(el('p', { class: 'profile-csv' }, el('a', { href: csvHref, download: `crime-table-${profile.code || 'area'}-${profile.month || ''}.csv`, text: 'Download this table (CSV)' })));
   }
