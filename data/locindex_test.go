@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -245,4 +246,46 @@ func TestLocationIndexLayerReplaced(t *testing.T) {
 		defer s.Close()
 		checkLocations(t, s, map[string][]geo.Area{"wards": stockton})
 	})
+}
+
+// BenchmarkRestartMillionVertexLayer opens the 35 Cleveland months with one
+// layer whose single ring has a million vertices round Stockton (issue 9:
+// such a layer made every restart take 26 s, each location tested against
+// the whole ring): the layer's index is rebuilt, the areas are read from the
+// location index.
+func BenchmarkRestartMillionVertexLayer(b *testing.B) {
+	parts, _ := cleveland(b)
+	const n = 1_000_000
+	ring := make(orb.Ring, 0, n+1)
+	for i := 0; i < n; i++ {
+		t := 2 * math.Pi * float64(i) / n
+		rad := 0.1 * (1 + 0.3*math.Sin(7*t) + 0.1*math.Sin(131*t) + 0.02*math.Sin(5003*t))
+		ring = append(ring, orb.Point{-1.3 + rad*math.Cos(t), 54.55 + rad*math.Sin(t)})
+	}
+	ring = append(ring, ring[0])
+	dir := filepath.Join(b.TempDir(), "store")
+	s, err := OpenMem(dir, MemOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.PutLayer(ctx, "big", []geo.Area{{Code: "big", Name: "Big", Geometry: orb.MultiPolygon{{ring}}}}, LayerMeta{}); err != nil {
+		b.Fatal(err)
+	}
+	if err := s.Replace(ctx, parts); err != nil {
+		b.Fatal(err)
+	}
+	s.Close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		s, err := OpenMem(dir, MemOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if s.openComputed != 0 {
+			b.Fatalf("the restart computed %d cells and areas", s.openComputed)
+		}
+		s.Close()
+	}
 }
