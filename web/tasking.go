@@ -1,12 +1,14 @@
 package web
 
 import (
+	"cmp"
 	"embed"
 	"fmt"
 	"html/template"
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -102,6 +104,9 @@ type TaskingPage struct {
 	// its zones' IDs and owners and its review date; without it those are blank lines to
 	// fill in.
 	Saved *engine.SavedPlan
+	// Streets are the named places of police.uk's map points (engine.Places)
+	// that label the zone maps, the busiest that fit; nil draws none.
+	Streets []engine.Place
 }
 
 // WriteTaskingHTML writes the printable tasking sheet: a summary page, then
@@ -122,10 +127,18 @@ func WriteTaskingHTML(w io.Writer, p TaskingPage) error {
 			hot[c] = true
 		}
 	}
+	// street labels, busiest first (each map takes those that fit)
+	streets := make([]engine.Place, 0, len(p.Streets))
+	for _, pl := range p.Streets {
+		if !pl.Generic {
+			streets = append(streets, pl)
+		}
+	}
+	slices.SortStableFunc(streets, func(a, b engine.Place) int { return cmp.Compare(b.Count, a.Count) })
 	maps := make([]template.HTML, len(t.Zones))
 	sparks := make([]template.HTML, len(t.Zones))
 	for i, z := range t.Zones {
-		maps[i] = zoneMap(z, t.Zones, p.Layer)
+		maps[i] = zoneMap(z, t.Zones, p.Layer, streets)
 		sparks[i] = spark(z.Monthly, z.Months, p.View)
 	}
 	cellKm2 := 0.0
@@ -264,8 +277,10 @@ func changeText(c *hotspot.Change) string {
 }
 
 // zoneMap draws a zone as SVG: its cells, the other zones' cells nearby,
-// the layer's area outlines and names, a scale bar and north arrow.
-func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer) template.HTML {
+// the layer's area outlines and names, the names of the busiest streets and
+// places in view (streets, busiest first; at most zoneMapStreets, none
+// overlapping another), a scale bar and north arrow.
+func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer, streets []engine.Place) template.HTML {
 	b := orb.Bound{Min: orb.Point{z.Bound[0], z.Bound[1]}, Max: orb.Point{z.Bound[2], z.Bound[3]}}
 	// pad to a square-ish view of at least 1.2 km
 	lat0 := (b.Min[1] + b.Max[1]) / 2
@@ -321,6 +336,28 @@ func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer) template.HTML {
 	for _, poly := range z.Outline {
 		fmt.Fprintf(&sb, `<path d="%s" fill="none" stroke="#8e1b10" stroke-width="2.2"/>`, path(poly[0]))
 	}
+	// street and place names where police.uk's map points are, as the map
+	// shows them at street level: the busiest first, none over another
+	type box struct{ x0, y0, x1, y1 float64 }
+	var placed []box
+	for _, pl := range streets {
+		if len(placed) == zoneMapStreets {
+			break
+		}
+		if !view.Contains(pl.Point) {
+			continue
+		}
+		x, y := px(pl.Point)
+		w := 4.9 * float64(len([]rune(pl.Name)))
+		b := box{x - w/2, y - 8, x + w/2, y + 2}
+		if b.x0 < 2 || b.x1 > size-2 || b.y0 < 24 || b.y1 > size-24 || slices.ContainsFunc(placed, func(o box) bool {
+			return b.x0 < o.x1+4 && o.x0 < b.x1+4 && b.y0 < o.y1+2 && o.y0 < b.y1+2
+		}) {
+			continue
+		}
+		placed = append(placed, b)
+		fmt.Fprintf(&sb, `<text class="street" x="%.1f" y="%.1f" font-size="8.5" font-style="italic" fill="#2c3e50" text-anchor="middle" paint-order="stroke" stroke="#fff" stroke-width="2.5">%s</text>`, x, y, template.HTMLEscapeString(pl.Name))
+	}
 	if layer != nil {
 		for _, a := range layer.Areas {
 			if !a.Bound.Intersects(view) {
@@ -341,6 +378,9 @@ func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer) template.HTML {
 	sb.WriteString(`</svg>`)
 	return template.HTML(sb.String())
 }
+
+// zoneMapStreets is the most street names a zone map carries.
+const zoneMapStreets = 12
 
 // overviewMap draws every zone of the sheet on the layer's area outlines, with the areas'
 // names and each zone's name beside it: the summary page's map. The view is the zones' bound,
@@ -521,7 +561,11 @@ func (s *Server) taskingPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	w.Header().Set("Content-Security-Policy", sheetCSP)
-	return WriteTaskingHTML(w, TaskingPage{Tasking: v.Tasking(t), Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), View: v, Review: v.PlanReview(review), Saved: saved,
+	var streets []engine.Place
+	if pl, err := s.eng(r.Context()).Places(r.Context()); err == nil { // labels only: a sheet without them still prints
+		streets = pl.Places
+	}
+	return WriteTaskingHTML(w, TaskingPage{Streets: streets, Tasking: v.Tasking(t), Layer: layer, Attribution: s.opts.Attribution, Now: s.now(), View: v, Review: v.PlanReview(review), Saved: saved,
 		TypesText: s.eng(r.Context()).DescribeTypes(r.Context(), t.Types)})
 }
 

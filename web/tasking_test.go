@@ -1,11 +1,21 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
 	"html"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stockton-csp/hotspots/disclosure"
+	"github.com/stockton-csp/hotspots/internal/fixture"
 
 	"github.com/stockton-csp/hotspots/data"
 )
@@ -98,6 +108,75 @@ func TestTaskingWidthParameter(t *testing.T) {
 		ogcJSON(t, ts.URL+"/api/v1/tasking?"+bad, "", 400, &e)
 		if e.Error == "" {
 			t.Errorf("%s: no message", bad)
+		}
+	}
+}
+
+// The sheet's zone maps name the streets and places in them, as the map
+// does at street level: every label on a zone's map is a police.uk
+// location ("On or near NAME") with a map point within 1.5 km of the
+// zone's centre, read straight from the bundled CSV files; every map has
+// labels, the first zone's at least three.
+func TestZoneMapsNameStreets(t *testing.T) {
+	_, ts := apiServer(t, Options{})
+	const q = "?top=10&from=2025-11&to=2025-11"
+	var tk struct {
+		Zones []struct {
+			ID     string     `json:"id"`
+			Center [2]float64 `json:"center"`
+		} `json:"zones"`
+	}
+	ogcJSON(t, ts.URL+"/api/v1/tasking"+q, "", 200, &tk)
+	code, _, page := ogcGet(t, ts.URL+"/tasking"+q, "")
+	if code != 200 || len(tk.Zones) == 0 {
+		t.Fatalf("%d, %d zones", code, len(tk.Zones))
+	}
+	// every named map point of the raw files
+	points := map[string][][2]float64{}
+	files, _ := filepath.Glob(filepath.Join(fixture.Path(t, fixture.Cleveland), "*-street.csv.gz"))
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(fh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, err := csv.NewReader(zr).ReadAll()
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs[1:] {
+			lon, e1 := strconv.ParseFloat(r[4], 64)
+			lat, e2 := strconv.ParseFloat(r[5], 64)
+			if e1 == nil && e2 == nil {
+				name := strings.TrimPrefix(r[6], "On or near ")
+				points[name] = append(points[name], [2]float64{lon, lat})
+			}
+		}
+	}
+	label := regexp.MustCompile(`<text class="street"[^>]*>([^<]*)</text>`)
+	for i, z := range tk.Zones {
+		start := bytes.Index(page, []byte(`aria-label="Map of zone `+z.ID+`"`))
+		if start < 0 {
+			t.Fatalf("no map of zone %s", z.ID)
+		}
+		svg := page[start : start+bytes.Index(page[start:], []byte("</svg>"))]
+		names := label.FindAllSubmatch(svg, -1)
+		if len(names) == 0 || (i == 0 && len(names) < 3) {
+			t.Errorf("zone %s: %d street names on its map", z.ID, len(names))
+		}
+		kx := math.Cos(z.Center[1] * math.Pi / 180)
+		for _, m := range names {
+			name := html.UnescapeString(string(m[1]))
+			near := slices.ContainsFunc(points[name], func(p [2]float64) bool {
+				return math.Hypot((p[0]-z.Center[0])*111320*kx, (p[1]-z.Center[1])*110574) < 1500
+			})
+			if !near {
+				t.Errorf("zone %s: %q is on its map but no police.uk point of that name is within 1.5 km", z.ID, name)
+			}
 		}
 	}
 }

@@ -62,6 +62,10 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved,
+	var streets []engine.Place
+	if pl, err := eng.Places(ctx); err == nil { // labels only: a sheet without them still prints
+		streets = pl.Places
+	}
+	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Streets: streets, Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved,
 		TypesText: eng.DescribeTypes(ctx, t.Types)})
 }
