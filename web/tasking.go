@@ -290,22 +290,7 @@ func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer, streets []engin
 	dLon, dLat := halfM/(111320*kx), halfM/110574
 	view := orb.Bound{Min: orb.Point{c[0] - dLon, c[1] - dLat}, Max: orb.Point{c[0] + dLon, c[1] + dLat}}
 	const size = 320.0
-	px := func(p orb.Point) (float64, float64) {
-		return (p[0] - view.Min[0]) / (view.Max[0] - view.Min[0]) * size, (view.Max[1] - p[1]) / (view.Max[1] - view.Min[1]) * size
-	}
-	path := func(r orb.Ring) string {
-		var sb strings.Builder
-		for i, p := range r {
-			x, y := px(p)
-			if i == 0 {
-				fmt.Fprintf(&sb, "M%.1f %.1f", x, y)
-			} else {
-				fmt.Fprintf(&sb, "L%.1f %.1f", x, y)
-			}
-		}
-		sb.WriteString("Z")
-		return sb.String()
-	}
+	px, path := svgFrame(view, size, size)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="map" viewBox="0 0 %.0f %.0f" role="img" aria-label="Map of zone %s">`, size, size, z.ID)
 	sb.WriteString(`<rect width="100%" height="100%" fill="#f7f8fa"/>`)
@@ -379,6 +364,29 @@ func zoneMap(z engine.Zone, all []engine.Zone, layer *geo.Layer, streets []engin
 	return template.HTML(sb.String())
 }
 
+// svgFrame projects lon/lat in view onto an SVG of w x h (north up, plain
+// equirectangular: a zone's map is a kilometre or two across): px gives a
+// point's x and y, path a ring's closed path data.
+func svgFrame(view orb.Bound, w, h float64) (px func(orb.Point) (float64, float64), path func(orb.Ring) string) {
+	px = func(p orb.Point) (float64, float64) {
+		return (p[0] - view.Min[0]) / (view.Max[0] - view.Min[0]) * w, (view.Max[1] - p[1]) / (view.Max[1] - view.Min[1]) * h
+	}
+	path = func(r orb.Ring) string {
+		var sb strings.Builder
+		for i, p := range r {
+			x, y := px(p)
+			if i == 0 {
+				fmt.Fprintf(&sb, "M%.1f %.1f", x, y)
+			} else {
+				fmt.Fprintf(&sb, "L%.1f %.1f", x, y)
+			}
+		}
+		sb.WriteString("Z")
+		return sb.String()
+	}
+	return px, path
+}
+
 // zoneMapStreets is the most street names a zone map carries.
 const zoneMapStreets = 12
 
@@ -412,22 +420,7 @@ func overviewMap(zones []engine.Zone, names []string, layer *geo.Layer) template
 	}
 	dLon, dLat := halfX/(111320*kx), halfY/110574
 	view := orb.Bound{Min: orb.Point{c[0] - dLon, c[1] - dLat}, Max: orb.Point{c[0] + dLon, c[1] + dLat}}
-	px := func(p orb.Point) (float64, float64) {
-		return (p[0] - view.Min[0]) / (view.Max[0] - view.Min[0]) * w, (view.Max[1] - p[1]) / (view.Max[1] - view.Min[1]) * h
-	}
-	path := func(r orb.Ring) string {
-		var sb strings.Builder
-		for i, p := range r {
-			x, y := px(p)
-			if i == 0 {
-				fmt.Fprintf(&sb, "M%.1f %.1f", x, y)
-			} else {
-				fmt.Fprintf(&sb, "L%.1f %.1f", x, y)
-			}
-		}
-		sb.WriteString("Z")
-		return sb.String()
-	}
+	px, path := svgFrame(view, w, h)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, `<svg class="map overview" viewBox="0 0 %.0f %.0f" role="img" aria-label="Map of the %d patrol zones">`, w, h, len(zones))
 	sb.WriteString(`<rect width="100%" height="100%" fill="#f7f8fa"/>`)

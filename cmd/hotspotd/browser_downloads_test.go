@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -28,12 +27,7 @@ func TestBrowserDownloads(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: a browser test")
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Chromium is needed under CI: %v (apt-get install chromium)", err)
-		}
-		t.Skipf("needs Chromium at %s (apt-get install chromium): %v", chromiumPath, err)
-	}
+	needTool(t, chromiumPath, "chromium")
 	api, stop := serveStoppable(t, t.TempDir())
 	b := newBrowser(t, 1366, 768)
 

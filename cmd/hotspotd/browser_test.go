@@ -39,12 +39,7 @@ func TestBrowserMap(t *testing.T) {
 	if testing.Short() {
 		t.Skip("short: the browser test takes about half a minute")
 	}
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("Chromium is needed under CI: %v (apt-get install chromium)", err)
-		}
-		t.Skipf("needs Chromium at %s (apt-get install chromium): %v", chromiumPath, err)
-	}
+	needTool(t, chromiumPath, "chromium")
 	api := serve(t, t.TempDir())
 	base := pageServer(t, api)
 	shots := screenshotDir(t)
