@@ -45,3 +45,16 @@ func TestPriorityHoursEdges(t *testing.T) {
 		}
 	}
 }
+
+// An error about the file as a whole names no line; one about a row names
+// its line.
+func TestPrioritiesErrorText(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"", `hotspot: priorities mine.csv: no header line (want "priority,crime_type,source,hours")`},
+		{"priority,crime_type,source\nRobbery,,x\n", "hotspot: priorities mine.csv line 2: crime_type is empty"},
+	} {
+		if _, err := ParsePriorities("mine.csv", strings.NewReader(c.text)); err == nil || err.Error() != c.want {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+}
