@@ -40,6 +40,10 @@ func TestXmRTwoOfThreeRuns(t *testing.T) {
 		// beyond at 0, 1 and 5, 6: windows 0-2 and 4-6 do not touch
 		{"separate runs stay apart", []float64{15, 15, 10, 10, 10, 15, 15}, []Signal{{TwoOfThree, Up, 0, 1}, {TwoOfThree, Up, 5, 6}}},
 		{"below from the first point", []float64{5, 5, 10}, []Signal{{TwoOfThree, Down, 0, 1}}},
+		// two thirds of the way is 14 and 6 exactly: a point on the line is
+		// not beyond it
+		{"on the upper two-thirds line", []float64{14, 14, 10}, nil},
+		{"on the lower two-thirds line", []float64{6, 6, 10}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := x.Signals(c.series); !reflect.DeepEqual(got, c.want) {

@@ -80,6 +80,10 @@ func TestFindPeakEdges(t *testing.T) {
 			}
 			g[5][20] = 10
 		}, "Mon-Fri 20:00-21:00, 86% of 70 crimes"},
+		// 30 crimes Mon 20h and 3 at 21h: one hour (z = (30 - 1.4)/1.17 =
+		// 24.4) beats two (z = (33 - 2.75)/1.66 = 18.2), and the share counts
+		// the window's hour only: 30 of 33, 91%.
+		{"the hour after the window is not in its share", func(g *WeekGrid) { g[0][20], g[0][21] = 30, 3 }, "Mon 20:00-21:00, 91% of 33 crimes"},
 		// 10 crimes at 20h every day: no day stands out, so every day.
 		{"no day stands out", func(g *WeekGrid) {
 			for d := 0; d < 7; d++ {
