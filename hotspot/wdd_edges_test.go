@@ -127,3 +127,15 @@ func TestSmallCountsBufferInUse(t *testing.T) {
 		t.Error("no buffer, every count exactly 10: flagged")
 	}
 }
+
+// A count of 0 is a count: the target had no crime after. SM = 0/100 -
+// 50/100 = -0.5, BD = 50/100 - 50/100 = 0, so WDQ 0: no displacement.
+func TestWDQZeroCount(t *testing.T) {
+	r, err := WDQ(0, 50, 50, 50, 100, 100)
+	if err != nil {
+		t.Fatalf("a target with no crime after refused: %v", err)
+	}
+	if r.SM != -0.5 || r.WDQ != 0 || r.Reading != NoDisplacement {
+		t.Errorf("%+v, want SM -0.5, WDQ 0, no displacement", r)
+	}
+}
