@@ -158,7 +158,7 @@ func (s *Server) putLayer(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return &Error{Status: http.StatusUnprocessableEntity, Message: "layer refused: " + strings.ReplaceAll(userMessage(err), p, "the upload"), Err: err}
 	}
-	// a bad layer name is data.ErrBadQuery: 400 with the store's advice
+	// a bad layer name is data.ErrBadLayerName: 400 with the store's advice
 	if err := s.store.PutLayer(context.WithoutCancel(r.Context()), name, areas, data.LayerMeta{Source: "upload " + filepath.Base(p)}); err != nil {
 		if errors.Is(err, data.ErrBadLayerName) {
 			return badRequest("%s", userMessage(err))
