@@ -455,20 +455,6 @@ func (e *Engine) DescribeTypes(ctx context.Context, types []string) string {
 	return strings.Join(types, ", ")
 }
 
-// CountsWhat says what a count over types holds, for labels: "crimes",
-// "crimes and ASB incidents" or "ASB incidents" (types as resolved by
-// Types; nil, every type of a store without ASB, is "crimes").
-func CountsWhat(types []string) string {
-	asb := slices.Contains(types, asbType)
-	switch {
-	case !asb:
-		return "crimes"
-	case len(types) == 1:
-		return "ASB incidents"
-	}
-	return "crimes and ASB incidents"
-}
-
 // crimeTypes is every stored type but anti-social behaviour, sorted, or nil
 // when no ASB is stored (or nothing else is).
 func crimeTypes(sum *data.Summary) []string {
