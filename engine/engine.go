@@ -128,6 +128,8 @@ type sumCache struct {
 	views sync.Map // source name -> *Engine, the views made by Source
 	mu    sync.Mutex
 	sum   *data.Summary // latest summary read, for its Version
+	// layers numbers the layers seen, for the study caches' keys
+	layers layerIDs
 }
 
 // New returns an Engine over store.

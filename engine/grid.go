@@ -80,9 +80,14 @@ func (e *Engine) grid(ctx context.Context, sum *data.Summary, layer string, res,
 // gridBeyond is grid with beyond rings of cells past the layer's edge
 // (grid.beyondEdge), built from the grid without them.
 func (e *Engine) gridBeyond(ctx context.Context, sum *data.Summary, layer string, res, k, beyond int) (*grid, error) {
+	l, err := e.layer(ctx, sum, layer)
+	if err != nil {
+		return nil, err
+	}
+	// keyed by the layer, not the data version: a grid depends on the areas only
+	base := fmt.Sprintf("grid|%s|%d|%d", e.layerKey(l), res, k)
 	if beyond > 0 {
-		key := fmt.Sprintf("grid|v%d|%s|%d|%d|beyond%d", sum.Version, layer, res, k, beyond)
-		return cached(ctx, e.grids, key, func(ctx context.Context) (*grid, error) {
+		return cached(ctx, e.grids, fmt.Sprintf("%s|beyond%d", base, beyond), func(ctx context.Context) (*grid, error) {
 			g, err := e.grid(ctx, sum, layer, res, k)
 			if err != nil {
 				return nil, err
@@ -90,22 +95,20 @@ func (e *Engine) gridBeyond(ctx context.Context, sum *data.Summary, layer string
 			return g.extend(ctx, beyond)
 		})
 	}
-	key := fmt.Sprintf("grid|v%d|%s|%d|%d", sum.Version, layer, res, k)
-	return cached(ctx, e.grids, key, func(ctx context.Context) (*grid, error) {
-		l, err := e.layer(ctx, sum, layer)
-		if err != nil {
-			return nil, err
-		}
+	return cached(ctx, e.grids, base, func(ctx context.Context) (*grid, error) {
 		// Refuse before building: a grid of 400,000 cells takes seconds and
 		// hundreds of megabytes, and its answers more.
 		if est := estimateCells(l, res); e.maxCells > 0 && est > float64(e.maxCells)*1.1 {
 			return nil, tooManyCells(l.Name, res, int(est), e.maxCells)
 		}
-		g, err := buildGrid(ctx, l, res, k)
-		if err == nil && e.maxCells > 0 && len(g.cells) > e.maxCells {
-			return nil, tooManyCells(l.Name, res, len(g.cells), e.maxCells)
+		st, err := e.study(ctx, sum, layer, res)
+		if err != nil {
+			return nil, err
 		}
-		return g, err
+		if e.maxCells > 0 && len(st.cells) > e.maxCells {
+			return nil, tooManyCells(l.Name, res, len(st.cells), e.maxCells)
+		}
+		return buildGrid(ctx, st, k)
 	})
 }
 
@@ -154,12 +157,9 @@ func (e *Engine) checkCellMonths(g *grid, months int) error {
 		ErrTooLarge, len(g.cells), months, g.layer, g.res, len(g.cells)*months, e.maxCellMonths, max(fit, 1))
 }
 
-func buildGrid(ctx context.Context, l *geo.Layer, res, k int) (*grid, error) {
-	st, err := newStudy(ctx, l, res)
-	if err != nil {
-		return nil, err
-	}
-	g := &grid{layer: l.Name, res: res, k: k, cells: st.cells,
+// buildGrid adds neighbour lists within k to a study area.
+func buildGrid(ctx context.Context, st *study, k int) (*grid, error) {
+	g := &grid{layer: st.layer, res: st.res, k: k, cells: st.cells,
 		index: make(map[geo.Cell]int32, len(st.cells)), areas: make([][]string, len(st.cells))}
 	for i, c := range g.cells {
 		g.index[c] = int32(i)

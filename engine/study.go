@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -30,6 +33,9 @@ import (
 type study struct {
 	layer string
 	res   int
+	// key is the study's cache key (the layer's identity and res), which
+	// the neighbourhood sizes built on it extend.
+	key   string
 	cells []geo.Cell
 	// area[i] indexes names: the areas holding cell i's centre (one list
 	// per area, shared, and one per combination where areas overlap).
@@ -42,66 +48,140 @@ type study struct {
 	byLat    []int32
 }
 
-// newStudy fills each area of l with the cells whose centres it holds.
+// newStudy fills each area of l with the cells whose centres it holds: H3's
+// polygon fill of each area, on every core (the fill is H3's C code and each
+// area's is independent), then one sort of the (cell, area) pairs, so a cell's
+// areas come in layer order whichever worker filled them.
 func newStudy(ctx context.Context, l *geo.Layer, res int) (*study, error) {
-	holders := map[geo.Cell][]int32{} // cell -> areas holding its centre
-	for ai := range l.Areas {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+	fills := make([][]geo.Cell, len(l.Areas))
+	if err := parallel(ctx, len(l.Areas), func(ai int) error {
 		for _, poly := range l.Areas[ai].Geometry {
 			cs, err := geo.PolygonCells(poly, res)
 			if err != nil {
-				return nil, fmt.Errorf("engine: study cells of %s %s: %w", l.Name, l.Areas[ai].Code, err)
+				return fmt.Errorf("engine: study cells of %s %s: %w", l.Name, l.Areas[ai].Code, err)
 			}
-			for _, c := range cs {
-				if h := holders[c]; len(h) == 0 || h[len(h)-1] != int32(ai) {
-					holders[c] = append(h, int32(ai))
-				}
-			}
+			fills[ai] = append(fills[ai], cs...)
 		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
-	if len(holders) == 0 {
+	type held struct {
+		cell geo.Cell
+		area int32
+	}
+	n := 0
+	for _, cs := range fills {
+		n += len(cs)
+	}
+	pairs := make([]held, 0, n)
+	for ai, cs := range fills {
+		for _, c := range cs {
+			pairs = append(pairs, held{c, int32(ai)})
+		}
+		fills[ai] = nil
+	}
+	slices.SortFunc(pairs, func(a, b held) int {
+		if c := cmp.Compare(a.cell, b.cell); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.area, b.area)
+	})
+	pairs = slices.Compact(pairs) // an area's polygons may share a cell
+	if len(pairs) == 0 {
 		return nil, fmt.Errorf("%w: layer %s holds no H3 resolution %d cell centre; its areas are smaller than a cell, so choose a finer resolution", ErrBadQuery, l.Name, res)
 	}
-	s := &study{layer: l.Name, res: res, cells: make([]geo.Cell, 0, len(holders)), area: make([]int32, len(holders))}
-	for c := range holders {
-		s.cells = append(s.cells, c)
+	cells := 0
+	for i := range pairs {
+		if i == 0 || pairs[i].cell != pairs[i-1].cell {
+			cells++
+		}
 	}
-	slices.Sort(s.cells)
+	s := &study{layer: l.Name, res: res, cells: make([]geo.Cell, 0, cells), area: make([]int32, 0, cells)}
 	single := make([]int32, len(l.Areas)) // area -> 1 + its index in names
 	multi := map[string]int32{}
-	for i, c := range s.cells {
-		h := holders[c]
-		if len(h) == 1 {
-			if single[h[0]] == 0 {
-				s.names = append(s.names, []string{l.Areas[h[0]].Name})
-				single[h[0]] = int32(len(s.names))
+	for i := 0; i < len(pairs); {
+		j := i + 1
+		for j < len(pairs) && pairs[j].cell == pairs[i].cell {
+			j++
+		}
+		s.cells = append(s.cells, pairs[i].cell)
+		if j == i+1 {
+			a := pairs[i].area
+			if single[a] == 0 {
+				s.names = append(s.names, []string{l.Areas[a].Name})
+				single[a] = int32(len(s.names))
 			}
-			s.area[i] = single[h[0]] - 1
+			s.area = append(s.area, single[a]-1)
+			i = j
 			continue
 		}
+		h := make([]int32, 0, j-i)
+		for _, p := range pairs[i:j] {
+			h = append(h, p.area)
+		}
 		key := fmt.Sprint(h)
-		j, ok := multi[key]
+		k, ok := multi[key]
 		if !ok {
 			names := make([]string, len(h))
 			for x, ai := range h {
 				names[x] = l.Areas[ai].Name
 			}
 			s.names = append(s.names, names)
-			j = int32(len(s.names) - 1)
-			multi[key] = j
+			k = int32(len(s.names) - 1)
+			multi[key] = k
 		}
-		s.area[i] = j
+		s.area = append(s.area, k)
+		i = j
 	}
+	pairs = nil
 	s.lat, s.lon, s.byLat = make([]float32, len(s.cells)), make([]float32, len(s.cells)), make([]int32, len(s.cells))
-	for i, c := range s.cells {
-		p := c.Center()
-		s.lon[i], s.lat[i] = float32(p[0]), float32(p[1])
-		s.byLat[i] = int32(i)
+	const chunk = 8192
+	if err := parallel(ctx, (len(s.cells)+chunk-1)/chunk, func(k int) error {
+		for i := k * chunk; i < min(len(s.cells), (k+1)*chunk); i++ {
+			p := s.cells[i].Center()
+			s.lon[i], s.lat[i] = float32(p[0]), float32(p[1])
+			s.byLat[i] = int32(i)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
 	}
 	slices.SortFunc(s.byLat, func(a, b int32) int { return cmp.Compare(s.lat[a], s.lat[b]) })
 	return s, nil
+}
+
+// parallel calls fn(0..n-1) on every core (GOMAXPROCS workers taking the
+// next index), stopping at the first error or when ctx ends.
+func parallel(ctx context.Context, n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var next atomic.Int64
+	var once sync.Once
+	var first error
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				err := ctx.Err()
+				if err == nil {
+					err = fn(i)
+				}
+				if err != nil {
+					once.Do(func() { first = err })
+					next.Store(int64(n))
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return first
 }
 
 // find is the index of c among the study cells, or -1.
@@ -112,25 +192,29 @@ func (s *study) find(c geo.Cell) int {
 	return -1
 }
 
-// study returns the study area of layer at res, built once per store
-// version. It is bounded by MaxStudyCells, not MaxCells: a local answer
-// computes over the cells asked for, and the study area costs a few bytes a
-// cell.
+// study returns the study area of layer at res, built once per layer (kept
+// across imports of crime: it depends on the areas only). It is bounded by
+// MaxStudyCells, not MaxCells: a local answer computes over the cells asked
+// for, and the study area costs a few bytes a cell.
 func (e *Engine) study(ctx context.Context, sum *data.Summary, layer string, res int) (*study, error) {
-	key := fmt.Sprintf("study|v%d|%s|%d", sum.Version, layer, res)
+	l, err := e.layer(ctx, sum, layer)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("study|%s|%d", e.layerKey(l), res)
 	return cached(ctx, e.grids, key, func(ctx context.Context) (*study, error) {
-		l, err := e.layer(ctx, sum, layer)
-		if err != nil {
-			return nil, err
-		}
 		if est := estimateCells(l, res); e.maxStudyCells > 0 && est > float64(e.maxStudyCells)*1.1 {
 			return nil, tooManyCells(l.Name, res, int(est), e.maxStudyCells)
 		}
 		s, err := newStudy(ctx, l, res)
-		if err == nil && e.maxStudyCells > 0 && len(s.cells) > e.maxStudyCells {
+		if err != nil {
+			return nil, err
+		}
+		if e.maxStudyCells > 0 && len(s.cells) > e.maxStudyCells {
 			return nil, tooManyCells(l.Name, res, len(s.cells), e.maxStudyCells)
 		}
-		return s, err
+		s.key = key
+		return s, nil
 	})
 }
 
@@ -145,7 +229,7 @@ type studyWeights struct {
 }
 
 func (e *Engine) studyWeights(ctx context.Context, sum *data.Summary, s *study, k int) (*studyWeights, error) {
-	key := fmt.Sprintf("studyk|v%d|%s|%d|%d", sum.Version, s.layer, s.res, k)
+	key := fmt.Sprintf("%s|k%d", s.key, k)
 	return cached(ctx, e.grids, key, func(ctx context.Context) (*studyWeights, error) {
 		sw := &studyWeights{w: make([]uint8, len(s.cells)), hist: make([]int, 1+3*k*(k+1)+1)}
 		for i, c := range s.cells {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
 )
@@ -254,4 +255,82 @@ func TestLocalGiStarEmptyPatch(t *testing.T) {
 		}
 	}
 	t.Logf("%d study cells, %d empty cells cold at 99%%", len(whole.Cells), coldEmpty)
+}
+
+// TestStudyKeptAcrossImportsNewForANewLayer: a layer's study area depends on
+// its areas only, so an import of crime keeps it (no study is built again),
+// while a layer replaced under the same name gets its own: the cells whose
+// centre lies in its areas by orb's planar test (not H3's fill), and the same
+// answer an engine without caches gives.
+func TestStudyKeptAcrossImportsNewForANewLayer(t *testing.T) {
+	s := realStore(t, false)
+	e := newEngine(t, s, Options{})
+	ctx := context.Background()
+	q := HotspotQuery{Layer: "wards", Res: 9, BBox: stocktonBox}
+	before, err := e.Hotspots(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.StudyCells != 2238 {
+		t.Fatalf("%d study cells, want the 2,238 of the R spdep vector", before.StudyCells)
+	}
+	built := e.grids.Stats().Misses
+
+	parts := cleveland(t)
+	if err := s.Replace(ctx, parts[len(parts)-1:]); err != nil { // November 2025 again
+		t.Fatal(err)
+	}
+	again, err := e.Hotspots(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.DataVersion == before.DataVersion {
+		t.Fatal("the import did not change the data version")
+	}
+	if got := e.grids.Stats().Misses; got != built {
+		t.Errorf("an import of crime built %d study structures again; want none", got-built)
+	}
+
+	wards := stocktonWards(t)[:5]
+	if err := s.PutLayer(ctx, "wards", wards, data.LayerMeta{Source: "five wards"}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := e.Hotspots(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := newEngine(t, s, Options{}).Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// by hand: the old study cells (a superset) whose centre lies in the five
+	old, err := newEngine(t, realStore(t, false), Options{}).Hotspots(ctx, HotspotQuery{Layer: "wards", Res: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, c := range old.Cells {
+		for _, w := range wards {
+			if planar.MultiPolygonContains(w.Geometry, c.Cell.Center()) {
+				want++
+				break
+			}
+		}
+	}
+	if after.StudyCells != want || whole.StudyCells != want {
+		t.Errorf("after replacing the layer: %d study cells (an engine without caches: %d); want %d by planar containment", after.StudyCells, whole.StudyCells, want)
+	}
+	fresh, err := newEngine(t, s, Options{}).Hotspots(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after.Cells) != len(fresh.Cells) {
+		t.Fatalf("box: %d cells, an engine without caches %d", len(after.Cells), len(fresh.Cells))
+	}
+	for i := range after.Cells {
+		a, f := after.Cells[i], fresh.Cells[i]
+		if a.Cell != f.Cell || a.Count != f.Count || a.Bin != f.Bin || math.Abs(a.Z-f.Z) > 1e-12 || !slices.Equal(a.Areas, f.Areas) {
+			t.Fatalf("cell %d: %+v, an engine without caches %+v", i, a, f)
+		}
+	}
 }
