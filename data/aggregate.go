@@ -29,6 +29,7 @@ type plan struct {
 	nType   int
 	typeIDs []uint16 // dense type index -> category id
 	typeIdx []int32  // category id -> dense type index
+	areaOK  []bool   // by area of q.Layer, when it filters by layer
 }
 
 // resolve turns q into a plan; caller holds mu for reading.
@@ -95,9 +96,12 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 			}
 			areaOK[i] = true
 		}
-		locOK = make([]bool, len(s.locs))
-		for l, a := range ml.area {
-			locOK[l] = a >= 0 && areaOK[a]
+		pl.areaOK = areaOK
+		if !rollupOK(q) { // roll-ups need no per-location filter
+			locOK = make([]bool, len(s.locs))
+			for l, a := range ml.area {
+				locOK[l] = a >= 0 && areaOK[a]
+			}
 		}
 	}
 	if len(q.Cells) > 0 {
@@ -191,6 +195,9 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 		}
 		pl.nType = max(len(pl.typeIDs), 1)
 	}
+	if rollupOK(q) {
+		return pl, nil // counted from roll-ups: no per-location keys
+	}
 	stride := int64(pl.nMonth) * int64(pl.nType)
 	pl.locBase = make([]int64, len(s.locs))
 	for l := range s.locs {
@@ -239,7 +246,22 @@ func (s *MemStore) Aggregate(ctx context.Context, q Query) ([]Row, error) {
 	} else {
 		sparse = make(map[int64]int64)
 	}
+	if rollupOK(q) {
+		err = s.aggregateByArea(ctx, q, pl, func(k, n int64) {
+			if dense != nil {
+				dense[k] += n
+			} else {
+				sparse[k] += n
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
 	for _, p := range pl.parts {
+		if pl.locBase == nil {
+			break // counted from roll-ups
+		}
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}

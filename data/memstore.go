@@ -107,6 +107,7 @@ type memPart struct {
 	ids     []byte
 	other   map[uint32]string // non-police.uk IDs
 	context map[uint32]string // non-empty police.uk Context
+	rolled  *rollups          // counts by area, made on first use (rollup.go)
 }
 
 type memLayer struct {
@@ -289,6 +290,7 @@ func (s *MemStore) makeTypeRoom(parts []*Partition) {
 	remap := make(map[uint16]uint16)
 	for k, mp := range s.parts {
 		c := *mp
+		c.rolled = &rollups{} // counted by the old type numbers
 		c.typ = make([]uint16, len(mp.typ))
 		c.types = make([]uint16, len(mp.types))
 		for i, t := range mp.types {
@@ -375,7 +377,7 @@ func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, erro
 		locMap[i] = id
 	}
 	n := p.Len()
-	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span,
+	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span, rolled: &rollups{},
 		typ: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
 	if reuse {
 		mp.loc, mp.outcome, mp.falls = p.Loc, p.Outcome, p.FallsWithin

@@ -152,33 +152,34 @@ func (e *Engine) ranking(ctx context.Context, pq *prepared, layer *geo.Layer, ar
 	ld.uncovered("previous period", prev, &notes)
 	ld.uncovered("same period a year earlier", year, &notes)
 
-	q := data.Query{From: min(prev.From, year.From), To: p.To, Types: types,
-		By: data.GroupBy{Layer: layer.Name, Month: true, Type: true}}
+	// One count by area and type per period (the previous period and the
+	// year before are the same months for a 12-month period): the store
+	// answers a count by area from its roll-ups, and no month is split out.
+	q := data.Query{Types: types, By: data.GroupBy{Layer: layer.Name, Type: true}}
 	if len(areas) < len(layer.Areas) {
 		q.Layer = layer.Name
 		for _, i := range areas {
 			q.Areas = append(q.Areas, layer.Areas[i].Code)
 		}
 	}
-	rows, err := e.store.Aggregate(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("engine: counting %s by area for %s: %w", layer.Name, p, err)
-	}
-	// per area: current, previous, year-earlier
-	figs := make([][3]figures, len(layer.Areas))
-	for _, r := range rows {
-		i := layer.Index(r.Area)
-		if i < 0 {
+	figs := make([][3]figures, len(layer.Areas)) // per area: current, previous, year-earlier
+	periods := [3]Period{p, prev, year}
+	for k, pk := range periods {
+		if k == 2 && pk == prev {
+			for i := range figs {
+				figs[i][2] = figs[i][1]
+			}
 			continue
 		}
-		if in(p, r.Month) {
-			figs[i][0].add(r.Type, r.Count, e)
+		q.From, q.To = pk.From, pk.To
+		rows, err := e.store.Aggregate(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("engine: counting %s by area for %s: %w", layer.Name, pk, err)
 		}
-		if in(prev, r.Month) {
-			figs[i][1].add(r.Type, r.Count, e)
-		}
-		if in(year, r.Month) {
-			figs[i][2].add(r.Type, r.Count, e)
+		for _, r := range rows {
+			if i := layer.Index(r.Area); i >= 0 {
+				figs[i][k].add(r.Type, r.Count, e)
+			}
 		}
 	}
 
