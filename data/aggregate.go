@@ -126,40 +126,8 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 		if g.CellRes < geo.MinRes || g.CellRes > geo.BaseRes {
 			return nil, fmt.Errorf("%w: H3 resolution %d is outside %d..%d", ErrBadQuery, g.CellRes, geo.MinRes, geo.BaseRes)
 		}
-		cellIdx = make([]int32, len(s.locs))
-		seen := map[geo.Cell]int32{}
-		for l := range s.locs {
-			if s.locs[l].cell == 0 {
-				cellIdx[l] = -1
-				continue
-			}
-			pc := s.locs[l].cells.At(g.CellRes)
-			i, ok := seen[pc]
-			if !ok {
-				i = int32(len(pl.cells))
-				pl.cells = append(pl.cells, pc)
-				seen[pc] = i
-			}
-			cellIdx[l] = i
-		}
-		// number the cells in ascending order, so rows come out sorted
-		order := make([]int32, len(pl.cells))
-		for i := range order {
-			order[i] = int32(i)
-		}
-		slices.SortFunc(order, func(a, b int32) int { return cmp.Compare(pl.cells[a], pl.cells[b]) })
-		rank := make([]int32, len(order))
-		sorted := make([]geo.Cell, len(order))
-		for r, i := range order {
-			rank[i] = int32(r)
-			sorted[r] = pl.cells[i]
-		}
-		pl.cells = sorted
-		for l, i := range cellIdx {
-			if i >= 0 {
-				cellIdx[l] = rank[i]
-			}
-		}
+		cn := s.cellNumbersAt(g.CellRes)
+		cellIdx, pl.cells = cn.idx, cn.cells
 		pl.nCell = max(len(pl.cells), 1)
 	}
 	if g.Layer != "" {

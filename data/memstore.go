@@ -70,6 +70,9 @@ type MemStore struct {
 
 	sumMu sync.Mutex
 	sum   *Summary // the Summary of version sum.Version
+
+	numMu sync.Mutex
+	nums  map[int]*cellNumbers // by resolution (rollup.go)
 }
 
 // MemOptions configures a MemStore. The zero value is valid.

@@ -5,8 +5,12 @@ import (
 	"context"
 	"slices"
 	"sync"
+
+	"github.com/stockton-csp/hotspots/geo"
 )
 
+// Roll-ups and kept numberings, so that counts cost what they must touch.
+//
 // Roll-ups: a partition's incidents counted by area of a layer and crime
 // type, so that a count by area (a ranking, the area tables) adds up a few
 // entries per area of each month instead of reading every incident. A
@@ -110,4 +114,44 @@ func (s *MemStore) aggregateByArea(ctx context.Context, q Query, pl *plan, add f
 		}
 	}
 	return nil
+}
+
+// cellNumbers is every location's cell at one resolution, the cells numbered
+// in ascending order (so a count by cell comes out sorted): made once per
+// resolution and kept until a location is added (locations are only ever
+// added), where every count by cell used to number them again.
+type cellNumbers struct {
+	locs  int        // len(s.locs) they were made for
+	cells []geo.Cell // ascending
+	idx   []int32    // per location: its cell's number, -1 for none
+}
+
+// cellNumbersAt returns the numbering at res; the caller holds mu for
+// reading at least, and must not change what it returns.
+func (s *MemStore) cellNumbersAt(res int) *cellNumbers {
+	s.numMu.Lock()
+	defer s.numMu.Unlock()
+	if cn := s.nums[res]; cn != nil && cn.locs == len(s.locs) {
+		return cn
+	}
+	cn := &cellNumbers{locs: len(s.locs), idx: make([]int32, len(s.locs))}
+	for l := range s.locs {
+		if s.locs[l].cell != 0 {
+			cn.cells = append(cn.cells, s.locs[l].cells.At(res))
+		}
+	}
+	slices.Sort(cn.cells)
+	cn.cells = slices.Compact(cn.cells)
+	for l := range s.locs {
+		cn.idx[l] = -1
+		if s.locs[l].cell != 0 {
+			i, _ := slices.BinarySearch(cn.cells, s.locs[l].cells.At(res))
+			cn.idx[l] = int32(i)
+		}
+	}
+	if s.nums == nil {
+		s.nums = map[int]*cellNumbers{}
+	}
+	s.nums[res] = cn
+	return cn
 }

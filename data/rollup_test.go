@@ -102,3 +102,50 @@ func TestAggregateByAreaFromRollups(t *testing.T) {
 	}
 	check("after the layer is replaced", other, Query{From: from, To: to, By: GroupBy{Layer: "wards", Month: true, Type: true}}, nil)
 }
+
+// TestAggregateByCellAfterNewLocations: the numbering of cells kept per
+// resolution is made again when an import adds locations, so a count by
+// cell after it equals each incident's point placed in its cell by H3
+// (geo.CellAt) by hand, new cells included.
+func TestAggregateByCellAfterNewLocations(t *testing.T) {
+	parts, _ := cleveland(t)
+	s, err := OpenMem(t.TempDir(), MemOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	for i, p := range []*Partition{parts[0], parts[len(parts)-1]} {
+		if err := s.Replace(ctx, []*Partition{p}); err != nil {
+			t.Fatal(err)
+		}
+		for _, res := range []int{7, 9} {
+			want := map[geo.Cell]int64{}
+			err := s.Incidents(ctx, Query{}, func(in *Incident) error {
+				if in.Located() {
+					c, err := geo.CellAt(in.Point, res)
+					if err != nil {
+						return err
+					}
+					want[c]++
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := s.Aggregate(ctx, Query{By: GroupBy{CellRes: res}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rows) != len(want) {
+				t.Errorf("import %d, res %d: %d cells, want %d", i+1, res, len(rows), len(want))
+			}
+			for _, r := range rows {
+				if r.Count != want[r.Cell] {
+					t.Errorf("import %d, res %d: cell %s counts %d, want %d", i+1, res, r.Cell, r.Count, want[r.Cell])
+				}
+			}
+		}
+	}
+}
