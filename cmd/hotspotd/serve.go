@@ -106,6 +106,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 	}
+	wctx, stopWarm := context.WithCancel(ctx)
+	warmed := make(chan struct{})
+	go keepWarm(wctx, m.Logger, store, eng, warmed)
+	defer func() { stopWarm(); <-warmed }() // before the store closes
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	m.Logger.Info("serving", "url", "http://"+ln.Addr().String()+"/")
