@@ -52,21 +52,22 @@ const (
 func main() {
 	out := flag.String("out", ".scale-data", "folder to write into")
 	copies := flag.Int("copies", 75, "copies of Cleveland: 75 make 20.2 million rows and 6,150 areas")
+	areaCopies := flag.Int("area-copies", 0, "copies of the wards in the area layer, when more than --copies (104 make 8,528 areas; the extra copies hold no crime)")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "Usage: scalegen [--out DIR] [--copies N]\n\nMakes a national-sized SYNTHETIC data set from the bundled Cleveland data.")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
-	if *copies < 1 || *copies > 999 {
-		fmt.Fprintln(os.Stderr, "scalegen: --copies must be 1..999")
+	if *copies < 1 || *copies > 999 || *areaCopies > 999 {
+		fmt.Fprintln(os.Stderr, "scalegen: --copies and --area-copies must be 1..999")
 		os.Exit(2)
 	}
-	rows, err := Generate(*out, *copies)
+	rows, err := Generate(*out, *copies, *areaCopies)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scalegen:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("scalegen: %d rows of %d copies and %d areas in %s\n", rows, *copies, 82**copies, *out)
+	fmt.Printf("scalegen: %d rows of %d copies and %d areas in %s\n", rows, *copies, 82*max(*copies, *areaCopies), *out)
 }
 
 // offset is copy c's move in degrees (copy 1 stays where Cleveland is).
@@ -77,15 +78,16 @@ func offset(c int) (dlon, dlat float64) {
 
 func forceName(c int) string { return fmt.Sprintf("Synthetic Force %02d", c) }
 
-// Generate writes the data set of copies copies under out and returns the
-// rows written.
-func Generate(out string, copies int) (int64, error) {
+// Generate writes the data set of copies copies under out, with the wards of
+// max(copies, areaCopies) copies in the area layer, and returns the rows
+// written.
+func Generate(out string, copies, areaCopies int) (int64, error) {
 	files := sample.FS()
 	months, err := fs.Glob(files, path.Join(sample.Incidents, "cleveland", "*-street.csv.gz"))
 	if err != nil || len(months) == 0 {
 		return 0, fmt.Errorf("no bundled months: %v", err)
 	}
-	if err := writeAreas(files, filepath.Join(out, "areas.geojson"), copies); err != nil {
+	if err := writeAreas(files, filepath.Join(out, "areas.geojson"), max(copies, areaCopies)); err != nil {
 		return 0, err
 	}
 	var total int64
