@@ -1,7 +1,6 @@
 package data
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"sync"
@@ -39,10 +38,10 @@ type rollup struct {
 }
 
 // byArea returns p's incidents counted by area of ml and crime type, in
-// area then type order, making them on first use. live reports whether a
-// layer is still the store's, so roll-ups of replaced or deleted layers are
-// dropped as new ones are made.
-func (p *memPart) byArea(ml *memLayer, live func(*memLayer) bool) []areaCount {
+// area then type order, making them on first use with t's scratch counts.
+// live reports whether a layer is still the store's, so roll-ups of replaced
+// or deleted layers are dropped as new ones are made.
+func (p *memPart) byArea(ml *memLayer, live func(*memLayer) bool, t *tally) []areaCount {
 	p.rolled.mu.Lock()
 	defer p.rolled.mu.Unlock()
 	for _, r := range p.rolled.per {
@@ -50,26 +49,7 @@ func (p *memPart) byArea(ml *memLayer, live func(*memLayer) bool) []areaCount {
 			return r.counts
 		}
 	}
-	type key struct {
-		area int32
-		typ  uint16
-	}
-	at := make(map[key]uint32, len(p.loc)/4)
-	for i, l := range p.loc {
-		if a := ml.area[l]; a >= 0 {
-			at[key{a, p.typ[i]}]++
-		}
-	}
-	counts := make([]areaCount, 0, len(at))
-	for k, n := range at {
-		counts = append(counts, areaCount{k.area, k.typ, n})
-	}
-	slices.SortFunc(counts, func(a, b areaCount) int {
-		if c := cmp.Compare(a.area, b.area); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.typ, b.typ)
-	})
+	counts := t.count(p, ml)
 	per := p.rolled.per[:0:0]
 	for _, r := range p.rolled.per {
 		if live(r.layer) {
@@ -77,6 +57,60 @@ func (p *memPart) byArea(ml *memLayer, live func(*memLayer) bool) []areaCount {
 		}
 	}
 	p.rolled.per = append(per, rollup{ml, counts})
+	return counts
+}
+
+// tally is the scratch counts a roll-up is made with: one per area and
+// crime type number and the ones touched (to clear them for the next), or a
+// map where that array would pass denseLimit (thousands of crime types).
+type tally struct {
+	types   int // crime type numbers: the store's dictionary
+	n       []uint32
+	touched []int
+}
+
+// count counts p's incidents by area of ml and type, in area then type order.
+func (t *tally) count(p *memPart, ml *memLayer) []areaCount {
+	size := len(ml.layer.Areas) * t.types
+	if size > denseLimit {
+		at := map[int]uint32{}
+		for i, l := range p.loc {
+			if a := ml.area[l]; a >= 0 {
+				at[int(a)*t.types+int(p.typ[i])]++
+			}
+		}
+		for k := range at {
+			t.touched = append(t.touched, k)
+		}
+		return t.emit(func(k int) uint32 { return at[k] })
+	}
+	if len(t.n) < size {
+		t.n = make([]uint32, size)
+	}
+	for i, l := range p.loc {
+		if a := ml.area[l]; a >= 0 {
+			k := int(a)*t.types + int(p.typ[i])
+			if t.n[k] == 0 {
+				t.touched = append(t.touched, k)
+			}
+			t.n[k]++
+		}
+	}
+	return t.emit(func(k int) uint32 {
+		n := t.n[k]
+		t.n[k] = 0
+		return n
+	})
+}
+
+// emit turns the touched keys into counts, in area then type order.
+func (t *tally) emit(n func(k int) uint32) []areaCount {
+	slices.Sort(t.touched)
+	counts := make([]areaCount, len(t.touched))
+	for j, k := range t.touched {
+		counts[j] = areaCount{area: int32(k / t.types), typ: uint16(k % t.types), n: n(k)}
+	}
+	t.touched = t.touched[:0]
 	return counts
 }
 
@@ -93,6 +127,7 @@ func rollupOK(q Query) bool {
 func (s *MemStore) aggregateByArea(ctx context.Context, q Query, pl *plan, add func(k, n int64)) error {
 	ml := pl.areaL
 	live := func(l *memLayer) bool { return s.layers[l.layer.Name] == l }
+	t := &tally{types: len(s.strs)}
 	stride := int64(pl.nMonth) * int64(pl.nType)
 	for _, p := range pl.parts {
 		if err := ctx.Err(); err != nil {
@@ -102,7 +137,7 @@ func (s *MemStore) aggregateByArea(ctx context.Context, q Query, pl *plan, add f
 		if q.By.Month {
 			mo = int64(p.month-pl.m0) * int64(pl.nType)
 		}
-		for _, c := range p.byArea(ml, live) {
+		for _, c := range p.byArea(ml, live, t) {
 			if (pl.typeOK != nil && !pl.typeOK[c.typ]) || (pl.areaOK != nil && !pl.areaOK[c.area]) {
 				continue
 			}
