@@ -3,12 +3,14 @@ package engine
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geo"
+	"github.com/stockton-csp/hotspots/data"
 	hgeo "github.com/stockton-csp/hotspots/geo"
 )
 
@@ -176,15 +178,55 @@ func (e *Engine) CellStreets(ctx context.Context, res int) (map[hgeo.Cell]string
 		return nil, ErrNoData
 	}
 	return compute(ctx, e, sum, "cellstreets", fmt.Sprint(res), func(ctx context.Context) (map[hgeo.Cell]string, error) {
-		ls, err := e.Locations(ctx, LocationQuery{From: sum.Months[0], To: sum.Months[len(sum.Months)-1], Types: scopeTypes(sum, nil)})
+		q := data.Query{From: sum.Months[0], To: sum.Months[len(sum.Months)-1], Types: scopeTypes(sum, nil)}
+		if counts, err := e.store.LocationCounts(ctx, q); err == nil {
+			locs, cells := pointsOf(counts, res)
+			return cellStreets(locs, cells, res), nil
+		} else if !errors.Is(err, errNoLocationCounts) {
+			return nil, fmt.Errorf("engine: counting by location: %w", err)
+		}
+		ls, err := e.Locations(ctx, LocationQuery{From: q.From, To: q.To, Types: q.Types})
 		if err != nil {
 			return nil, err
 		}
-		return cellStreets(ls.Locations, res), nil
+		return cellStreets(ls.Locations, nil, res), nil
 	})
 }
 
-func cellStreets(locs []Location, res int) map[hgeo.Cell]string {
+// pointsOf groups a store's location counts by point as Locations does
+// (each point named by the first of its names, in the order incidents are
+// read, that names a street or place, else by its first name) and gives each
+// point's cell at res.
+func pointsOf(counts []data.LocationCount, res int) ([]Location, []hgeo.Cell) {
+	slices.SortFunc(counts, func(a, b data.LocationCount) int { return cmp.Compare(a.First, b.First) })
+	at := make(map[orb.Point]int, len(counts))
+	var locs []Location
+	var cells []hgeo.Cell
+	for i := range counts {
+		c := &counts[i]
+		j, ok := at[c.Point]
+		if !ok {
+			j = len(locs)
+			at[c.Point] = j
+			locs = append(locs, Location{Point: c.Point, Name: c.Name})
+			cell := c.Cells.At(res)
+			if cell == 0 { // a resolution the store does not index
+				cell, _ = hgeo.CellAt(c.Point, res)
+			}
+			cells = append(cells, cell)
+		} else if n, _ := PlaceName(locs[j].Name); n == "" && c.Name != locs[j].Name {
+			if n, _ := PlaceName(c.Name); n != "" {
+				locs[j].Name = c.Name
+			}
+		}
+		locs[j].Count += c.Count
+	}
+	return locs, cells
+}
+
+// cellStreets names the cells at res by their busiest streets; cells[i],
+// when given, is locs[i]'s cell at res.
+func cellStreets(locs []Location, cells []hgeo.Cell, res int) map[hgeo.Cell]string {
 	type tally struct {
 		named, generic map[string]int64
 	}
@@ -194,8 +236,16 @@ func cellStreets(locs []Location, res int) map[hgeo.Cell]string {
 		if name == "" {
 			continue
 		}
-		c, err := hgeo.CellAt(locs[i].Point, res)
-		if err != nil {
+		var c hgeo.Cell
+		if cells != nil {
+			c = cells[i]
+		} else {
+			var err error
+			if c, err = hgeo.CellAt(locs[i].Point, res); err != nil {
+				continue
+			}
+		}
+		if c == 0 {
 			continue
 		}
 		t := at[c]

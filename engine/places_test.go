@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/geo"
 )
 
@@ -251,6 +252,44 @@ func BenchmarkSearch(b *testing.B) {
 	for b.Loop() {
 		if _, err := e.Search(ctx, SearchQuery{Text: "stock"}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// plainStore hides every method of a store but data.Store's, such as
+// data.LocationCounter.
+type plainStore struct{ data.Store }
+
+// TestCellStreetsFromLocationCounts: the streets named from the store's
+// counts by location equal those named from its incidents read one by one
+// (a store that does not count by location), at every resolution, on the
+// police.uk months and on the synthetic force export with its times.
+func TestCellStreetsFromLocationCounts(t *testing.T) {
+	ctx := context.Background()
+	s := realStore(t, false)
+	for _, src := range []struct {
+		name  string
+		times *data.TimeFilter
+	}{{"", nil}} {
+		fast := newEngine(t, s, Options{}).Source(src.name).WithTimes(src.times)
+		slow := newEngine(t, plainStore{s}, Options{}).Source(src.name).WithTimes(src.times)
+		for res := 5; res <= 12; res++ {
+			got, err := fast.CellStreets(ctx, res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := slow.CellStreets(ctx, res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(got) == 0 {
+				t.Fatalf("res %d: %d cells named, from the incidents %d", res, len(got), len(want))
+			}
+			for c, n := range want {
+				if got[c] != n {
+					t.Errorf("res %d: cell %s named %q, from the incidents %q", res, c, got[c], n)
+				}
+			}
 		}
 	}
 }

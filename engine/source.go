@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -135,6 +136,32 @@ func (s *sourceStore) Incidents(ctx context.Context, q data.Query, fn func(*data
 		}
 	}
 	return s.Store.Incidents(ctx, q, fn)
+}
+
+// errNoLocationCounts: the store does not count by location
+// (data.LocationCounter); read its incidents instead.
+var errNoLocationCounts = errors.New("engine: the store does not count by location")
+
+// LocationCounts is the store's data.LocationCounter answer for q within
+// the source and times, or errNoLocationCounts.
+func (s *sourceStore) LocationCounts(ctx context.Context, q data.Query) ([]data.LocationCount, error) {
+	lc, ok := s.Store.(data.LocationCounter)
+	if !ok {
+		return nil, errNoLocationCounts
+	}
+	if q.Times == nil {
+		q.Times = s.times
+	}
+	if len(q.Sources) == 0 {
+		n, err := s.name(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if n != "" {
+			q.Sources = []string{n}
+		}
+	}
+	return lc.LocationCounts(ctx, q)
 }
 
 // narrow returns sum as the source sees it: its incidents, months, forces
