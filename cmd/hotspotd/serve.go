@@ -40,6 +40,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	basemapFile := fs.String("basemap", "", "a PMTiles archive of the Protomaps basemap (FILE.pmtiles) to serve and draw under the data, offline")
 	public := fs.String("public-sources", disclosure.PoliceUK, "sources published openly, shown to viewers as published (comma separated; \"none\" restricts every source); "+
 		"viewers see the counts of every other source in bands of 5, analysts and admins exact figures")
+	warmFrom := fs.Int64("warm-from", defaultWarmFrom, "compute the map's default view in the background, at start and after each import, when at least this many incidents are stored (0: always)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -108,7 +109,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	wctx, stopWarm := context.WithCancel(ctx)
 	warmed := make(chan struct{})
-	go keepWarm(wctx, m.Logger, store, eng, warmed)
+	go keepWarm(wctx, m.Logger, store, eng, *warmFrom, warmed)
 	defer func() { stopWarm(); <-warmed }() // before the store closes
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

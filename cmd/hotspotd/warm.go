@@ -14,6 +14,11 @@ import (
 // warmEvery is how often keepWarm looks for changed data.
 const warmEvery = 5 * time.Second
 
+// defaultWarmFrom is serve's --warm-from: below a million incidents (a
+// force's three years) the first question of a query costs milliseconds, so
+// nothing is worth computing ahead.
+const defaultWarmFrom = 1_000_000
+
 // keepWarm computes what the map's default view asks first (engine.Warm on
 // the default layer: study areas, cell figures and streets, hot spot
 // statistics, the ranking) when the server starts and again whenever the
@@ -21,14 +26,18 @@ const warmEvery = 5 * time.Second
 // closes done when it returns. It runs beside the requests: a request for
 // something it is computing waits for that one computation rather than
 // starting its own, and nothing waits for the warm-up as a whole.
-func keepWarm(ctx context.Context, log *slog.Logger, store data.Store, eng *engine.Engine, done chan<- struct{}) {
+func keepWarm(ctx context.Context, log *slog.Logger, store data.Store, eng *engine.Engine, from int64, done chan<- struct{}) {
 	defer close(done)
 	warmed, first := uint64(0), true
 	for {
 		if v := store.Version(); first || v != warmed {
 			first, warmed = false, v
 			layer, err := report.DefaultLayer(ctx, eng)
-			if err == nil && layer != "" {
+			var sum *data.Summary
+			if err == nil {
+				sum, err = eng.Summary(ctx)
+			}
+			if err == nil && layer != "" && sum.Incidents >= from {
 				var rep engine.WarmReport
 				rep, err = eng.Warm(ctx, layer)
 				if err == nil {

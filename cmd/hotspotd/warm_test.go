@@ -40,7 +40,8 @@ func (l *lockedBuffer) count(s string) int {
 }
 
 // TestKeepWarm: the server warms the default layer's map when it starts,
-// again when the data change (a layer replaced), and stops when asked.
+// again when the data change (a layer replaced), and stops when asked; below
+// --warm-from incidents it warms nothing.
 func TestKeepWarm(t *testing.T) {
 	ctx := context.Background()
 	store, err := data.OpenMem(t.TempDir(), data.MemOptions{})
@@ -69,7 +70,7 @@ func TestKeepWarm(t *testing.T) {
 	var logs lockedBuffer
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go keepWarm(wctx, slog.New(slog.NewTextHandler(&logs, nil)), store, eng, done)
+	go keepWarm(wctx, slog.New(slog.NewTextHandler(&logs, nil)), store, eng, 0, done)
 	waitFor := func(n int) {
 		t.Helper()
 		deadline := time.Now().Add(60 * time.Second)
@@ -96,5 +97,16 @@ func TestKeepWarm(t *testing.T) {
 	}
 	if n := logs.count("failed"); n != 0 {
 		t.Errorf("%d failures logged:\n%s", n, logs.String())
+	}
+
+	var quiet lockedBuffer
+	done = make(chan struct{})
+	wctx, stop = context.WithCancel(ctx)
+	go keepWarm(wctx, slog.New(slog.NewTextHandler(&quiet, nil)), store, eng, 1_000_000, done)
+	time.Sleep(time.Second)
+	stop()
+	<-done
+	if quiet.String() != "" {
+		t.Errorf("warmed 12 months of Cleveland below --warm-from 1,000,000:\n%s", quiet.String())
 	}
 }
