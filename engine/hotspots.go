@@ -260,7 +260,7 @@ func (e *Engine) hotspotsLocal(ctx context.Context, q HotspotQuery) (*Hotspots, 
 	if err != nil {
 		return nil, err
 	}
-	sw, err := e.studyWeights(ctx, pq.sum, s, k)
+	sw, err := e.studyWeights(ctx, s, k)
 	if err != nil {
 		return nil, err
 	}

@@ -228,27 +228,32 @@ type studyWeights struct {
 	hist []int
 }
 
-func (e *Engine) studyWeights(ctx context.Context, sum *data.Summary, s *study, k int) (*studyWeights, error) {
+func (e *Engine) studyWeights(ctx context.Context, s *study, k int) (*studyWeights, error) {
 	key := fmt.Sprintf("%s|k%d", s.key, k)
 	return cached(ctx, e.grids, key, func(ctx context.Context) (*studyWeights, error) {
 		sw := &studyWeights{w: make([]uint8, len(s.cells)), hist: make([]int, 1+3*k*(k+1)+1)}
-		for i, c := range s.cells {
-			if i%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
+		const chunk = 4096 // cells a task, on every core
+		err := parallel(ctx, (len(s.cells)+chunk-1)/chunk, func(t int) error {
+			for i := t * chunk; i < min(len(s.cells), (t+1)*chunk); i++ {
+				c := s.cells[i]
+				disk, err := c.Disk(k)
+				if err != nil {
+					return fmt.Errorf("engine: neighbours of %s: %w", c, err)
 				}
-			}
-			disk, err := c.Disk(k)
-			if err != nil {
-				return nil, fmt.Errorf("engine: neighbours of %s: %w", c, err)
-			}
-			w := 0
-			for _, d := range disk {
-				if d == c || s.find(d) >= 0 {
-					w++
+				w := 0
+				for _, d := range disk {
+					if d == c || s.find(d) >= 0 {
+						w++
+					}
 				}
+				sw.w[i] = uint8(w)
 			}
-			sw.w[i] = uint8(w)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, w := range sw.w {
 			sw.hist[w]++
 		}
 		return sw, nil
