@@ -343,7 +343,10 @@ func (e *Engine) giStats(ctx context.Context, pq *prepared, s *study, sw *studyW
 		}
 		// Every cell within k of a cell with crime has a sum of its own; the
 		// rest sum to 0 and share one p value per neighbourhood size.
-		sums := make(map[int32]float64, 3*len(st.cells))
+		// (dense, by study index: a map of a few hundred thousand sums cost
+		// more than the walk)
+		sums, seen := make([]float64, len(s.cells)), make([]bool, len(s.cells))
+		touched := make([]int32, 0, 3*len(st.cells))
 		for j, c := range st.cells {
 			if x[j] == 0 {
 				continue
@@ -359,16 +362,20 @@ func (e *Engine) giStats(ctx context.Context, pq *prepared, s *study, sw *studyW
 			}
 			for _, d := range disk {
 				if i := s.find(d); i >= 0 {
-					sums[int32(i)] += x[j]
+					if !seen[i] {
+						seen[i] = true
+						touched = append(touched, int32(i))
+					}
+					sums[i] += x[j]
 				}
 			}
 		}
-		ps := make([]float64, 0, len(sums)+len(sw.hist))
+		ps := make([]float64, 0, len(touched)+len(sw.hist))
 		mult := make([]int, 0, cap(ps))
 		withSum := make([]int, len(sw.hist))
-		sumIdx, zs := make([]int32, 0, len(sums)), make([]float64, 0, len(sums))
-		for i, v := range sums {
-			w := sw.w[i]
+		sumIdx, zs := make([]int32, 0, len(touched)), make([]float64, 0, len(touched))
+		for _, i := range touched {
+			v, w := sums[i], sw.w[i]
 			z := st.m.Z(v, int(w))
 			sumIdx, zs = append(sumIdx, i), append(zs, z)
 			ps = append(ps, hotspot.PValue(z))
