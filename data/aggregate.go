@@ -149,7 +149,7 @@ func (s *MemStore) resolve(q Query) (*plan, error) {
 		}
 		// dense ids for categories that are crime types of selected partitions
 		for _, p := range pl.parts {
-			for _, t := range p.typ {
+			for _, t := range p.types { // each partition's distinct types, not every incident's
 				if pl.typeIdx[t] < 0 {
 					pl.typeIdx[t] = int32(len(pl.typeIDs))
 					pl.typeIDs = append(pl.typeIDs, t)
