@@ -151,6 +151,30 @@ type builder struct {
 	p    *Partition
 	strs map[string]uint32
 	locs map[locKey]uint32
+	// others are the IDs kept whole, in row order, until part() moves
+	// them into p.OtherIDs: a force export's references are all "other",
+	// and one map made at its final size costs far less than one grown a
+	// row at a time.
+	others []otherID
+}
+
+type otherID struct {
+	row uint32
+	id  string
+}
+
+// part returns the partition built so far, every ID in place.
+func (b *builder) part() *Partition {
+	if len(b.others) > 0 {
+		if b.p.OtherIDs == nil {
+			b.p.OtherIDs = make(map[uint32]string, len(b.others))
+		}
+		for _, o := range b.others {
+			b.p.OtherIDs[o.row] = o.id
+		}
+		b.others = b.others[:0]
+	}
+	return b.p
 }
 
 type locKey struct {
@@ -218,21 +242,50 @@ func (b *builder) add(in *Incident, cellOf func(orb.Point) geo.Cell) {
 	case p.Span != nil:
 		p.Span = append(p.Span, 0)
 	}
-	var id [32]byte
-	if len(in.ID) == 64 {
-		if _, err := hex.Decode(id[:], []byte(in.ID)); err != nil || id == [32]byte{} || hex.EncodeToString(id[:]) != in.ID {
-			id = [32]byte{}
+	// A police.uk Crime ID is kept as its 32 bytes only when they give the
+	// ID back exactly: lower-case hex, not all zero.
+	id, ok, lower := decodeHexID(in.ID)
+	if !ok || !lower || id == [32]byte{} {
+		id = [32]byte{}
+		if in.ID != "" {
 			b.other(i, in.ID)
 		}
-	} else if in.ID != "" {
-		b.other(i, in.ID)
 	}
 	p.IDs = append(p.IDs, id[:]...)
 }
 
-func (b *builder) other(i uint32, id string) {
-	if b.p.OtherIDs == nil {
-		b.p.OtherIDs = make(map[uint32]string)
+// decodeHexID decodes a 64-hex-digit ID (police.uk's Crime ID) without
+// allocating: ok when s is 64 hex digits, lower when none is upper case.
+func decodeHexID(s string) (id [32]byte, ok, lower bool) {
+	if len(s) != 64 {
+		return id, false, false
 	}
-	b.p.OtherIDs[i] = id
+	lower = true
+	for i := range id {
+		hi, l1, ok1 := fromHex(s[2*i])
+		lo, l2, ok2 := fromHex(s[2*i+1])
+		if !ok1 || !ok2 {
+			return [32]byte{}, false, false
+		}
+		lower = lower && l1 && l2
+		id[i] = hi<<4 | lo
+	}
+	return id, true, lower
+}
+
+// fromHex is one hex digit's value; lower is false for A-F.
+func fromHex(c byte) (v byte, lower, ok bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true, true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, false, true
+	}
+	return 0, false, false
+}
+
+func (b *builder) other(i uint32, id string) {
+	b.others = append(b.others, otherID{i, id})
 }

@@ -391,6 +391,7 @@ func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink p
 // it is when no earlier file held k; else the one copy kept when the two are
 // copies of one month, or the two merged.
 func mergePart(rep *Report, sink partSink, from map[partKey]int, k partKey, b *builder, file int) error {
+	b.part()
 	if _, ok := from[k]; !ok {
 		from[k] = file
 		return sink.add(b.p)
@@ -405,6 +406,7 @@ func mergePart(rep *Report, sink partSink, from map[partKey]int, k partKey, b *b
 		in = prev.Incident(i)
 		into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
 	}
+	into.part()
 	parts := map[partKey]*builder{k: into}
 	if keepOne(rep, k, parts, from, b, file) {
 		if parts[k] == into {
@@ -417,14 +419,13 @@ func mergePart(rep *Report, sink partSink, from map[partKey]int, k partKey, b *b
 		in = b.p.Incident(i)
 		into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
 	}
-	return sink.add(into.p)
+	return sink.add(into.part())
 }
 
 // reader parses one file.
 type reader struct {
 	opts     ReadOptions
 	parts    map[partKey]*builder
-	cells    map[orb.Point]geo.Cell
 	shared   *cellCache // shared by the files of one read; nil: none
 	rep      *Report
 	months   map[Month]MonthReport
@@ -436,7 +437,6 @@ func newReader(opts ReadOptions) *reader {
 	return &reader{
 		opts:   opts,
 		parts:  make(map[partKey]*builder),
-		cells:  make(map[orb.Point]geo.Cell),
 		rep:    &Report{Reasons: map[string]int{}},
 		months: make(map[Month]MonthReport),
 	}
@@ -766,14 +766,11 @@ func (r *reader) reject(fr *FileReport, here *[]Problem, p Problem, rec []string
 	}
 }
 
-func (r *reader) cellOf(p orb.Point) geo.Cell {
-	if c, ok := r.cells[p]; ok {
-		return c
-	}
-	c := r.shared.cellOf(p)
-	r.cells[p] = c
-	return c
-}
+// cellOf is the BaseRes cell of p, from the read's shared cache: a
+// partition asks once per distinct location, and a police.uk month has
+// nearly as many locations as rows, so a second, per-file cache in front
+// of the shared one only added a map write per row.
+func (r *reader) cellOf(p orb.Point) geo.Cell { return r.shared.cellOf(p) }
 
 // cellCache holds the cells of the points the files of one read have met:
 // police.uk puts a force's crimes on a fixed set of map points, so most of
