@@ -279,3 +279,21 @@ func hexDecode(s string) ([32]byte, error) {
 	copy(k[:], b)
 	return k, err
 }
+
+// FuzzSplitter: wherever the splitter cuts, the chunks parsed one by one
+// give what encoding/csv gives reading the input whole.
+func FuzzSplitter(f *testing.F) {
+	f.Add([]byte(quotedNewlines), 1)
+	f.Add([]byte("a,b\n1,\"2\n3,4\n5,6\n"), 3)
+	f.Add([]byte("a,\"b\"\"\r\nc\"x\n\n"), 2)
+	f.Fuzz(func(t *testing.T, data []byte, size int) {
+		if len(data) > 4096 {
+			return
+		}
+		size = 1 + (size&0xFFFF)%(len(data)+1)
+		want := csvRecords(data, 0)
+		if got, cuts := chunked(t, data, size); !reflect.DeepEqual(got, want) {
+			t.Fatalf("chunk size %d, cut at %v:\n got %q\nwant %q", size, cuts, got, want)
+		}
+	})
+}
