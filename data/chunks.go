@@ -142,6 +142,13 @@ func (p *chunkPool) buf() []byte {
 	}
 }
 
+func (p *chunkPool) putBuf(b []byte) {
+	select {
+	case p.bufs <- b[:0]:
+	default:
+	}
+}
+
 func (p *chunkPool) put(c *chunk) {
 	if c.data != nil {
 		select {
@@ -225,8 +232,15 @@ func (s *splitter) next(want int) ([]byte, int, error) {
 // cut hands out buf[:end] and keeps the rest in a fresh buffer.
 func (s *splitter) cut(end int) []byte {
 	data := s.buf[:end]
-	nb := s.pool.buf()
 	rest := s.n - end
+	if rest == 0 && s.err != nil { // the last chunk
+		s.buf, s.n = nil, 0
+		s.sc.pos, s.sc.last = 0, 0
+		s.line += bytes.Count(data, []byte{'\n'})
+		s.off += int64(end)
+		return data
+	}
+	nb := s.pool.buf()
 	if cap(nb) < max(rest+readBytes, s.size) {
 		nb = make([]byte, max(rest+readBytes, s.size))
 	}
@@ -417,6 +431,9 @@ func headerRecord(sp *splitter) ([]string, error) {
 			return nil, err
 		}
 		hdr = append(hdr, data...)
+		if data != nil {
+			sp.pool.putBuf(data) // the splitter has moved on to a new buffer
+		}
 		cr := csv.NewReader(bytes.NewReader(hdr))
 		cr.FieldsPerRecord = -1
 		rec, cerr := cr.Read()

@@ -3,6 +3,7 @@ package data
 import (
 	"encoding/hex"
 	"math"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/geo"
@@ -200,6 +201,7 @@ func (b *builder) str(s string) uint32 {
 		return i
 	}
 	i := uint32(len(b.p.Strs))
+	s = strings.Clone(s) // as in other: not the whole record's text
 	b.p.Strs = append(b.p.Strs, s)
 	b.strs[s] = i
 	return i
@@ -260,32 +262,21 @@ func decodeHexID(s string) (id [32]byte, ok, lower bool) {
 	if len(s) != 64 {
 		return id, false, false
 	}
-	lower = true
-	for i := range id {
-		hi, l1, ok1 := fromHex(s[2*i])
-		lo, l2, ok2 := fromHex(s[2*i+1])
-		if !ok1 || !ok2 {
-			return [32]byte{}, false, false
+	var digits [64]byte // a copy on the stack: hex.Decode takes bytes
+	copy(digits[:], s)
+	if _, err := hex.Decode(id[:], digits[:]); err != nil {
+		return [32]byte{}, false, false
+	}
+	for _, c := range digits {
+		if c >= 'A' && c <= 'F' {
+			return id, true, false
 		}
-		lower = lower && l1 && l2
-		id[i] = hi<<4 | lo
 	}
-	return id, true, lower
-}
-
-// fromHex is one hex digit's value; lower is false for A-F.
-func fromHex(c byte) (v byte, lower, ok bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true, true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, false, true
-	}
-	return 0, false, false
+	return id, true, true
 }
 
 func (b *builder) other(i uint32, id string) {
-	b.others = append(b.others, otherID{i, id})
+	// A clone: a field read from a CSV is part of its whole record's
+	// text, which would otherwise stay in memory with the store.
+	b.others = append(b.others, otherID{i, strings.Clone(id)})
 }
