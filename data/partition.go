@@ -152,17 +152,17 @@ type builder struct {
 	p    *Partition
 	strs map[string]uint32
 	locs map[locKey]uint32
-	// others are the IDs kept whole, in row order, until part() moves
-	// them into p.OtherIDs: a force export's references are all "other",
-	// and one map made at its final size costs far less than one grown a
-	// row at a time.
-	others []otherID
+	// others are the IDs kept whole, in row order, their text in
+	// otherText, until part() moves them into p.OtherIDs: a force export's
+	// references are all "other", and one map made at its final size costs
+	// far less than one grown a row at a time. The text is copied: a field
+	// read from a CSV is part of its whole record's text, which would
+	// otherwise stay in memory with the store.
+	others    []otherID
+	otherText []byte
 }
 
-type otherID struct {
-	row uint32
-	id  string
-}
+type otherID struct{ row, off, n uint32 }
 
 // part returns the partition built so far, every ID in place.
 func (b *builder) part() *Partition {
@@ -170,10 +170,11 @@ func (b *builder) part() *Partition {
 		if b.p.OtherIDs == nil {
 			b.p.OtherIDs = make(map[uint32]string, len(b.others))
 		}
+		text := string(b.otherText) // one allocation for all of them
 		for _, o := range b.others {
-			b.p.OtherIDs[o.row] = o.id
+			b.p.OtherIDs[o.row] = text[o.off : o.off+o.n]
 		}
-		b.others = b.others[:0]
+		b.others, b.otherText = b.others[:0], b.otherText[:0]
 	}
 	return b.p
 }
@@ -201,7 +202,7 @@ func (b *builder) str(s string) uint32 {
 		return i
 	}
 	i := uint32(len(b.p.Strs))
-	s = strings.Clone(s) // as in other: not the whole record's text
+	s = strings.Clone(s) // not the whole record's text (see others)
 	b.p.Strs = append(b.p.Strs, s)
 	b.strs[s] = i
 	return i
@@ -276,7 +277,6 @@ func decodeHexID(s string) (id [32]byte, ok, lower bool) {
 }
 
 func (b *builder) other(i uint32, id string) {
-	// A clone: a field read from a CSV is part of its whole record's
-	// text, which would otherwise stay in memory with the store.
-	b.others = append(b.others, otherID{i, strings.Clone(id)})
+	b.others = append(b.others, otherID{i, uint32(len(b.otherText)), uint32(len(id))})
+	b.otherText = append(b.otherText, id...)
 }
