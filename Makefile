@@ -44,6 +44,7 @@ mutate: ## mutation testing of $(MUTATE) with gremlins (slow: not in make test);
 
 fuzz: ## run each fuzz test for a while (FUZZTIME, default 20s each)
 	$(GO) test ./data -run '^$$' -fuzz '^FuzzReadIncidents$$' -fuzztime $${FUZZTIME:-20s}
+	$(GO) test ./data -run '^$$' -fuzz '^FuzzSplitter$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./geo -run '^$$' -fuzz '^FuzzReadAreas$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./hotspot -run '^$$' -fuzz '^FuzzParseWeights$$' -fuzztime $${FUZZTIME:-20s}
 	$(GO) test ./hotspot -run '^$$' -fuzz '^FuzzParsePriorities$$' -fuzztime $${FUZZTIME:-20s}

@@ -2,7 +2,6 @@ package data
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 )
 
@@ -19,11 +18,8 @@ import (
 // decoded, any other ID hashed, so the IDs of a month cost 32 bytes each
 // and keep no row's text alive.
 func idKey(id string) [32]byte {
-	var k [32]byte
-	if len(id) == 64 {
-		if _, err := hex.Decode(k[:], []byte(id)); err == nil {
-			return k
-		}
+	if k, ok, _ := decodeHexID(id); ok {
+		return k
 	}
 	return sha256.Sum256([]byte("other:" + id))
 }

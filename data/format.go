@@ -41,6 +41,10 @@ type binWriter struct {
 	crc uint32
 	buf [binary.MaxVarintLen64]byte
 	err error
+	// scratch holds a string's bytes for the CRC: converting each string
+	// anew allocated once per string, a million times for a force
+	// export's references.
+	scratch []byte
 }
 
 func (b *binWriter) write(p []byte) {
@@ -57,7 +61,8 @@ func (b *binWriter) u64(v uint64) { binary.LittleEndian.PutUint64(b.buf[:], v); 
 func (b *binWriter) str(s string) {
 	n := binary.PutUvarint(b.buf[:], uint64(len(s)))
 	b.write(b.buf[:n])
-	b.write([]byte(s))
+	b.scratch = append(b.scratch[:0], s...)
+	b.write(b.scratch)
 }
 func (b *binWriter) u32s(xs []uint32) {
 	buf := make([]byte, 4*len(xs))

@@ -3,6 +3,7 @@ package data
 import (
 	"encoding/hex"
 	"math"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/stockton-csp/hotspots/geo"
@@ -151,6 +152,31 @@ type builder struct {
 	p    *Partition
 	strs map[string]uint32
 	locs map[locKey]uint32
+	// others are the IDs kept whole, in row order, their text in
+	// otherText, until part() moves them into p.OtherIDs: a force export's
+	// references are all "other", and one map made at its final size costs
+	// far less than one grown a row at a time. The text is copied: a field
+	// read from a CSV is part of its whole record's text, which would
+	// otherwise stay in memory with the store.
+	others    []otherID
+	otherText []byte
+}
+
+type otherID struct{ row, off, n uint32 }
+
+// part returns the partition built so far, every ID in place.
+func (b *builder) part() *Partition {
+	if len(b.others) > 0 {
+		if b.p.OtherIDs == nil {
+			b.p.OtherIDs = make(map[uint32]string, len(b.others))
+		}
+		text := string(b.otherText) // one allocation for all of them
+		for _, o := range b.others {
+			b.p.OtherIDs[o.row] = text[o.off : o.off+o.n]
+		}
+		b.others, b.otherText = b.others[:0], b.otherText[:0]
+	}
+	return b.p
 }
 
 type locKey struct {
@@ -176,6 +202,7 @@ func (b *builder) str(s string) uint32 {
 		return i
 	}
 	i := uint32(len(b.p.Strs))
+	s = strings.Clone(s) // not the whole record's text (see others)
 	b.p.Strs = append(b.p.Strs, s)
 	b.strs[s] = i
 	return i
@@ -218,21 +245,38 @@ func (b *builder) add(in *Incident, cellOf func(orb.Point) geo.Cell) {
 	case p.Span != nil:
 		p.Span = append(p.Span, 0)
 	}
-	var id [32]byte
-	if len(in.ID) == 64 {
-		if _, err := hex.Decode(id[:], []byte(in.ID)); err != nil || id == [32]byte{} || hex.EncodeToString(id[:]) != in.ID {
-			id = [32]byte{}
+	// A police.uk Crime ID is kept as its 32 bytes only when they give the
+	// ID back exactly: lower-case hex, not all zero.
+	id, ok, lower := decodeHexID(in.ID)
+	if !ok || !lower || id == [32]byte{} {
+		id = [32]byte{}
+		if in.ID != "" {
 			b.other(i, in.ID)
 		}
-	} else if in.ID != "" {
-		b.other(i, in.ID)
 	}
 	p.IDs = append(p.IDs, id[:]...)
 }
 
-func (b *builder) other(i uint32, id string) {
-	if b.p.OtherIDs == nil {
-		b.p.OtherIDs = make(map[uint32]string)
+// decodeHexID decodes a 64-hex-digit ID (police.uk's Crime ID) without
+// allocating: ok when s is 64 hex digits, lower when none is upper case.
+func decodeHexID(s string) (id [32]byte, ok, lower bool) {
+	if len(s) != 64 {
+		return id, false, false
 	}
-	b.p.OtherIDs[i] = id
+	var digits [64]byte // a copy on the stack: hex.Decode takes bytes
+	copy(digits[:], s)
+	if _, err := hex.Decode(id[:], digits[:]); err != nil {
+		return [32]byte{}, false, false
+	}
+	for _, c := range digits {
+		if c >= 'A' && c <= 'F' {
+			return id, true, false
+		}
+	}
+	return id, true, true
+}
+
+func (b *builder) other(i uint32, id string) {
+	b.others = append(b.others, otherID{i, uint32(len(b.otherText)), uint32(len(id))})
+	b.otherText = append(b.otherText, id...)
 }

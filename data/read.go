@@ -73,6 +73,10 @@ type ReadOptions struct {
 	// MaxFileBytes bounds each file's uncompressed size; zero means
 	// DefaultMaxFileBytes.
 	MaxFileBytes int64
+
+	// chunkBytes is where a file is cut for parallel parsing (at the next
+	// record end); zero means defaultChunkBytes. Tests set it tiny.
+	chunkBytes int
 }
 
 // Problem is one rejected row: where it is and why.
@@ -292,6 +296,7 @@ func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink p
 		wg.Wait()
 	}()
 	ahead := make(chan struct{}, 4)
+	pool := newChunkPool()
 	var mu sync.Mutex
 	nextUnit := 0
 	for range min(2, len(units)) {
@@ -314,6 +319,13 @@ func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink p
 				}
 				r := newReader(opts)
 				r.shared = cells
+				r.pool = pool
+				// One file has both cores; several files are already
+				// read two at a time.
+				r.workers = 1
+				if len(units) == 1 {
+					r.workers = 2
+				}
 				r.err = r.unit(ctx, units[i])
 				slots[i].r = r
 				close(slots[i].done)
@@ -391,6 +403,7 @@ func readIncidents(ctx context.Context, paths []string, opts ReadOptions, sink p
 // it is when no earlier file held k; else the one copy kept when the two are
 // copies of one month, or the two merged.
 func mergePart(rep *Report, sink partSink, from map[partKey]int, k partKey, b *builder, file int) error {
+	b.part()
 	if _, ok := from[k]; !ok {
 		from[k] = file
 		return sink.add(b.p)
@@ -405,6 +418,7 @@ func mergePart(rep *Report, sink partSink, from map[partKey]int, k partKey, b *b
 		in = prev.Incident(i)
 		into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
 	}
+	into.part()
 	parts := map[partKey]*builder{k: into}
 	if keepOne(rep, k, parts, from, b, file) {
 		if parts[k] == into {
@@ -417,26 +431,27 @@ func mergePart(rep *Report, sink partSink, from map[partKey]int, k partKey, b *b
 		in = b.p.Incident(i)
 		into.add(&in, func(orb.Point) geo.Cell { return in.Cell })
 	}
-	return sink.add(into.p)
+	return sink.add(into.part())
 }
 
 // reader parses one file.
 type reader struct {
 	opts     ReadOptions
 	parts    map[partKey]*builder
-	cells    map[orb.Point]geo.Cell
 	shared   *cellCache // shared by the files of one read; nil: none
 	rep      *Report
 	months   map[Month]MonthReport
 	rejected [][]string
 	err      error
+	// workers is how many goroutines parse this file's chunks.
+	workers int
+	pool    *chunkPool // shared by the files of one read
 }
 
 func newReader(opts ReadOptions) *reader {
 	return &reader{
 		opts:   opts,
 		parts:  make(map[partKey]*builder),
-		cells:  make(map[orb.Point]geo.Cell),
 		rep:    &Report{Reasons: map[string]int{}},
 		months: make(map[Month]MonthReport),
 	}
@@ -546,7 +561,10 @@ func friendlyOSError(err error) error {
 	return err
 }
 
-// stream reads one CSV (gzip-compressed when its name ends .gz).
+// stream reads one CSV (gzip-compressed when its name ends .gz): the
+// header here, the rows by readChunks' workers, and what needs the rows
+// before it (repeated Crime IDs, the crime type limit, the partitions) here
+// in file order.
 func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	br := bufio.NewReaderSize(src, 1<<16)
 	if strings.HasSuffix(strings.ToLower(name), ".gz") {
@@ -568,17 +586,18 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 		_, _ = br.Discard(3)
 	}
 	g := &guard{r: br, maxBytes: r.opts.MaxFileBytes}
-	cr := csv.NewReader(g)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
+	workers := max(1, r.workers)
+	pool := r.pool
+	if pool == nil {
+		pool = newChunkPool()
+	}
+	sp := newSplitter(g, pool)
 	span := &rowSpan{maxLines: maxRowLines, nextLine: 1}
-	header, err := cr.Read()
+	header, err := headerRecord(sp)
 	if err != nil {
 		return r.limitErr(name, span, 1, err)
 	}
-	g.rowStart = cr.InputOffset()
 	span.nextLine = 2
-	header = append([]string(nil), header...)
 	fr := FileReport{File: name}
 	cols, format, skip, err := mapColumns(header, r.opts.Mapping)
 	if err != nil {
@@ -593,11 +612,16 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	if format == "police.uk" {
 		span.maxLines = 0
 	}
-	fx, err := newForceRows(r.opts, name, format, header)
-	if err != nil {
-		return &FileError{File: name, Err: err}
+	ws := make([]*rowWorker, workers)
+	for i := range ws {
+		fx, err := newForceRows(r.opts, name, format, header)
+		if err != nil {
+			return &FileError{File: name, Err: err}
+		}
+		ws[i] = &rowWorker{name: name, fx: fx, cols: cols, maxLines: span.maxLines, keepRec: r.opts.Rejects != nil,
+			pr: rowParser{cols: cols, force: r.opts.Force, file: name, typeOptional: fx.cols.homeOffice()}}
 	}
-	pr := rowParser{cols: cols, force: r.opts.Force, file: name, typeOptional: fx.cols.homeOffice()}
+	homeOffice := ws[0].fx.cols.homeOffice()
 	// police.uk Crime IDs are unique within a month; a force's crime
 	// reference may repeat (one row per offence or victim), so only
 	// police.uk files have repeats rejected.
@@ -605,82 +629,69 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	if format == "police.uk" {
 		ids = make(map[partKey]map[[32]byte]int)
 	}
-	var in Incident
 	var problemsHere []Problem
 	line := 1
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line
-			}
-			if pe != nil && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
-				if err := span.quoteError(pe.StartLine, pe.Line); err != nil {
-					return withFile(name, err)
-				}
-				span.nextLine = pe.Line + 1
-				g.rowStart = cr.InputOffset()
+	err = readChunks(ctx, sp, r.chunkSize(), ws, func(c *chunk) error {
+		for i := range c.rows {
+			row := &c.rows[i]
+			line = row.line
+			span.nextLine = row.end + 1
+			if row.quote {
 				fr.Rows++
-				r.reject(&fr, &problemsHere, Problem{File: name, Line: pe.Line, Field: "(row)", Reason: "badly quoted field: " + pe.Err.Error()}, nil)
+				r.reject(&fr, &problemsHere, *row.prob, nil)
 				continue
 			}
-			return r.limitErr(name, span, line, err)
-		}
-		line, _ = cr.FieldPos(0)
-		lastLine, _ := cr.FieldPos(len(rec) - 1)
-		if err := span.row(line, lastLine, rec[len(rec)-1]); err != nil {
-			return withFile(name, err)
-		}
-		g.rowStart = cr.InputOffset()
-		if fr.Rows%8192 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
+			if fr.Rows%8192 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
-		}
-		fr.Rows++
-		prob, ok := pr.parse(rec, line, &in)
-		if ok {
-			prob, ok = fx.finish(rec, line, &in)
-		} else {
-			prob.Field = fx.headerField(cols, prob.Field)
-		}
-		if !ok {
-			r.reject(&fr, &problemsHere, prob, rec)
-			continue
-		}
-		k := partKey{in.Source, in.Force, in.Month}
-		if prob, ok := firstID(ids, k, name, &in, line); ids != nil && !ok {
-			r.reject(&fr, &problemsHere, prob, rec)
-			continue
-		}
-		if !fx.cols.homeOffice() && !knownTypes[in.Type] {
-			if fr.UnknownType == nil {
-				fr.UnknownType = map[string]int{}
+			fr.Rows++
+			if row.prob != nil {
+				r.reject(&fr, &problemsHere, *row.prob, row.rec)
+				continue
 			}
-			fr.UnknownType[in.Type]++
-			if len(fr.UnknownType) > MaxCrimeTypes {
-				return &FileError{File: name, Line: line, Err: &refusal{kind: ErrTooManyTypes,
-					msg: fmt.Sprintf("more than %d distinct crime types by this line; is a free-text column read as the crime type? Name the crime type column (--type-col)", MaxCrimeTypes)}}
+			in := &row.in
+			k := partKey{in.Source, in.Force, in.Month}
+			if prob, ok := firstID(ids, k, name, in, line); ids != nil && !ok {
+				r.reject(&fr, &problemsHere, prob, row.rec)
+				continue
 			}
+			if !homeOffice && !knownTypes[in.Type] {
+				if fr.UnknownType == nil {
+					fr.UnknownType = map[string]int{}
+				}
+				fr.UnknownType[in.Type]++
+				if len(fr.UnknownType) > MaxCrimeTypes {
+					return &FileError{File: name, Line: line, Err: &refusal{kind: ErrTooManyTypes,
+						msg: fmt.Sprintf("more than %d distinct crime types by this line; is a free-text column read as the crime type? Name the crime type column (--type-col)", MaxCrimeTypes)}}
+				}
+			}
+			b := r.parts[k]
+			if b == nil {
+				b = newBuilder(in.Source, in.Force, in.Month)
+				r.parts[k] = b
+			}
+			b.add(in, r.cellOf)
+			fr.Stored++
+			mr := r.months[in.Month]
+			mr.Rows++
+			if math.IsNaN(in.Point[0]) {
+				fr.NoLocation++
+				mr.NoLocation++
+			}
+			r.months[in.Month] = mr
 		}
-		b := r.parts[k]
-		if b == nil {
-			b = newBuilder(in.Source, in.Force, in.Month)
-			r.parts[k] = b
+		switch {
+		case c.fatal != nil:
+			return c.fatal
+		case c.err != nil:
+			return r.limitErr(name, span, line, c.err)
 		}
-		b.add(&in, r.cellOf)
-		fr.Stored++
-		mr := r.months[in.Month]
-		mr.Rows++
-		if math.IsNaN(in.Point[0]) {
-			fr.NoLocation++
-			mr.NoLocation++
-		}
-		r.months[in.Month] = mr
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if fr.Rows == 0 {
 		return &FileError{File: name, Err: errors.New("has a header but no rows")}
@@ -693,9 +704,19 @@ func (r *reader) stream(ctx context.Context, name string, src io.Reader) error {
 	r.rep.Stored += fr.Stored
 	r.rep.Rejected += fr.Rejected
 	r.rep.NoLocation += fr.NoLocation
-	fx.report(r.rep)
+	for _, w := range ws {
+		w.fx.report(r.rep)
+	}
 	r.rep.Files = append(r.rep.Files, fr)
 	return nil
+}
+
+// chunkSize is where the file's chunks are cut (at the next record end).
+func (r *reader) chunkSize() int {
+	if r.opts.chunkBytes > 0 {
+		return r.opts.chunkBytes
+	}
+	return defaultChunkBytes
 }
 
 // limitErr is the FileError for a read error at line: a runaway row or a
@@ -766,14 +787,11 @@ func (r *reader) reject(fr *FileReport, here *[]Problem, p Problem, rec []string
 	}
 }
 
-func (r *reader) cellOf(p orb.Point) geo.Cell {
-	if c, ok := r.cells[p]; ok {
-		return c
-	}
-	c := r.shared.cellOf(p)
-	r.cells[p] = c
-	return c
-}
+// cellOf is the BaseRes cell of p, from the read's shared cache: a
+// partition asks once per distinct location, and a police.uk month has
+// nearly as many locations as rows, so a second, per-file cache in front
+// of the shared one only added a map write per row.
+func (r *reader) cellOf(p orb.Point) geo.Cell { return r.shared.cellOf(p) }
 
 // cellCache holds the cells of the points the files of one read have met:
 // police.uk puts a force's crimes on a fixed set of map points, so most of

@@ -37,7 +37,7 @@ func synth(force string, month Month, n int, typ, outcome func(i int) string) *P
 			Type:     typ(i), Outcome: outcome(i)}
 		b.add(&in, cellOf)
 	}
-	return b.p
+	return b.part()
 }
 
 func fixed(s string) func(int) string { return func(int) string { return s } }
