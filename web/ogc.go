@@ -807,7 +807,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if t.Streamed() {
-		feats, err := s.ogcPageCache.features(r.Context(), ogcPageCacheKey(s.store.Version(), c.ID, r), t)
+		feats, err := ogcFeatures(r.Context(), s.ogcPages, ogcPageCacheKey(s.store.Version(), c.ID, r), t)
 		if err != nil {
 			return err
 		}

@@ -69,9 +69,9 @@ type Server struct {
 	mux    chi.Router
 	// classify lets other parts of the package map their own errors to a
 	// status and message (checked in order after the built-in ones).
-	classify     []func(error) (int, string, bool)
-	heavySem     chan struct{}
-	ogcPageCache ogcPageCache
+	classify []func(error) (int, string, bool)
+	heavySem chan struct{}
+	ogcPages *ogcPageCache
 	// tokensSeen: a token has been configured while this server ran, so
 	// it never serves without one again (openMode).
 	tokensSeen atomic.Bool
@@ -101,7 +101,8 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	if opts.HeavyQueries == 0 {
 		opts.HeavyQueries = DefaultHeavyQueries
 	}
-	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries), policy: opts.Disclosure}
+	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries), policy: opts.Disclosure,
+		ogcPages: newOGCPageCache(ogcPageCacheBytes)}
 	if s.policy == nil {
 		s.policy = disclosure.New(disclosure.Options{})
 	}
