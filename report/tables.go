@@ -12,6 +12,7 @@ import (
 	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
 )
 
 // Query is what a table is asked for. Zero values take the engine's
@@ -184,7 +185,7 @@ func hotspotFeature(h *engine.Hotspots, c *engine.HotCell, v disclosure.View, f 
 	ctr := c.Cell.Center()
 	id := c.Cell.String()
 	p := []any{id, round(ctr[0], 6), round(ctr[1], 6), v.Value(c.Count), nil,
-		round(c.Z, 6), sig(c.P, 4), int64(c.Bin), int64(c.BinUncorrected), engine.BinLabel(c.Bin),
+		round(c.Z, 6), sig(c.P, 4), int64(c.Bin), int64(c.BinUncorrected), hotspot.BinLabel(c.Bin),
 		strings.Join(c.Areas, "; "), int64(h.Res), string(h.Measure), h.Period.From.String(), h.Period.To.String()}
 	if !v.Protected() {
 		p[4] = round(c.Harm, 2)
