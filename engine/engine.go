@@ -348,6 +348,34 @@ func (l loaded) month(m data.Month) (data.Month, error) {
 	return m, nil
 }
 
+// DefaultSpan is the months a period runs when a query names no first
+// month: a year.
+const DefaultSpan = 12
+
+// Period resolves a query's from and to into the period an answer covers,
+// as every answer of the engine does (web, the command line and the report
+// layer alike): a zero to is the latest month loaded (an OGC interval's
+// open end), a zero from span months up to to (clipped to the first month
+// loaded, noted), or with openFrom (an open start) the first month loaded.
+// Both ends must be loaded (ErrNoMonth says which months are); the notes
+// name months missing inside.
+func (e *Engine) Period(ctx context.Context, from, to data.Month, openFrom bool, span int) (Period, []string, error) {
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return Period{}, nil, err
+	}
+	ld, err := loadedOf(sum)
+	if err != nil {
+		return Period{}, nil, err
+	}
+	if openFrom {
+		from = ld.first()
+	}
+	var notes []string
+	p, err := ld.window(from, to, span, &notes)
+	return p, notes, err
+}
+
 // window resolves a query's From and To: zero To is the latest month loaded,
 // zero From is To-(span-1) clipped to the first month loaded (noted). Both
 // ends must be loaded; months missing inside are noted.

@@ -319,7 +319,7 @@ func TestExportErrors(t *testing.T) {
 		{"/api/v1/export/ranking", 404, "no export"},
 		{"/api/v1/export/ranking.csv?measure=volume", 400, "count, harm or cost"},
 		{"/api/v1/export/ranking.csv?from=2025-13", 400, "YYYY-MM"},
-		{"/api/v1/export/ranking.csv?from=2025-11&to=2025-01", 400, "after"},
+		{"/api/v1/export/ranking.csv?from=2025-11&to=2025-01", 400, "runs backwards"},
 		{"/api/v1/export/ranking.csv?types=Piracy", 400, "Piracy"},
 		{"/api/v1/export/ranking.csv?layer=counties", 404, "counties"},
 		{"/api/v1/export/hotspots.csv?measure=cost", 400, "cost"},

@@ -189,7 +189,7 @@ func TestImportJSONThenServe(t *testing.T) {
 	}{
 		{"/api/v1/layers/nope/counts", 404, `no such area layer "nope"`},
 		{"/api/v1/layers/wards/counts?from=2025-13", 400, "not a month"},
-		{"/api/v1/layers/wards/counts?from=2025-11&to=2025-01", 400, "after"},
+		{"/api/v1/layers/wards/counts?from=2025-11&to=2025-01", 400, "runs backwards"},
 		{"/api/v1/layers/wards/counts?types=Burglery", 400, `crime type "Burglery" is not in the data`},
 		{"/api/v1/nothing", 404, "no such page"},
 	} {
