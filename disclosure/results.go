@@ -288,7 +288,7 @@ func (v View) Tasking(t *engine.Tasking) *engine.Tasking {
 		if len(xs) >= 3 {
 			if mk, err := hotspot.MannKendallTest(xs); err == nil {
 				z.Trend = &mk
-				z.TrendWord = [...]string{"falling", "no clear trend", "rising"}[mk.Direction(engine.TrendAlpha)+1]
+				z.TrendWord = hotspot.DirectionWord(mk.Direction(engine.TrendAlpha))
 			}
 		}
 		z.Peak = v.peak(z.Peak)

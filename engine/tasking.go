@@ -379,14 +379,7 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 			}
 			if mk, err := hotspot.MannKendallTest(xs); err == nil {
 				z.Trend = &mk
-				switch mk.Direction(TrendAlpha) {
-				case 1:
-					z.TrendWord = "rising"
-				case -1:
-					z.TrendWord = "falling"
-				default:
-					z.TrendWord = "no clear trend"
-				}
+				z.TrendWord = hotspot.DirectionWord(mk.Direction(TrendAlpha))
 			}
 		}
 		areas := map[string]bool{}

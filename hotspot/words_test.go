@@ -16,3 +16,12 @@ func TestBinLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectionWord: Mann-Kendall's direction in the sheets' words.
+func TestDirectionWord(t *testing.T) {
+	for d, want := range map[int]string{1: "rising", -1: "falling", 0: "no clear trend"} {
+		if got := DirectionWord(d); got != want {
+			t.Errorf("DirectionWord(%d) = %q, want %q", d, got, want)
+		}
+	}
+}
