@@ -462,25 +462,31 @@ func (e *Engine) Types(ctx context.Context, types []string) ([]string, error) {
 }
 
 // DescribeTypes names a resolved type filter for a heading: "all crime
-// (anti-social behaviour left out)" for the default, "all crime and
-// anti-social behaviour" for every stored type, else the types listed.
+// (anti-social behaviour left out)" for every crime type (the default),
+// "all crime and anti-social behaviour" for every stored type, "all crime"
+// when no ASB is stored, else the types listed. No types is every type
+// stored.
 func (e *Engine) DescribeTypes(ctx context.Context, types []string) string {
 	sum, err := e.summary(ctx)
 	if err != nil {
 		return strings.Join(types, ", ")
 	}
 	all := scopeTypes(sum, nil)
-	slices.Sort(all)
+	if len(types) == 0 {
+		types = all
+	}
+	isASB := func(t string) bool { return t == asbType }
+	crime := slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(all), isASB)))
+	asked := slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(types), isASB)))
 	switch {
-	case len(types) == 0 && crimeTypes(sum) == nil, slices.Equal(types, all) && slices.Contains(all, asbType):
-		if slices.Contains(all, asbType) {
-			return "all crime and anti-social behaviour"
-		}
-		return "all crime"
-	case len(types) == 0 || slices.Equal(types, crimeTypes(sum)):
+	case len(crime) == 0 || !slices.Equal(asked, crime):
+		return strings.Join(types, ", ")
+	case slices.Contains(types, asbType):
+		return "all crime and anti-social behaviour"
+	case len(crime) < len(all):
 		return "all crime (anti-social behaviour left out)"
 	}
-	return strings.Join(types, ", ")
+	return "all crime"
 }
 
 // crimeTypes is every stored type but anti-social behaviour, sorted, or nil
