@@ -6,10 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -207,31 +204,5 @@ func TestEmergingStreamedMemory(t *testing.T) {
 	if _, err := s.engine.Emerging(context.Background(), engine.HotspotQuery{Layer: "wards", Res: 10}); err != nil {
 		t.Fatal(err)
 	}
-	req := httptest.NewRequest("GET", "/api/v1/emerging?layer=wards&res=10", nil)
-	w := &peakWriter{header: http.Header{}}
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	w.base = ms.HeapAlloc
-	s.ServeHTTP(w, req)
-	const bound = 2 << 20
-	t.Logf("%d bytes in %d writes (largest %d); peak held %.2f MB", w.bytes, w.writes, w.maxWrite, float64(w.peak)/(1<<20))
-	if w.bytes < 2*bound {
-		t.Fatalf("body of %d bytes: too small to tell streaming from building", w.bytes)
-	}
-	if w.peak > bound || w.maxWrite > 64<<10 {
-		t.Errorf("held %d bytes at peak (bound %d), largest write %d", w.peak, bound, w.maxWrite)
-	}
-}
-
-func BenchmarkEmergingGeoJSON(b *testing.B) {
-	_, _, ts := ogcServer(b, nil)
-	u := ts.URL + "/api/v1/emerging?layer=wards"
-	b.ReportAllocs()
-	for b.Loop() {
-		if code, _, _ := ogcGet(b, u, ""); code != 200 {
-			b.Fatal(code)
-		}
-	}
+	checkStreamed(t, s, "/api/v1/emerging?layer=wards&res=10", 2<<20)
 }

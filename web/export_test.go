@@ -775,27 +775,3 @@ func TestExportsWithGDAL(t *testing.T) {
 		}
 	}
 }
-
-// --- Benchmarks ---------------------------------------------------------------
-
-func BenchmarkOGCIncidentPage(b *testing.B) {
-	_, _, ts := ogcServer(b, nil)
-	u := ts.URL + "/ogc/collections/incidents/items?limit=100&offset=40000"
-	b.ReportAllocs()
-	for b.Loop() {
-		if code, _, _ := ogcGet(b, u, ""); code != 200 {
-			b.Fatal(code)
-		}
-	}
-}
-
-func BenchmarkExportHotspotsGeoJSON(b *testing.B) {
-	_, _, ts := ogcServer(b, nil)
-	u := ts.URL + "/api/v1/export/hotspots.geojson"
-	b.ReportAllocs()
-	for b.Loop() {
-		if code, _, _ := ogcGet(b, u, ""); code != 200 {
-			b.Fatal(code)
-		}
-	}
-}

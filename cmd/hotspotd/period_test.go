@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -108,13 +106,8 @@ func TestOnePeriodResolution(t *testing.T) {
 // message.
 func periodFrom(tb testing.TB, u string) string {
 	tb.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
+	code, b := fetch(tb, u)
+	if code != 200 {
 		return string(b)
 	}
 	return periodOf(tb, b)
@@ -136,13 +129,8 @@ func periodOf(tb testing.TB, b []byte) string {
 // error's message.
 func ogcPeriod(tb testing.TB, u string) string {
 	tb.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != 200 {
+	code, b := fetch(tb, u)
+	if code != 200 {
 		return string(b)
 	}
 	var fc struct {
