@@ -28,11 +28,11 @@ var EmergingColumns = []Column{
 	{Name: "trend", Type: String},
 	{Name: "trend_z", Type: Number, Unit: "standard deviations"},
 	{Name: "trend_p", Type: Number, Unit: "probability"},
-	{Name: "areas", Type: String},
-	{Name: "res", Type: Integer},
-	{Name: "measure", Type: String},
-	{Name: "period_from", Type: String, Unit: "YYYY-MM"},
-	{Name: "period_to", Type: String, Unit: "YYYY-MM"},
+	colAreas,
+	colRes,
+	colMeasure,
+	colPeriodFrom,
+	colPeriodTo,
 }
 
 // EmergingStream is the emerging hot spot map as a table, its features made
