@@ -113,8 +113,8 @@ func TestEmergingGeoJSON(t *testing.T) {
 		total += sum
 		tally[p.Category]++
 		// the trend as the JSON answer gives it, p to 4 significant digits
-		// (Mann-Kendall itself is
-		// checked against the reference vectors in hotspot)
+		// (Mann-Kendall itself is checked against the reference vectors in
+		// hotspot)
 		mk := trends[p.Cell]
 		if mk == nil || math.Abs(p.TrendZ-mk.Z) > 1e-6 || math.Abs(p.TrendP-mk.P) > 5e-4*mk.P {
 			t.Errorf("%s: trend z %v p %v; the JSON answer has %+v", p.Cell, p.TrendZ, p.TrendP, mk)
