@@ -146,7 +146,7 @@ func (v View) Hotspots(h *engine.Hotspots) (*engine.Hotspots, error) {
 	}
 	out.Bins = make([]engine.BinCount, 0, 7)
 	for b := 3; b >= -3; b-- {
-		out.Bins = append(out.Bins, engine.BinCount{Bin: b, Label: engine.BinLabel(b), Cells: perBin[b+3]})
+		out.Bins = append(out.Bins, engine.BinCount{Bin: b, Label: hotspot.BinLabel(b), Cells: perBin[b+3]})
 	}
 	out.Notes = append(slices.Clip(h.Notes), v.Note("harm").Method+"; Gi* is computed from the banded counts")
 	return &out, nil
@@ -288,11 +288,11 @@ func (v View) Tasking(t *engine.Tasking) *engine.Tasking {
 		if len(xs) >= 3 {
 			if mk, err := hotspot.MannKendallTest(xs); err == nil {
 				z.Trend = &mk
-				z.TrendWord = [...]string{"falling", "no clear trend", "rising"}[mk.Direction(engine.TrendAlpha)+1]
+				z.TrendWord = hotspot.DirectionWord(mk.Direction(engine.TrendAlpha))
 			}
 		}
 		z.Peak = v.peak(z.Peak)
-		z.Dose = engine.ZoneDose(z.Count-z.SetAside, days, z.Peak)
+		z.Dose = hotspot.PatrolDose(z.Count-z.SetAside, days, z.Peak.MonthOnly, z.Peak.Days, z.Peak.Hours)
 		out.Zones[i] = z
 	}
 	out.Notes = append(slices.Clip(t.Notes), v.Note("harm", "cost", "max_z").Method)

@@ -16,21 +16,31 @@ func benchEngine(b *testing.B, all bool) *Engine {
 	return newEngine(b, realStore(b, all), Options{CacheEntries: -1})
 }
 
+// benchLoop times run, allocations reported, after a first call whose
+// answer it returns (for metrics, which must be reported after the loop:
+// b.Loop's first call deletes those reported before it).
+func benchLoop[T any](b *testing.B, run func() (T, error)) T {
+	b.Helper()
+	first, err := run()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := run(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return first
+}
+
 // BenchmarkRankingWards ranks the 27 Stockton wards over 12 months of all
 // Cleveland data, with previous-period and year-earlier changes.
 func BenchmarkRankingWards(b *testing.B) {
 	e := benchEngine(b, false)
 	ctx := context.Background()
 	q := RankingQuery{Layer: "wards"}
-	if _, err := e.Ranking(ctx, q); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Ranking(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchLoop(b, func() (*Ranking, error) { return e.Ranking(ctx, q) })
 }
 
 // BenchmarkRankingClevelandWards ranks the 82 2013 wards of Cleveland.
@@ -38,31 +48,14 @@ func BenchmarkRankingClevelandWards(b *testing.B) {
 	e := benchEngine(b, true)
 	ctx := context.Background()
 	q := RankingQuery{Layer: "cleveland", Measure: Harm}
-	if _, err := e.Ranking(ctx, q); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Ranking(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchLoop(b, func() (*Ranking, error) { return e.Ranking(ctx, q) })
 }
 
 func benchHotspots(b *testing.B, all bool, q HotspotQuery) {
 	e := benchEngine(b, all)
 	ctx := context.Background()
-	h, err := e.Hotspots(ctx, q)
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := benchLoop(b, func() (*Hotspots, error) { return e.Hotspots(ctx, q) })
 	b.ReportMetric(float64(len(h.Cells)), "cells")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Hotspots(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // BenchmarkHotspotsStockton is a whole Hotspots query on the 2,238-cell
@@ -87,17 +80,8 @@ func BenchmarkHotspotsBoxStockton(b *testing.B) {
 	e := newEngine(b, realStore(b, true), Options{})
 	ctx := context.Background()
 	q := HotspotQuery{Layer: "cleveland", Res: 10, BBox: stocktonBox}
-	h, err := e.Hotspots(ctx, q)
-	if err != nil {
-		b.Fatal(err)
-	}
+	h := benchLoop(b, func() (*Hotspots, error) { return e.Hotspots(ctx, q) })
 	b.ReportMetric(float64(len(h.Cells)), "cells")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Hotspots(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
 }
 
 // BenchmarkHotspotsBoxStocktonCold is the same with no result cache: each
@@ -138,15 +122,7 @@ func BenchmarkEvaluate(b *testing.B) {
 	e := benchEngine(b, false)
 	ctx := context.Background()
 	q := EvalQuery{Layer: "wards"}
-	if _, err := e.Evaluate(ctx, q); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Evaluate(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchLoop(b, func() (*Evaluation, error) { return e.Evaluate(ctx, q) })
 }
 
 // BenchmarkEmergingStockton is a 12-month emerging hot spot analysis.
@@ -154,15 +130,7 @@ func BenchmarkEmergingStockton(b *testing.B) {
 	e := benchEngine(b, false)
 	ctx := context.Background()
 	q := HotspotQuery{Layer: "wards"}
-	if _, err := e.Emerging(ctx, q); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Emerging(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchLoop(b, func() (*EmergingResult, error) { return e.Emerging(ctx, q) })
 }
 
 // BenchmarkEvaluateOperation evaluates an operation on June 2025's top 5 zones over six
@@ -202,15 +170,6 @@ func BenchmarkTaskingStockton(b *testing.B) {
 	e := benchEngine(b, false)
 	ctx := context.Background()
 	q := TaskingQuery{Layer: "wards"}
-	tk, err := e.Tasking(ctx, q)
-	if err != nil {
-		b.Fatal(err)
-	}
+	tk := benchLoop(b, func() (*Tasking, error) { return e.Tasking(ctx, q) })
 	b.ReportMetric(float64(tk.HotCells), "hot-cells")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Tasking(ctx, q); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -138,15 +138,6 @@ func TestCellFiguresCachedAndChecked(t *testing.T) {
 func BenchmarkCellFigures(b *testing.B) {
 	e := benchEngine(b, false)
 	ctx := context.Background()
-	cf, err := e.CellFigures(ctx, CellQuery{Res: 11})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.CellFigures(ctx, CellQuery{Res: 11}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	cf := benchLoop(b, func() (*CellFigures, error) { return e.CellFigures(ctx, CellQuery{Res: 11}) })
 	b.ReportMetric(float64(len(cf.Cells)), "cells")
 }

@@ -350,6 +350,34 @@ func (l loaded) month(m data.Month) (data.Month, error) {
 	return m, nil
 }
 
+// DefaultSpan is the months a period runs when a query names no first
+// month: a year.
+const DefaultSpan = 12
+
+// Period resolves a query's from and to into the period an answer covers,
+// as every answer of the engine does (web, the command line and the report
+// layer alike): a zero to is the latest month loaded (an OGC interval's
+// open end), a zero from span months up to to (clipped to the first month
+// loaded, noted), or with openFrom (an open start) the first month loaded.
+// Both ends must be loaded (ErrNoMonth says which months are); the notes
+// name months missing inside.
+func (e *Engine) Period(ctx context.Context, from, to data.Month, openFrom bool, span int) (Period, []string, error) {
+	sum, err := e.summary(ctx)
+	if err != nil {
+		return Period{}, nil, err
+	}
+	ld, err := loadedOf(sum)
+	if err != nil {
+		return Period{}, nil, err
+	}
+	if openFrom {
+		from = ld.first()
+	}
+	var notes []string
+	p, err := ld.window(from, to, span, &notes)
+	return p, notes, err
+}
+
 // window resolves a query's From and To: zero To is the latest month loaded,
 // zero From is To-(span-1) clipped to the first month loaded (noted). Both
 // ends must be loaded; months missing inside are noted.
@@ -436,25 +464,31 @@ func (e *Engine) Types(ctx context.Context, types []string) ([]string, error) {
 }
 
 // DescribeTypes names a resolved type filter for a heading: "all crime
-// (anti-social behaviour left out)" for the default, "all crime and
-// anti-social behaviour" for every stored type, else the types listed.
+// (anti-social behaviour left out)" for every crime type (the default),
+// "all crime and anti-social behaviour" for every stored type, "all crime"
+// when no ASB is stored, else the types listed. No types is every type
+// stored.
 func (e *Engine) DescribeTypes(ctx context.Context, types []string) string {
 	sum, err := e.summary(ctx)
 	if err != nil {
 		return strings.Join(types, ", ")
 	}
 	all := scopeTypes(sum, nil)
-	slices.Sort(all)
+	if len(types) == 0 {
+		types = all
+	}
+	isASB := func(t string) bool { return t == asbType }
+	crime := slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(all), isASB)))
+	asked := slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(types), isASB)))
 	switch {
-	case len(types) == 0 && crimeTypes(sum) == nil, slices.Equal(types, all) && slices.Contains(all, asbType):
-		if slices.Contains(all, asbType) {
-			return "all crime and anti-social behaviour"
-		}
-		return "all crime"
-	case len(types) == 0 || slices.Equal(types, crimeTypes(sum)):
+	case len(crime) == 0 || !slices.Equal(asked, crime):
+		return strings.Join(types, ", ")
+	case slices.Contains(types, asbType):
+		return "all crime and anti-social behaviour"
+	case len(crime) < len(all):
 		return "all crime (anti-social behaviour left out)"
 	}
-	return strings.Join(types, ", ")
+	return "all crime"
 }
 
 // crimeTypes is every stored type but anti-social behaviour, sorted, or nil

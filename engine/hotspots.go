@@ -132,19 +132,6 @@ type BinCount struct {
 	Cells int    `json:"cells"`
 }
 
-// BinLabel describes a confidence bin: "Hot spot, 99% confidence",
-// "Cold spot, 90% confidence", "Not significant".
-func BinLabel(bin int) string {
-	conf := map[int]string{1: "90%", 2: "95%", 3: "99%"}
-	switch {
-	case bin > 0 && bin <= 3:
-		return "Hot spot, " + conf[bin] + " confidence"
-	case bin < 0 && bin >= -3:
-		return "Cold spot, " + conf[-bin] + " confidence"
-	}
-	return "Not significant"
-}
-
 // prepareGrid checks a HotspotQuery and fetches its study grid; span is the
 // default period length in months.
 func (e *Engine) prepareGrid(ctx context.Context, q HotspotQuery, span int, measures ...Measure) (*prepared, error) {
@@ -282,7 +269,7 @@ func (e *Engine) hotspotsLocal(ctx context.Context, q HotspotQuery) (*Hotspots, 
 		// sigIdx ascends, and so do the study cells: cells are in cell order
 		out.Count, out.Harm = count, harm
 		for b := 3; b >= -3; b-- {
-			out.Bins = append(out.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
+			out.Bins = append(out.Bins, BinCount{Bin: b, Label: hotspot.BinLabel(b), Cells: perBin[b+3]})
 		}
 		out.Cells = narrowCells(cells, q, &out.Matched)
 		return out, nil
@@ -311,7 +298,7 @@ func summarise(h *Hotspots, cells []HotCell) {
 	}
 	h.Bins = h.Bins[:0]
 	for b := 3; b >= -3; b-- {
-		h.Bins = append(h.Bins, BinCount{Bin: b, Label: BinLabel(b), Cells: perBin[b+3]})
+		h.Bins = append(h.Bins, BinCount{Bin: b, Label: hotspot.BinLabel(b), Cells: perBin[b+3]})
 	}
 }
 

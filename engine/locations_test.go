@@ -106,15 +106,6 @@ func TestLocationsCachedAndChecked(t *testing.T) {
 func BenchmarkLocations(b *testing.B) {
 	e := benchEngine(b, false)
 	ctx := context.Background()
-	ls, err := e.Locations(ctx, LocationQuery{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := e.Locations(ctx, LocationQuery{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	ls := benchLoop(b, func() (*Locations, error) { return e.Locations(ctx, LocationQuery{}) })
 	b.ReportMetric(float64(len(ls.Locations)), "points")
 }

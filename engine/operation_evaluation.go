@@ -210,9 +210,15 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 	if res == 0 {
 		res = DefaultZoneRes
 	}
+	// the types counted: an operation on no stated types counts crime, not
+	// ASB, and its harm and cost leave out only types among those
+	types := op.Types
+	if len(types) == 0 {
+		types = crimeTypes(sum)
+	}
 	out := &OperationEvaluation{ID: op.ID, Name: op.Name, Start: op.Start, End: op.End, Before: before, After: after,
 		Types: nonNil(op.Types), Layer: op.Layer, Res: res, BufferK: q.BufferK, Method: evaluationMethod,
-		ExcludedTypes: e.excluded(scopeTypes(sum, op.Types)), Notes: []string{}, DataVersion: sum.Version, Computed: e.now()}
+		ExcludedTypes: e.excluded(scopeTypes(sum, types)), Notes: []string{}, DataVersion: sum.Version, Computed: e.now()}
 
 	// Zones, their cells and their buffers.
 	nz := len(op.Zones)
@@ -299,10 +305,6 @@ func (e *Engine) evaluateOperation(ctx context.Context, op data.Operation, q Eva
 	zones := make([]DesignCounts, nz)
 	var overall DesignCounts
 	byType := map[string]*DesignCounts{}
-	types := op.Types
-	if len(types) == 0 { // an operation on no stated types counts crime, not ASB
-		types = crimeTypes(sum)
-	}
 	err = e.store.Incidents(ctx, data.Query{From: before.From, To: after.To, Types: types}, func(in *data.Incident) error {
 		if !in.Located() {
 			return nil

@@ -7,7 +7,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -53,9 +52,6 @@ const (
 	MinZoneRes = 10
 	// MinZoneWidthM and MaxZoneWidthM bound the width asked of a zone.
 	MinZoneWidthM, MaxZoneWidthM = 100, 2000
-	// PatrolMinutes is the length of a visible patrol visit: the Koper curve
-	// (Koper 1995) found 10-15 minute stops deter longest.
-	PatrolMinutes = "10-15"
 )
 
 // Tasking is a ranked list of patrol zones, the tasking group's sheet.
@@ -127,9 +123,9 @@ type Zone struct {
 	// Emerging is the emerging hot spot category of the zone's hottest
 	// cell over the trend's months (Months), never the tasking period
 	// alone: a series of one month makes every hot cell "New".
-	Emerging string `json:"emerging"`
-	Dose     Dose   `json:"dose"`
-	Peak     Peak   `json:"peak"`
+	Emerging string       `json:"emerging"`
+	Dose     hotspot.Dose `json:"dose"`
+	Peak     Peak         `json:"peak"`
 }
 
 // TypeFigures is one crime type's share of a zone.
@@ -143,14 +139,6 @@ type TypeFigures struct {
 type LocationCount struct {
 	Name  string `json:"name"`
 	Count int64  `json:"count"`
-}
-
-// Dose is the suggested patrol dose for a zone.
-type Dose struct {
-	VisitMinutes string `json:"visit_minutes"`  // "10-15"
-	VisitsPerDay int    `json:"visits_per_day"` // 0 when Monitor
-	Monitor      bool   `json:"monitor"`        // too little demand for a patrol dose
-	Advice       string `json:"advice"`
 }
 
 // Peak is when a zone's incidents happen, where the data say.
@@ -391,14 +379,7 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 			}
 			if mk, err := hotspot.MannKendallTest(xs); err == nil {
 				z.Trend = &mk
-				switch mk.Direction(TrendAlpha) {
-				case 1:
-					z.TrendWord = "rising"
-				case -1:
-					z.TrendWord = "falling"
-				default:
-					z.TrendWord = "no clear trend"
-				}
+				z.TrendWord = hotspot.DirectionWord(mk.Direction(TrendAlpha))
 			}
 		}
 		areas := map[string]bool{}
@@ -453,7 +434,8 @@ func (e *Engine) tasking(ctx context.Context, pq *prepared, hq HotspotQuery, q T
 	for i := range zones {
 		zones[i].Rank = i + 1
 		zones[i].ID = fmt.Sprintf("Z%d", i+1)
-		zones[i].Dose = dose(zones[i].Count-zones[i].SetAside, pq.p.days(), zones[i].Peak)
+		pk := zones[i].Peak
+		zones[i].Dose = hotspot.PatrolDose(zones[i].Count-zones[i].SetAside, pq.p.days(), pk.MonthOnly, pk.Days, pk.Hours)
 	}
 	out.Zones = zones
 	return out, nil
@@ -581,51 +563,6 @@ func busiestHours(h [24]int64) []int {
 		}
 	}
 	return out
-}
-
-// Dose limits: a zone expecting under MinDemandPerWeek crimes a week is
-// monitored, not patrolled; others get DosePerCrime visits a day for each
-// crime they expect in a day, at least MinVisits (one in each daytime shift)
-// and at most MaxVisits (every two hours through a 16-hour day, the Koper
-// curve's return interval). The rule is this project's, stated on the sheet
-// with its arithmetic, not a published figure.
-const (
-	MinDemandPerWeek = 1.0
-	DosePerCrime     = 2.0
-	MinVisits        = 2
-	MaxVisits        = 8
-)
-
-// dose suggests how often to visit a zone from its demand: count crimes in a
-// period of days days. Visits are per day everywhere.
-func dose(count int64, days int, p Peak) Dose {
-	d := Dose{VisitMinutes: PatrolMinutes}
-	when := "across the shift"
-	if !p.MonthOnly && len(p.Hours) > 0 {
-		hs := make([]string, len(p.Hours))
-		for i, h := range p.Hours {
-			hs[i] = fmt.Sprintf("%02d:00", h)
-		}
-		when = "around " + strings.Join(hs, ", ")
-	}
-	if len(p.Days) > 0 && !p.MonthOnly {
-		when += " on " + strings.Join(p.Days, ", ")
-	}
-	perDay := float64(count) / float64(max(days, 1))
-	arith := fmt.Sprintf("%d crimes in %d days is %.1f a day (%.1f a shift)", count, days, perDay, perDay/3)
-	if perDay*7 < MinDemandPerWeek {
-		d.Monitor = true
-		d.Advice = fmt.Sprintf("Monitor, no patrol dose: %s, under %g a week.", arith, MinDemandPerWeek)
-		return d
-	}
-	v := int(math.Ceil(DosePerCrime * perDay))
-	d.VisitsPerDay = min(MaxVisits, max(MinVisits, v))
-	d.Advice = fmt.Sprintf("%d visible stops a day of %s minutes each, at unpredictable times, %s. Demand: %s.",
-		d.VisitsPerDay, PatrolMinutes, when, arith)
-	if p.MonthOnly {
-		d.Advice += " No peak times: the data give the month only."
-	}
-	return d
 }
 
 func round2(v float64) float64 { return math.Round(v*100) / 100 }

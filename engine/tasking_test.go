@@ -407,30 +407,6 @@ func TestPlacesFile(t *testing.T) {
 	}
 }
 
-// TestDoseFollowsDemand: the dose by hand for a few zones' counts over 30 days.
-func TestDoseFollowsDemand(t *testing.T) {
-	month := Peak{MonthOnly: true}
-	for _, tt := range []struct {
-		count   int64
-		visits  int
-		monitor bool
-	}{
-		{2, 0, true},    // 2 in 30 days: 0.47 a week, under 1
-		{5, 2, false},   // 0.17 a day -> ceil(0.33) = 1, at least 2
-		{30, 2, false},  // 1 a day -> 2
-		{45, 3, false},  // 1.5 a day -> 3
-		{240, 8, false}, // 8 a day -> 16, at most 8
-	} {
-		d := dose(tt.count, 30, month)
-		if d.VisitsPerDay != tt.visits || d.Monitor != tt.monitor {
-			t.Errorf("%d crimes in 30 days: %d visits, monitor %v; want %d, %v (%s)", tt.count, d.VisitsPerDay, d.Monitor, tt.visits, tt.monitor, d.Advice)
-		}
-	}
-	if d := dose(45, 30, month); !strings.Contains(d.Advice, "45 crimes in 30 days is 1.5 a day (0.5 a shift)") {
-		t.Errorf("arithmetic not shown: %s", d.Advice)
-	}
-}
-
 // TestTownCentreClusterSplitByWidthOnly: the connected group of hot cells on Stockton High
 // Street was cut into four zones by a cap of 7 cells. Now a cluster is cut only where it is
 // wider than 400 m: no two neighbouring zones of it would fit together within 400 m

@@ -68,7 +68,7 @@ func ParseClassification(name string, r io.Reader) (*Classification, error) {
 	lineOf := map[string]int{}
 	canon := map[string]Offence{}
 	tr := newTableReader(r)
-	header := false
+	hdr := tableHeader{want: classificationHeader[:]}
 	for {
 		rec, err := tr.Next()
 		line := tr.Line
@@ -78,15 +78,10 @@ func ParseClassification(name string, r io.Reader) (*Classification, error) {
 		if rec == nil {
 			break
 		}
-		if !header {
-			if len(rec) != len(classificationHeader) || [6]string(rec) != classificationHeader {
-				return fail(line, "header is %q, want %q", strings.Join(rec, ","), strings.Join(classificationHeader[:], ","))
-			}
-			header = true
+		if row, problem := hdr.check(rec); problem != "" {
+			return fail(line, "%s", problem)
+		} else if !row {
 			continue
-		}
-		if len(rec) != len(classificationHeader) {
-			return fail(line, "%d fields, want %d (%s)", len(rec), len(classificationHeader), strings.Join(classificationHeader[:], ","))
 		}
 		for i, f := range rec[:5] {
 			if f == "" {
@@ -115,8 +110,8 @@ func ParseClassification(name string, r io.Reader) (*Classification, error) {
 	if err := tr.Err(); err != nil {
 		return nil, &WeightsError{Name: name, Msg: "reading: " + err.Error()}
 	}
-	if !header {
-		return fail(0, "no header line (want %q)", strings.Join(classificationHeader[:], ","))
+	if problem := hdr.missing(); problem != "" {
+		return fail(0, "%s", problem)
 	}
 	for _, s := range c.subgroups {
 		if o, ok := c.byName[normName(s)]; !ok || o.Subgroup != s {

@@ -4,7 +4,8 @@
 // categories, the Predictive Accuracy and Efficiency Indices used to judge a map against the
 // next period, the tests that evaluate an operation (weighted displacement difference, plain
 // and harm-weighted, and the weighted displacement quotient), crime concentration, period-on-period change, and the harm and cost weights
-// (Cambridge Crime Harm Index days, Home Office unit costs) that turn counts into harm.
+// (Cambridge Crime Harm Index days, Home Office unit costs) that turn counts into harm, and the
+// patrol dose a hot spot is given (visits a day after the Koper curve, from its demand).
 //
 // The package is pure: it does no I/O beyond reading the io.Reader it is handed, keeps no
 // state, and needs nothing but the standard library. The default weight tables are CSV files

@@ -174,6 +174,20 @@ func Bin(z float64) int {
 	return b
 }
 
+// BinLabel says a confidence bin in words, as ArcGIS's Gi_Bin legend does:
+// "Hot spot, 99% confidence" (+3), "Cold spot, 90% confidence" (-1), "Not
+// significant" (0 and anything outside -3..+3).
+func BinLabel(bin int) string {
+	conf := [...]string{1: "90%", 2: "95%", 3: "99%"}
+	switch {
+	case bin > 0 && bin <= 3:
+		return "Hot spot, " + conf[bin] + " confidence"
+	case bin < 0 && bin >= -3:
+		return "Cold spot, " + conf[-bin] + " confidence"
+	}
+	return "Not significant"
+}
+
 // BinsPlain returns Bin of every z-score, in order.
 func BinsPlain(z []float64) []int {
 	bins := make([]int, len(z))

@@ -4,7 +4,6 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -109,7 +108,8 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 	nameOf := map[string]string{} // folded -> as first written
 	tr := newTableReader(r)
 	hoursLine := map[string]int{} // priority -> line of its first row
-	header, cols := false, 0
+	// hours may be left out
+	hdr := tableHeader{want: prioritiesHeader[:], optional: 1}
 	for {
 		rec, err := tr.Next()
 		line := tr.Line
@@ -119,17 +119,12 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 		if rec == nil {
 			break
 		}
-		if !header {
-			if (len(rec) != 3 && len(rec) != 4) || !slices.Equal(rec, prioritiesHeader[:len(rec)]) {
-				return fail(line, "header is %q, want %q (hours may be left out)", strings.Join(rec, ","), strings.Join(prioritiesHeader[:], ","))
-			}
-			cols = len(rec)
-			header = true
+		if row, problem := hdr.check(rec); problem != "" {
+			return fail(line, "%s", problem)
+		} else if !row {
 			continue
 		}
-		if len(rec) != cols {
-			return fail(line, "%d fields, want %d (%s)", len(rec), cols, strings.Join(prioritiesHeader[:cols], ","))
-		}
+		cols := hdr.cols
 		hours := ""
 		var fromH, toH int
 		if cols == 4 && rec[3] != "" {
@@ -170,8 +165,8 @@ func ParsePriorities(name string, r io.Reader) (*Priorities, error) {
 	if err := tr.Err(); err != nil {
 		return nil, &PrioritiesError{Name: name, Msg: "reading: " + err.Error()}
 	}
-	if !header {
-		return fail(0, "no header line (want %q)", strings.Join(prioritiesHeader[:], ","))
+	if problem := hdr.missing(); problem != "" {
+		return fail(0, "%s", problem)
 	}
 	if len(ps.List) == 0 {
 		return fail(0, "no priorities after the header")

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -65,3 +67,41 @@ func (t *tableReader) Next() ([]string, error) {
 
 // Err is the error that stopped reading, if any (not the end of input).
 func (t *tableReader) Err() error { return t.sc.Err() }
+
+// tableHeader checks an editable table's header and the width of its rows,
+// the same way for every table: want is the header, of which the last
+// optional columns may be left out.
+type tableHeader struct {
+	want     []string
+	optional int
+	cols     int // columns of the header read; 0 before it
+}
+
+// check takes the table's records in order, the first its header: it
+// reports whether rec is a row of data, or what is wrong with it.
+func (h *tableHeader) check(rec []string) (row bool, problem string) {
+	if h.cols == 0 {
+		n := len(rec)
+		if n > len(h.want) || n < len(h.want)-h.optional || !slices.Equal(rec, h.want[:n]) {
+			problem = fmt.Sprintf("header is %q, want %q", strings.Join(rec, ","), strings.Join(h.want, ","))
+			if h.optional > 0 {
+				problem += fmt.Sprintf(" (%s may be left out)", strings.Join(h.want[len(h.want)-h.optional:], " and "))
+			}
+			return false, problem
+		}
+		h.cols = n
+		return false, ""
+	}
+	if len(rec) != h.cols {
+		return false, fmt.Sprintf("%d fields, want %d (%s)", len(rec), h.cols, strings.Join(h.want[:h.cols], ","))
+	}
+	return true, ""
+}
+
+// missing says, after the last record, that there was no header at all.
+func (h *tableHeader) missing() string {
+	if h.cols > 0 {
+		return ""
+	}
+	return fmt.Sprintf("no header line (want %q)", strings.Join(h.want, ","))
+}

@@ -82,6 +82,18 @@ func MannKendallTest(x []float64) (MannKendall, error) {
 	return m, nil
 }
 
+// DirectionWord says a trend's direction (Direction's +1, -1 or 0) in the
+// words the sheets and exports use: "rising", "falling", "no clear trend".
+func DirectionWord(direction int) string {
+	switch {
+	case direction > 0:
+		return "rising"
+	case direction < 0:
+		return "falling"
+	}
+	return "no clear trend"
+}
+
 // Direction reports the trend at significance level alpha (0.05 for 5 %): +1 for a
 // significant increase, -1 for a significant decrease (P < alpha, sign of Z), 0 for none.
 func (m MannKendall) Direction(alpha float64) int {

@@ -82,7 +82,7 @@ func ParseWeights(name string, r io.Reader) (*Weights, error) {
 			w.Unit = strings.TrimSpace(u)
 		}
 	}
-	header := false
+	hdr := tableHeader{want: weightsHeader[:]}
 	for {
 		rec, err := tr.Next()
 		line := tr.Line
@@ -92,15 +92,10 @@ func ParseWeights(name string, r io.Reader) (*Weights, error) {
 		if rec == nil {
 			break
 		}
-		if !header {
-			if len(rec) != len(weightsHeader) || [4]string(rec) != weightsHeader {
-				return fail(line, "header is %q, want %q", strings.Join(rec, ","), strings.Join(weightsHeader[:], ","))
-			}
-			header = true
+		if row, problem := hdr.check(rec); problem != "" {
+			return fail(line, "%s", problem)
+		} else if !row {
 			continue
-		}
-		if len(rec) != len(weightsHeader) {
-			return fail(line, "%d fields, want 4 (%s)", len(rec), strings.Join(weightsHeader[:], ","))
 		}
 		ct := rec[0]
 		if ct == "" {
@@ -133,8 +128,8 @@ func ParseWeights(name string, r io.Reader) (*Weights, error) {
 	if err := tr.Err(); err != nil {
 		return nil, &WeightsError{Name: name, Msg: "reading: " + err.Error()}
 	}
-	if !header {
-		return fail(0, "no header line (want %q)", strings.Join(weightsHeader[:], ","))
+	if problem := hdr.missing(); problem != "" {
+		return fail(0, "%s", problem)
 	}
 	if len(w.order) == 0 {
 		return fail(0, "no crime types after the header")

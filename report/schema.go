@@ -35,15 +35,29 @@ const (
 	KindIncidents = "incidents"
 )
 
+// The columns several tables share, each meaning the same in all of them.
+var (
+	colCount      = Column{Name: "count", Type: Integer, Unit: "incidents"}
+	colHarm       = Column{Name: "harm", Type: Number, Unit: "CCHI days"}
+	colCost       = Column{Name: "cost", Type: Number, Unit: "GBP (2015/16 prices)"}
+	colLon        = Column{Name: "lon", Type: Number, Unit: "degrees (WGS84)"}
+	colLat        = Column{Name: "lat", Type: Number, Unit: "degrees (WGS84)"}
+	colAreas      = Column{Name: "areas", Type: String}
+	colRes        = Column{Name: "res", Type: Integer}
+	colMeasure    = Column{Name: "measure", Type: String}
+	colPeriodFrom = Column{Name: "period_from", Type: String, Unit: "YYYY-MM"}
+	colPeriodTo   = Column{Name: "period_to", Type: String, Unit: "YYYY-MM"}
+)
+
 // The columns of each table, in order. docs/exports.md lists the same.
 var (
 	RankingColumns = []Column{
 		{Name: "code", Type: String, Query: true},
 		{Name: "name", Type: String, Query: true},
 		{Name: "population", Type: Integer, Unit: "residents"},
-		{Name: "count", Type: Integer, Unit: "incidents"},
-		{Name: "harm", Type: Number, Unit: "CCHI days"},
-		{Name: "cost", Type: Number, Unit: "GBP (2015/16 prices)"},
+		colCount,
+		colHarm,
+		colCost,
 		{Name: "rate_per_1000", Type: Number, Unit: "measure per 1,000 residents"},
 		{Name: "share_pct", Type: Number, Unit: "%"},
 		{Name: "previous", Type: Number, Unit: "measure"},
@@ -55,34 +69,34 @@ var (
 		{Name: "change_year_pct", Type: Number, Unit: "%"},
 		{Name: "change_year_new", Type: Boolean},
 		{Name: "rank", Type: Integer, Query: true},
-		{Name: "measure", Type: String},
-		{Name: "period_from", Type: String, Unit: "YYYY-MM"},
-		{Name: "period_to", Type: String, Unit: "YYYY-MM"},
+		colMeasure,
+		colPeriodFrom,
+		colPeriodTo,
 	}
 	HotspotColumns = []Column{
 		{Name: "cell", Type: String, Query: true},
-		{Name: "lon", Type: Number, Unit: "degrees (WGS84)"},
-		{Name: "lat", Type: Number, Unit: "degrees (WGS84)"},
-		{Name: "count", Type: Integer, Unit: "incidents"},
-		{Name: "harm", Type: Number, Unit: "CCHI days"},
+		colLon,
+		colLat,
+		colCount,
+		colHarm,
 		{Name: "z", Type: Number, Unit: "standard deviations"},
 		{Name: "p", Type: Number, Unit: "probability"},
 		{Name: "bin", Type: Integer, Query: true},
 		{Name: "bin_uncorrected", Type: Integer},
 		{Name: "bin_label", Type: String, Query: true},
-		{Name: "areas", Type: String},
-		{Name: "res", Type: Integer},
-		{Name: "measure", Type: String},
-		{Name: "period_from", Type: String, Unit: "YYYY-MM"},
-		{Name: "period_to", Type: String, Unit: "YYYY-MM"},
+		colAreas,
+		colRes,
+		colMeasure,
+		colPeriodFrom,
+		colPeriodTo,
 	}
 	ZoneColumns = []Column{
 		{Name: "id", Type: String, Query: true},
 		{Name: "name", Type: String},
 		{Name: "rank", Type: Integer, Query: true},
-		{Name: "count", Type: Integer, Unit: "incidents"},
-		{Name: "harm", Type: Number, Unit: "CCHI days"},
-		{Name: "cost", Type: Number, Unit: "GBP (2015/16 prices)"},
+		colCount,
+		colHarm,
+		colCost,
 		{Name: "previous_count", Type: Integer, Unit: "incidents"},
 		{Name: "change", Type: Integer, Unit: "incidents"},
 		{Name: "change_pct", Type: Number, Unit: "%"},
@@ -93,9 +107,9 @@ var (
 		{Name: "max_z", Type: Number, Unit: "standard deviations"},
 		{Name: "cells", Type: Integer, Unit: "H3 cells"},
 		{Name: "area_km2", Type: Number, Unit: "km²"},
-		{Name: "lon", Type: Number, Unit: "degrees (WGS84)"},
-		{Name: "lat", Type: Number, Unit: "degrees (WGS84)"},
-		{Name: "areas", Type: String},
+		colLon,
+		colLat,
+		colAreas,
 		{Name: "town_centres", Type: String},
 		{Name: "top_types", Type: String},
 		{Name: "top_locations", Type: String},
@@ -103,10 +117,10 @@ var (
 		{Name: "visit_minutes", Type: String, Unit: "minutes"},
 		{Name: "advice", Type: String},
 		{Name: "h3_cells", Type: String},
-		{Name: "res", Type: Integer},
-		{Name: "measure", Type: String},
-		{Name: "period_from", Type: String, Unit: "YYYY-MM"},
-		{Name: "period_to", Type: String, Unit: "YYYY-MM"},
+		colRes,
+		colMeasure,
+		colPeriodFrom,
+		colPeriodTo,
 	}
 	IncidentColumns = []Column{
 		{Name: "crime_id", Type: String, Query: true},

@@ -19,7 +19,7 @@ func TestSchemaDoc(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tables := map[string][]Column{"operation zones": OperationZoneColumns}
+	tables := map[string][]Column{"operation zones": OperationZoneColumns, KindEmerging: EmergingColumns}
 	for _, k := range Kinds() {
 		tables[k], _ = Columns(k)
 	}

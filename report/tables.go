@@ -12,6 +12,7 @@ import (
 	"github.com/stockton-csp/hotspots/disclosure"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
 )
 
 // Query is what a table is asked for. Zero values take the engine's
@@ -184,7 +185,7 @@ func hotspotFeature(h *engine.Hotspots, c *engine.HotCell, v disclosure.View, f 
 	ctr := c.Cell.Center()
 	id := c.Cell.String()
 	p := []any{id, round(ctr[0], 6), round(ctr[1], 6), v.Value(c.Count), nil,
-		round(c.Z, 6), sig(c.P, 4), int64(c.Bin), int64(c.BinUncorrected), engine.BinLabel(c.Bin),
+		round(c.Z, 6), sig(c.P, 4), int64(c.Bin), int64(c.BinUncorrected), hotspot.BinLabel(c.Bin),
 		strings.Join(c.Areas, "; "), int64(h.Res), string(h.Measure), h.Period.From.String(), h.Period.To.String()}
 	if !v.Protected() {
 		p[4] = round(c.Harm, 2)
@@ -272,15 +273,17 @@ func topLocations(ls []engine.LocationCount, v disclosure.View) string {
 // Incidents streams the incident records of a period (for analysts and
 // admins only: the caller checks) that lie inside the areas of q.Layer (of
 // q.Areas when given): records outside every area of the layer, or with no
-// coordinates, are not in it. A zero From and To are the latest 12 months
-// loaded. A feature's ID is its month and its place among that month's
+// coordinates, are not in it. The period resolves as every answer's does
+// (engine.Period: a zero From and To are the latest 12 months loaded, a
+// month not loaded is refused with the months that are). A feature's ID is its month and its place among that month's
 // records of the source ("2025-11-42"), so it stays the same whatever the
 // filter, for as long as the month is not re-imported.
 func Incidents(ctx context.Context, e *engine.Engine, q Query) (*Table, error) {
-	from, to, err := Months(ctx, e, q.From, q.To, false, false)
+	p, _, err := e.Period(ctx, q.From, q.To, false, engine.DefaultSpan)
 	if err != nil {
 		return nil, err
 	}
+	from, to := p.From, p.To
 	if q.Layer == "" {
 		return nil, fmt.Errorf("%w: incident records need an area layer (layer=NAME, such as layer=wards)", engine.ErrBadQuery)
 	}
@@ -306,7 +309,7 @@ func Incidents(ctx context.Context, e *engine.Engine, q Query) (*Table, error) {
 	}
 	t := &Table{Kind: KindIncidents, Cols: IncidentColumns,
 		File: FileName(append(parts, from.String()+"_"+to.String())...),
-		Meta: []Member{{"period", map[string]any{"from": from, "to": to, "months": int(to-from) + 1}},
+		Meta: []Member{{"period", p},
 			{"types", nonNil(q.Types)}, {"layer", q.Layer}, {"areas", nonNil(q.Areas)}}}
 	t.stream = func(ctx context.Context, fn func(*Feature) error) error {
 		areaOf := map[orb.Point]int{}
@@ -375,35 +378,6 @@ func FindArea(layer *geo.Layer, codeOrName string) (int, error) {
 		example = fmt.Sprintf(", such as %s (%s)", layer.Areas[0].Code, layer.Areas[0].Name)
 	}
 	return -1, fmt.Errorf("%w: layer %s has no area %q; give area codes or names%s", data.ErrNoArea, layer.Name, codeOrName, example)
-}
-
-// Months resolves a period against the months the engine's source holds: a
-// zero to is the latest month, a zero from twelve months before to (clipped
-// to the first month loaded); openFrom and openTo stretch to the first and
-// last month. Months outside the data are kept: the incidents of a period
-// the data do not cover are none, and the engine refuses such a period for
-// aggregates.
-func Months(ctx context.Context, e *engine.Engine, from, to data.Month, openFrom, openTo bool) (data.Month, data.Month, error) {
-	sum, err := e.Summary(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	if len(sum.Months) == 0 {
-		return 0, 0, engine.ErrNoData
-	}
-	first, last := sum.Months[0], sum.Months[len(sum.Months)-1]
-	if to == 0 || openTo {
-		to = last
-	}
-	if openFrom {
-		from = first
-	} else if from == 0 {
-		from = max(to-11, first)
-	}
-	if from > to {
-		return 0, 0, fmt.Errorf("%w: the period runs backwards (from %s to %s); give the earlier month first", engine.ErrBadQuery, from, to)
-	}
-	return from, to, nil
 }
 
 // DefaultLayer is "wards" when loaded, else the first layer, else "".

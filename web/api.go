@@ -8,11 +8,12 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
+	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 // params reads the query parameters the analysis endpoints share.
@@ -142,7 +143,7 @@ func (s *Server) areaTrend(w http.ResponseWriter, r *http.Request) error {
 	for _, se := range tr.Series {
 		if se.Code == code {
 			return s.respond(w, r, http.StatusOK, trendOut{Months: tr.Months, Measure: tr.Measure, Unit: tr.Unit, Series: se,
-				Direction: directionWord(se), Alpha: tr.Alpha, Notes: tr.Notes})
+				Direction: hotspot.DirectionWord(se.Direction), Alpha: tr.Alpha, Notes: tr.Notes})
 		}
 	}
 	return &Error{Status: http.StatusNotFound, Message: "no area " + strconv.Quote(code) + " in layer " + layer}
@@ -173,17 +174,6 @@ func (s *Server) trendsAs(r *http.Request, e *engine.Engine, run func(*engine.En
 		return nil, err
 	}
 	return v.Trends(tr)
-}
-
-// directionWord says a series' Mann-Kendall result in words.
-func directionWord(se engine.Series) string {
-	switch {
-	case se.Direction > 0:
-		return "rising"
-	case se.Direction < 0:
-		return "falling"
-	}
-	return "no clear trend"
 }
 
 // wantsJSON reports whether the caller asked for the engine's JSON rather
@@ -225,17 +215,19 @@ func (s *Server) emerging(w http.ResponseWriter, r *http.Request) error {
 	if wantsJSON(r) {
 		return s.respond(w, r, http.StatusOK, em)
 	}
-	fc := geojson.NewFeatureCollection()
-	for _, c := range em.Cells {
-		f := geojson.NewFeature(orb.Polygon{c.Cell.Boundary()})
-		f.ID = c.Cell.String()
-		b, _ := json.Marshal(c)
-		var props map[string]any
-		_ = json.Unmarshal(b, &props)
-		f.Properties = props
-		fc.Append(f)
+	if err := r.Context().Err(); err != nil {
+		return err
 	}
-	return s.writeGeoJSON(w, r, fc)
+	// The emerging hot spot table and writer (report), streamed one
+	// feature at a time.
+	t := report.EmergingStream(em)
+	t.Stamp(s.opts.Attribution, s.now())
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(http.StatusOK)
+	if err := report.WriteGeoJSON(r.Context(), w, t); err != nil {
+		s.log.Warn("emerging hot spots cut short", "path", r.URL.Path, "err", err)
+	}
+	return nil
 }
 
 func (s *Server) concentration(w http.ResponseWriter, r *http.Request) error {
@@ -307,7 +299,7 @@ func (s *Server) cellTrend(w http.ResponseWriter, r *http.Request) error {
 	}
 	se := tr.Series[0]
 	return s.respond(w, r, http.StatusOK, trendOut{Months: tr.Months, Measure: tr.Measure, Unit: tr.Unit, Series: se,
-		Direction: directionWord(se), Alpha: tr.Alpha, Notes: tr.Notes})
+		Direction: hotspot.DirectionWord(se.Direction), Alpha: tr.Alpha, Notes: tr.Notes})
 }
 
 // config tells the page what this deployment has configured.

@@ -734,11 +734,11 @@ func (s *Server) ogcTable(ctx context.Context, r *http.Request, c ogcColl, q ogc
 	tq := q.table
 	e := s.eng(ctx)
 	if q.hasPeriod {
-		from, to, err := report.Months(ctx, e, q.period.From, q.period.To, q.period.OpenFrom, q.period.OpenTo)
+		p, _, err := e.Period(ctx, q.period.From, q.period.To, q.period.OpenFrom, engine.DefaultSpan)
 		if err != nil {
 			return nil, err
 		}
-		tq.From, tq.To = from, to
+		tq.From, tq.To = p.From, p.To
 	}
 	// what the caller may see of the source, and crime (not ASB) unless
 	// types name it
@@ -807,7 +807,7 @@ func (s *Server) ogcItems(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if t.Streamed() {
-		feats, err := s.ogcPageCache.features(r.Context(), ogcPageCacheKey(s.store.Version(), c.ID, r), t)
+		feats, err := ogcFeatures(r.Context(), s.ogcPages, ogcPageCacheKey(s.store.Version(), c.ID, r), t)
 		if err != nil {
 			return err
 		}

@@ -27,3 +27,15 @@ func BenchmarkExportIncidentsCSV(b *testing.B) { benchGet(b, "/api/v1/export/inc
 
 // BenchmarkExportAreaTablesXLSX: the area tables of the 27 wards, one sheet each.
 func BenchmarkExportAreaTablesXLSX(b *testing.B) { benchGet(b, "/api/v1/export/area-tables.xlsx") }
+
+// BenchmarkExportHotspotsGeoJSON: the hot spot export (2,238 cells).
+func BenchmarkExportHotspotsGeoJSON(b *testing.B) { benchGet(b, "/api/v1/export/hotspots.geojson") }
+
+// BenchmarkOGCIncidentPage: a page of 100 incident records at offset 40,000.
+func BenchmarkOGCIncidentPage(b *testing.B) {
+	benchGet(b, "/ogc/collections/incidents/items?limit=100&offset=40000")
+}
+
+// BenchmarkEmergingGeoJSON: the emerging hot spot map (2,238 cells, 12
+// months each).
+func BenchmarkEmergingGeoJSON(b *testing.B) { benchGet(b, "/api/v1/emerging?layer=wards") }

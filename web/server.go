@@ -69,9 +69,9 @@ type Server struct {
 	mux    chi.Router
 	// classify lets other parts of the package map their own errors to a
 	// status and message (checked in order after the built-in ones).
-	classify     []func(error) (int, string, bool)
-	heavySem     chan struct{}
-	ogcPageCache ogcPageCache
+	classify []func(error) (int, string, bool)
+	heavySem chan struct{}
+	ogcPages *ogcPageCache
 	// tokensSeen: a token has been configured while this server ran, so
 	// it never serves without one again (openMode).
 	tokensSeen atomic.Bool
@@ -101,7 +101,8 @@ func New(store data.Store, eng *engine.Engine, opts Options) (*Server, error) {
 	if opts.HeavyQueries == 0 {
 		opts.HeavyQueries = DefaultHeavyQueries
 	}
-	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries), policy: opts.Disclosure}
+	s := &Server{store: store, engine: eng, log: opts.Logger, now: opts.Now, opts: opts, heavySem: make(chan struct{}, opts.HeavyQueries), policy: opts.Disclosure,
+		ogcPages: newOGCPageCache(ogcPageCacheBytes)}
 	if s.policy == nil {
 		s.policy = disclosure.New(disclosure.Options{})
 	}
@@ -232,7 +233,8 @@ func (s *Server) layers(w http.ResponseWriter, r *http.Request) error {
 }
 
 // filter reads the common query parameters: from, to (YYYY-MM), types
-// (comma separated crime types).
+// (comma separated crime types). The period is resolved by the engine
+// (engine.Period), one way for every answer.
 func filter(r *http.Request) (data.Query, error) {
 	var q data.Query
 	v := r.URL.Query()
@@ -247,9 +249,6 @@ func filter(r *http.Request) (data.Query, error) {
 			}
 			*p.dst = m
 		}
-	}
-	if q.From != 0 && q.To != 0 && q.From > q.To {
-		return q, badRequest("parameter from (%s) is after to (%s)", q.From, q.To)
 	}
 	if t := strings.TrimSpace(v.Get("types")); t != "" {
 		for _, x := range strings.Split(t, ",") {
@@ -295,6 +294,11 @@ func (s *Server) counts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e := s.eng(r.Context())
+	p, _, err := e.Period(r.Context(), q.From, q.To, false, engine.DefaultSpan)
+	if err != nil {
+		return err
+	}
+	q.From, q.To = p.From, p.To
 	src, err := e.SourceName(r.Context())
 	if err != nil {
 		return err

@@ -46,7 +46,7 @@ var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.Func
 		}
 		return Thousands(harm, 0)
 	},
-	"binLabel": engine.BinLabel,
+	"binLabel": hotspot.BinLabel,
 	"halves": func(xs []engine.TypeFigures) [][]engine.TypeFigures {
 		h := (len(xs) + 1) / 2
 		return [][]engine.TypeFigures{xs[:h], xs[h:]}
@@ -74,7 +74,7 @@ var taskingTmpl = template.Must(template.New("tasking.html").Funcs(template.Func
 				return z.Dose.VisitMinutes
 			}
 		}
-		return engine.PatrolMinutes
+		return hotspot.PatrolMinutes
 	},
 	"hours": func(hs []int) string {
 		out := make([]string, len(hs))

@@ -447,7 +447,7 @@ func (m *Main) hotspots(ctx context.Context, args []string) error {
 		if c.Bin == 0 && !*all {
 			continue
 		}
-		t.add(c.Cell.String(), thousands(float64(c.Count), 0), thousands(c.Harm, 0), num(c.Z, 2), engine.BinLabel(c.Bin), strings.Join(c.Areas, "; "))
+		t.add(c.Cell.String(), thousands(float64(c.Count), 0), thousands(c.Harm, 0), num(c.Z, 2), hotspot.BinLabel(c.Bin), strings.Join(c.Areas, "; "))
 	}
 	return t.write(out)
 }

@@ -99,18 +99,28 @@ func serveStoppableWith(tb testing.TB, dataDir string, set func(*Main), extra ..
 	return "", stop
 }
 
-func getJSON(tb testing.TB, url string, v any) int {
+// fetch GETs u and returns the status and the body.
+func fetch(tb testing.TB, u string) (int, []byte) {
 	tb.Helper()
-	resp, err := http.Get(url)
+	resp, err := http.Get(u)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+func getJSON(tb testing.TB, url string, v any) int {
+	tb.Helper()
+	code, b := fetch(tb, url)
 	if err := json.Unmarshal(b, v); err != nil {
 		tb.Fatalf("%s: %v: %s", url, err, b)
 	}
-	return resp.StatusCode
+	return code
 }
 
 func TestImportJSONThenServe(t *testing.T) {
@@ -189,7 +199,7 @@ func TestImportJSONThenServe(t *testing.T) {
 	}{
 		{"/api/v1/layers/nope/counts", 404, `no such area layer "nope"`},
 		{"/api/v1/layers/wards/counts?from=2025-13", 400, "not a month"},
-		{"/api/v1/layers/wards/counts?from=2025-11&to=2025-01", 400, "after"},
+		{"/api/v1/layers/wards/counts?from=2025-11&to=2025-01", 400, "runs backwards"},
 		{"/api/v1/layers/wards/counts?types=Burglery", 400, `crime type "Burglery" is not in the data`},
 		{"/api/v1/nothing", 404, "no such page"},
 	} {
