@@ -38,8 +38,8 @@ MUTATE   ?= hotspot geo engine data tiles
 
 # Each mutant is a fresh build of the package and its tests, so:
 # - -short shrinks the few long property tests (geo's 200,000 random points
-#   become 20,000 and its million-vertex ring 50,000 vertices; the engine's
-#   long checks likewise), never skipping what no other test covers;
+#   become 20,000 and its million-vertex ring 50,000 vertices), never
+#   skipping what no other test covers;
 # - -count=1 makes gremlins time a real run (a cached one takes 0.2 s and every
 #   mutant would "time out"); -vet=off and -ldflags=-w save a third of each build;
 # - the timeout is MUTATE_TIMEOUT times that first run, generous because a
