@@ -200,8 +200,14 @@ func TestLocateMatchesBruteForce(t *testing.T) {
 				// index that splits the bounds into a divisor of m parts.
 				b := l.Bound()
 				w, h := b.Max[0]-b.Min[0], b.Max[1]-b.Min[1]
+				// The index's own bucket lines (side nx) and the lines
+				// half-way between them are always among them.
+				ms := []int{64, 84, 304, l.nx, 2 * l.nx}
+				if testing.Short() {
+					ms = []int{l.nx, 2 * l.nx}
+				}
 				checked, bad := 0, 0
-				for _, m := range []int{64, 84, 304} {
+				for _, m := range ms {
 					for i := 0; i <= m; i++ {
 						for j := 0; j <= m; j++ {
 							p := orb.Point{b.Min[0] + float64(i)*w/float64(m), b.Min[1] + float64(j)*h/float64(m)}
