@@ -47,6 +47,13 @@ type MemStore struct {
 	nameIdx map[string]uint32
 	locs    []memLoc
 	locIdx  map[memLocKey]uint32
+	// indexed says nameIdx and locIdx hold every name and location: a
+	// restart reads the location table without them, and the first change
+	// that absorbs a partition builds them (ensureIndexed).
+	indexed bool
+	// committedLocs and committedNames are how many locations and names the
+	// location table's committed segments hold; a commit writes the rest.
+	committedLocs, committedNames int
 
 	layers map[string]*memLayer
 	ops    map[string]Operation // by ID
@@ -135,6 +142,7 @@ func OpenMem(dir string, opts MemOptions) (*MemStore, error) {
 		locIdx:  make(map[memLocKey]uint32),
 		layers:  make(map[string]*memLayer),
 		ops:     make(map[string]Operation),
+		indexed: true,
 	}
 	s.intern("")
 	s.internName("")
@@ -311,6 +319,7 @@ func (s *MemStore) makeTypeRoom(parts []*Partition) {
 // translates p's own columns in place instead of copying them.
 func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, error) {
 	const none = math.MaxUint32
+	s.ensureIndexed()
 	strMap := make([]int32, len(p.Strs))
 	for i := range strMap {
 		strMap[i] = -1
@@ -400,6 +409,29 @@ func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, erro
 		}
 	}
 	return mp, nil
+}
+
+// ensureIndexed fills the name and location maps from the tables when a
+// restart read them from the location table; caller holds mu for writing
+// (or is loading).
+func (s *MemStore) ensureIndexed() {
+	if s.indexed {
+		return
+	}
+	s.nameIdx = make(map[string]uint32, len(s.names))
+	for i, v := range s.names {
+		s.nameIdx[v] = uint32(i)
+	}
+	s.locIdx = make(map[memLocKey]uint32, len(s.locs))
+	for i := range s.locs {
+		l := &s.locs[i]
+		k := memLocKey{lon: l.pt[0], lat: l.pt[1], name: l.name, lsoaCode: l.lsoaCode, lsoaName: l.lsoaName}
+		if math.IsNaN(k.lon) {
+			k.lon, k.lat = 0, 0
+		}
+		s.locIdx[k] = uint32(i)
+	}
+	s.indexed = true
 }
 
 func locate(l *geo.Layer, loc memLoc) int32 {
@@ -514,7 +546,27 @@ func (b *batch) store(p *Partition) {
 		b.fail(err)
 		return
 	}
-	file, err := s.writePartFile(b.gen, p)
+	// Absorbed first, out of readers' sight, so the file can refer to the
+	// store's location table by id; the commit writes the table's new
+	// locations before the manifest.
+	s.mu.Lock()
+	s.makeTypeRoom([]*Partition{p})
+	s.hint = b.cells
+	mp, err := s.absorb(p, "", b.reuse)
+	s.hint = nil
+	var typeNames []string
+	if err == nil {
+		typeNames = make([]string, len(mp.types))
+		for i, t := range mp.types {
+			typeNames[i] = s.strs[t]
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		b.fail(err)
+		return
+	}
+	file, err := s.writePartFile(b.gen, mp, typeNames)
 	b.mu.Lock()
 	b.files = append(b.files, file)
 	b.mu.Unlock()
@@ -522,18 +574,9 @@ func (b *batch) store(p *Partition) {
 		b.fail(err)
 		return
 	}
+	mp.file = file
 	if s.hook != nil {
 		s.hook("wrote " + file)
-	}
-	s.mu.Lock()
-	s.makeTypeRoom([]*Partition{p})
-	s.hint = b.cells
-	mp, err := s.absorb(p, file, b.reuse)
-	s.hint = nil
-	s.mu.Unlock()
-	if err != nil {
-		b.fail(err)
-		return
 	}
 	k := partKey{p.SourceName(), p.Force, p.Month}
 	b.mu.Lock()
@@ -596,7 +639,23 @@ func (b *batch) get(k partKey) (*Partition, error) {
 	if !ok {
 		return nil, nil
 	}
-	return readPartFile(b.s.dir, manPart{Source: k.source, Force: k.force, Month: k.month, File: mp.file, Rows: len(mp.loc)})
+	return b.s.partition(mp), nil
+}
+
+// partition rebuilds a stored partition as a Partition, for a later file of
+// the same month to be compared with or merged into.
+func (s *MemStore) partition(mp *memPart) *Partition {
+	s.mu.RLock()
+	d := dicts{locs: s.locs, strs: s.strs, names: s.names}
+	s.mu.RUnlock()
+	bl := newBuilder(mp.source, mp.force, mp.month)
+	var in Incident
+	cell := func(orb.Point) geo.Cell { return in.Cell }
+	for i := range mp.loc {
+		d.incident(mp, i, &in)
+		bl.add(&in, cell)
+	}
+	return bl.p
 }
 
 // abort removes what the batch wrote and releases the store.
@@ -627,6 +686,17 @@ func (b *batch) commit() error {
 	}
 	next := s.man.clone()
 	next.Generation = b.gen
+	s.mu.RLock()
+	nlocs, nnames := len(s.locs), len(s.names)
+	s.mu.RUnlock()
+	if nlocs > s.committedLocs || nnames > s.committedNames {
+		ml, err := s.writeLocSegment(b.gen, s.committedLocs, s.committedNames)
+		b.files = append(b.files, ml.File)
+		if err != nil {
+			return fail(err)
+		}
+		next.Locations = append(next.Locations, ml)
+	}
 	for k, mp := range b.pending {
 		next.setPartition(manPart{Source: k.source, Force: k.force, Month: k.month, File: mp.file, Rows: b.rows[k]})
 	}
@@ -642,6 +712,7 @@ func (b *batch) commit() error {
 	if s.hook != nil {
 		s.hook("committed")
 	}
+	s.committedLocs, s.committedNames = nlocs, nnames
 	s.mu.Lock()
 	for k, mp := range b.pending {
 		s.parts[k] = mp
