@@ -384,13 +384,18 @@ func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, erro
 		locMap[i] = id
 	}
 	n := p.Len()
-	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span,
-		typ: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
-	if reuse {
-		mp.loc, mp.outcome, mp.falls = p.Loc, p.Outcome, p.FallsWithin
-	} else {
-		mp.loc, mp.outcome, mp.falls = make([]uint32, n), make([]uint32, n), make([]uint32, n)
+	// Columns are kept at their length: a reader's columns grew by
+	// appending and have up to a quarter more room than rows, which a
+	// stored partition would hold for good (a restart decodes them exact).
+	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: fit(p.Span),
+		typ: make([]uint16, n), minute: fit(p.Minute), ids: fit(p.IDs), other: p.OtherIDs}
+	col := func(c []uint32) []uint32 {
+		if reuse && cap(c) == len(c) {
+			return c
+		}
+		return make([]uint32, n)
 	}
+	mp.loc, mp.outcome, mp.falls = col(p.Loc), col(p.Outcome), col(p.FallsWithin)
 	for i := 0; i < n; i++ {
 		mp.loc[i] = locMap[p.Loc[i]]
 		t := p.Type[i]
@@ -432,6 +437,14 @@ func (s *MemStore) ensureIndexed() {
 		s.locIdx[k] = uint32(i)
 	}
 	s.indexed = true
+}
+
+// fit returns s, or a copy of it without room to spare when it has any.
+func fit[S ~[]E, E any](s S) S {
+	if cap(s) == len(s) {
+		return s
+	}
+	return slices.Clone(s)
 }
 
 func locate(l *geo.Layer, loc memLoc) int32 {
