@@ -114,6 +114,45 @@ type memPart struct {
 	ids     []byte
 	other   map[uint32]string // non-police.uk IDs
 	context map[uint32]string // non-empty police.uk Context
+
+	// for the Summary, counted once when the partition is stored or
+	// loaded (by the goroutine decoding it) rather than at every change
+	typeCount []int64 // incidents of each of types
+	unlocated int64   // incidents with no coordinates
+	hasTimes  bool    // some incident has a time of day
+}
+
+// tally counts what the Summary reports of the partition; locs are the
+// store's locations (at least those mp uses), unlocated whether any of
+// them has no coordinates.
+func (mp *memPart) tally(locs []memLoc, unlocated bool) {
+	pos := make(map[uint16]int, len(mp.types))
+	for i, t := range mp.types {
+		pos[t] = i
+	}
+	mp.typeCount = make([]int64, len(mp.types))
+	last, at := uint16(math.MaxUint16), 0
+	for _, t := range mp.typ {
+		if t != last {
+			last, at = t, pos[t]
+		}
+		mp.typeCount[at]++
+	}
+	mp.unlocated = 0
+	if unlocated {
+		for _, l := range mp.loc {
+			if locs[l].cell == 0 {
+				mp.unlocated++
+			}
+		}
+	}
+	mp.hasTimes = false
+	for _, m := range mp.minute {
+		if HasTime(int(m)) {
+			mp.hasTimes = true
+			break
+		}
+	}
 }
 
 type memLayer struct {
@@ -413,6 +452,7 @@ func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, erro
 			mp.context[uint32(i)] = p.Strs[c]
 		}
 	}
+	mp.tally(s.locs, true)
 	return mp, nil
 }
 
@@ -946,21 +986,12 @@ func (s *MemStore) summarize() Summary {
 		}
 		sa.months[k.month], sa.forces[k.force] = true, true
 		sa.info.Incidents += int64(len(p.loc))
-		for i, t := range p.typ {
-			types[t]++
-			sa.types[t]++
-			if s.locs[p.loc[i]].cell == 0 {
-				sum.Unlocated++
-			}
+		for i, t := range p.types {
+			types[t] += p.typeCount[i]
+			sa.types[t] += p.typeCount[i]
 		}
-		if !sa.info.HasTimes {
-			for _, m := range p.minute {
-				if HasTime(int(m)) {
-					sa.info.HasTimes = true
-					break
-				}
-			}
-		}
+		sum.Unlocated += p.unlocated
+		sa.info.HasTimes = sa.info.HasTimes || p.hasTimes
 	}
 	sum.Sources = []SourceInfo{}
 	for _, sa := range srcs {

@@ -452,7 +452,16 @@ func (s *MemStore) loadParts(mps []manPart) error {
 	sem := make(chan struct{}, 4)
 	var mu, typeMu sync.Mutex
 	next := 0
-	nlocs, nnames := len(s.locs), len(s.names)
+	// The location table read: the decoding goroutines read it while an
+	// older partition absorbed here may append to s.locs, past its end.
+	locs, nnames := s.locs[:len(s.locs):len(s.locs)], len(s.names)
+	anyUnlocated := false
+	for i := range locs {
+		if locs[i].cell == 0 {
+			anyUnlocated = true
+			break
+		}
+	}
 	for range min(2, len(mps)) {
 		go func() {
 			var buf []byte // one read buffer per goroutine: decoding copies what it keeps
@@ -472,7 +481,7 @@ func (s *MemStore) loadParts(mps []manPart) error {
 					<-sem
 					return
 				}
-				slots[i].loaded, buf = s.loadPartFile(mps[i], buf, nlocs, nnames, &typeMu)
+				slots[i].loaded, buf = s.loadPartFile(mps[i], buf, locs, anyUnlocated, nnames, &typeMu)
 				close(slots[i].done)
 			}
 		}()
@@ -513,7 +522,8 @@ func (s *MemStore) tooManyTypes() error {
 // for the next) and decodes it: a file of format 3 into a stored partition
 // with the store's crime type ids (interned under typeMu, the only lock a
 // decoding goroutine takes), an older one into a Partition.
-func (s *MemStore) loadPartFile(mp manPart, buf []byte, nlocs, nnames int, typeMu *sync.Mutex) (loaded, []byte) {
+func (s *MemStore) loadPartFile(mp manPart, buf []byte, locs []memLoc, anyUnlocated bool, nnames int, typeMu *sync.Mutex) (loaded, []byte) {
+	nlocs := len(locs)
 	path := filepath.Join(s.dir, mp.File)
 	b, err := readFileInto(path, buf)
 	if err != nil {
@@ -547,6 +557,7 @@ func (s *MemStore) loadPartFile(mp manPart, buf []byte, nlocs, nnames int, typeM
 	for i, t := range m.types {
 		m.types[i] = global[t]
 	}
+	m.tally(locs, anyUnlocated)
 	return loaded{mp: m}, b
 }
 
