@@ -126,17 +126,17 @@ type memPart struct {
 // store's locations (at least those mp uses), unlocated whether any of
 // them has no coordinates.
 func (mp *memPart) tally(locs []memLoc, unlocated bool) {
-	pos := make(map[uint16]int, len(mp.types))
-	for i, t := range mp.types {
-		pos[t] = i
+	var top uint16
+	for _, t := range mp.types {
+		top = max(top, t)
+	}
+	n := make([]int64, int(top)+1) // by store type id: a few hundred at most
+	for _, t := range mp.typ {
+		n[t]++
 	}
 	mp.typeCount = make([]int64, len(mp.types))
-	last, at := uint16(math.MaxUint16), 0
-	for _, t := range mp.typ {
-		if t != last {
-			last, at = t, pos[t]
-		}
-		mp.typeCount[at]++
+	for i, t := range mp.types {
+		mp.typeCount[i] = n[t]
 	}
 	mp.unlocated = 0
 	if unlocated {
