@@ -249,32 +249,3 @@ func TestOlderStoreRead(t *testing.T) {
 		r.Close()
 	}
 }
-
-// BenchmarkRestartTable opens the 35 Cleveland months and the force export
-// stored in format 3, with one layer: the restart path at national scale,
-// on the bundled data.
-func BenchmarkRestartTable(b *testing.B) {
-	dir := b.TempDir()
-	ctx := context.Background()
-	s, err := OpenMem(dir, MemOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := s.PutLayer(ctx, "wards", threeLayers(b)["wards-2013"], LayerMeta{}); err != nil {
-		b.Fatal(err)
-	}
-	parts, _ := cleveland(b)
-	if err := s.Replace(ctx, parts); err != nil {
-		b.Fatal(err)
-	}
-	s.Close()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		s, err := OpenMem(dir, MemOptions{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.Close()
-	}
-}
