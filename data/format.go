@@ -26,13 +26,26 @@ import (
 //	nspan u32 (0 or nrows) | span u32*nspan   (format 2 on)
 //	crc32c u32 of all the bytes before it
 //
-// Little endian throughout.
+// Little endian throughout. Format 3 (written from manifest format 3 on)
+// refers to the store's location table (loctable.go) instead of holding the
+// partition's own locations and strings:
+//
+//	"HSPT" | 3 u16 | 0 u16
+//	source str | force str | month i32
+//	ntypes u32 | types str*                      the partition's crime types
+//	nrows u32 | loc u32*n (store location ids) | type u16*n (into types)
+//	outcome u32*n | falls u32*n (store string ids) | minute u16*n | ids 32*n
+//	nother u32 | (row u32, str)* | ncontext u32 | (row u32, str)*
+//	nspan u32 (0 or nrows) | span u32*nspan
+//	crc32c u32 of all the bytes before it
 const (
 	partMagic  = "HSPT"
-	partFormat = 2
+	partFormat = 3
 )
 
-// Format history: 1 had no source (read as police.uk) and no spans.
+// Format history: 1 had no source (read as police.uk) and no spans; 2 held
+// the partition's own locations and strings (read by readPartition and
+// absorbed as before); 3 refers to the store's location table.
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -72,11 +85,13 @@ func (b *binWriter) u32s(xs []uint32) {
 	b.write(buf)
 }
 
-// writePartition writes p in the partition file format.
+// writePartition writes p in partition file format 2, which holds its own
+// locations and strings (the stores write format 3, writeMemPart; this one
+// makes the older files that tests read).
 func writePartition(w io.Writer, p *Partition) error {
 	b := &binWriter{w: bufio.NewWriterSize(w, 1<<16)}
 	b.write([]byte(partMagic))
-	b.u16(partFormat)
+	b.u16(2)
 	b.u16(0)
 	b.str(p.SourceName())
 	b.str(p.Force)
@@ -208,6 +223,9 @@ func readPartition(b []byte) (*Partition, error) {
 		return nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 	}
 	format := binary.LittleEndian.Uint16(b[4:6])
+	if format >= 3 {
+		return nil, errStoreIDs
+	}
 	r := &binReader{b: body, off: 8}
 	p := &Partition{Source: PoliceUK}
 	if format >= 2 {
@@ -292,4 +310,162 @@ func readPartition(b []byte) (*Partition, error) {
 		}
 	}
 	return p, nil
+}
+
+// errStoreIDs is a partition file of format 3, which only a store holding
+// its location table can read (decodeMemPart).
+var errStoreIDs = errors.New("data: the partition refers to the store's location table")
+
+// partFileFormat is the format number of a partition file's image.
+func partFileFormat(b []byte) int {
+	if len(b) < 6 {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint16(b[4:6]))
+}
+
+// writeMemPart writes a stored partition in format 3; typeNames are the
+// crime types of mp.types, in order.
+func writeMemPart(w io.Writer, mp *memPart, typeNames []string) error {
+	b := &binWriter{w: bufio.NewWriterSize(w, 1<<16)}
+	b.write([]byte(partMagic))
+	b.u16(3)
+	b.u16(0)
+	b.str(mp.source)
+	b.str(mp.force)
+	b.u32(uint32(int32(mp.month)))
+	b.u32(uint32(len(typeNames)))
+	local := make(map[uint16]uint16, len(mp.types))
+	for i, t := range mp.types {
+		local[t] = uint16(i)
+		b.str(typeNames[i])
+	}
+	n := len(mp.loc)
+	b.u32(uint32(n))
+	b.u32s(mp.loc)
+	tb := make([]byte, 2*n)
+	for i, t := range mp.typ {
+		binary.LittleEndian.PutUint16(tb[2*i:], local[t])
+	}
+	b.write(tb)
+	b.u32s(mp.outcome)
+	b.u32s(mp.falls)
+	for i, m := range mp.minute {
+		binary.LittleEndian.PutUint16(tb[2*i:], m)
+	}
+	b.write(tb)
+	b.write(mp.ids)
+	for _, m := range []map[uint32]string{mp.other, mp.context} {
+		b.u32(uint32(len(m)))
+		for _, k := range sortedKeys(m) {
+			b.u32(k)
+			b.str(m[k])
+		}
+	}
+	b.u32(uint32(len(mp.span)))
+	b.u32s(mp.span)
+	binary.LittleEndian.PutUint32(b.buf[:], b.crc)
+	if b.err == nil {
+		_, b.err = b.w.Write(b.buf[:4])
+	}
+	if b.err == nil {
+		b.err = b.w.Flush()
+	}
+	return b.err
+}
+
+// decodeMemPart decodes a partition image of format 3 into a stored
+// partition, checking its checksum and that its ids lie inside a location
+// table of nlocs locations and nnames strings. The crime types are the
+// partition's own (mp.types indexes them, and mp.typ holds indices into
+// mp.types) until the caller maps them to the store's.
+func decodeMemPart(b []byte, nlocs, nnames int) (*memPart, []string, error) {
+	if len(b) < 12 || string(b[:4]) != partMagic {
+		return nil, nil, fmt.Errorf("%w: not a hotspots partition file", ErrCorrupt)
+	}
+	if v := partFileFormat(b); v > partFormat {
+		return nil, nil, fmt.Errorf("%w (partition format %d; this version reads format %d): upgrade hotspots", ErrNewerFormat, v, partFormat)
+	}
+	body, tail := b[:len(b)-4], b[len(b)-4:]
+	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(tail) {
+		return nil, nil, fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
+	}
+	r := &binReader{b: body, off: 8}
+	mp := &memPart{source: r.str(), force: r.str(), month: Month(int32(r.u32())), rolled: &rollups{}}
+	nt := int(r.u32())
+	if nt > len(body) || nt > math.MaxUint16 {
+		return nil, nil, fmt.Errorf("%w: bad type count", ErrCorrupt)
+	}
+	types := make([]string, nt)
+	for i := range types {
+		types[i] = r.str()
+	}
+	n := int(r.u32())
+	if n*48 > len(body) {
+		return nil, nil, fmt.Errorf("%w: bad row count", ErrCorrupt)
+	}
+	mp.loc = r.u32s(n)
+	if tb := r.take(2 * n); tb != nil {
+		mp.typ = make([]uint16, n)
+		for i := range mp.typ {
+			mp.typ[i] = binary.LittleEndian.Uint16(tb[2*i:])
+		}
+	}
+	mp.outcome = r.u32s(n)
+	mp.falls = r.u32s(n)
+	if mb := r.take(2 * n); mb != nil {
+		mp.minute = make([]uint16, n)
+		for i := range mp.minute {
+			mp.minute[i] = binary.LittleEndian.Uint16(mb[2*i:])
+		}
+	}
+	if ids := r.take(32 * n); ids != nil {
+		mp.ids = append([]byte(nil), ids...)
+	}
+	for _, m := range []*map[uint32]string{&mp.other, &mp.context} {
+		k := int(r.u32())
+		for i := 0; i < k && r.err == nil; i++ {
+			if *m == nil {
+				*m = make(map[uint32]string, k)
+			}
+			row := r.u32()
+			(*m)[row] = r.str()
+		}
+	}
+	switch nsp := int(r.u32()); {
+	case r.err != nil:
+	case nsp == n:
+		mp.span = r.u32s(n)
+	case nsp != 0:
+		return nil, nil, fmt.Errorf("%w: bad span count", ErrCorrupt)
+	}
+	if r.err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorrupt, r.err)
+	}
+	if r.off != len(body) {
+		return nil, nil, fmt.Errorf("%w: trailing bytes", ErrCorrupt)
+	}
+	for _, x := range mp.loc {
+		if int(x) >= nlocs {
+			return nil, nil, fmt.Errorf("%w: location id out of range of the location table", ErrCorrupt)
+		}
+	}
+	for _, col := range [][]uint32{mp.outcome, mp.falls} {
+		for _, x := range col {
+			if int(x) >= nnames {
+				return nil, nil, fmt.Errorf("%w: string id out of range of the location table", ErrCorrupt)
+			}
+		}
+	}
+	seen := make([]bool, nt)
+	for _, t := range mp.typ {
+		if int(t) >= nt {
+			return nil, nil, fmt.Errorf("%w: crime type index out of range", ErrCorrupt)
+		}
+		if !seen[t] {
+			seen[t] = true
+			mp.types = append(mp.types, t)
+		}
+	}
+	return mp, types, nil
 }

@@ -47,6 +47,13 @@ type MemStore struct {
 	nameIdx map[string]uint32
 	locs    []memLoc
 	locIdx  map[memLocKey]uint32
+	// indexed says nameIdx and locIdx hold every name and location: a
+	// restart reads the location table without them, and the first change
+	// that absorbs a partition builds them (ensureIndexed).
+	indexed bool
+	// committedLocs and committedNames are how many locations and names the
+	// location table's committed segments hold; a commit writes the rest.
+	committedLocs, committedNames int
 
 	layers map[string]*memLayer
 	ops    map[string]Operation // by ID
@@ -111,6 +118,45 @@ type memPart struct {
 	other   map[uint32]string // non-police.uk IDs
 	context map[uint32]string // non-empty police.uk Context
 	rolled  *rollups          // counts by area, made on first use (rollup.go)
+
+	// for the Summary, counted once when the partition is stored or
+	// loaded (by the goroutine decoding it) rather than at every change
+	typeCount []int64 // incidents of each of types
+	unlocated int64   // incidents with no coordinates
+	hasTimes  bool    // some incident has a time of day
+}
+
+// tally counts what the Summary reports of the partition; locs are the
+// store's locations (at least those mp uses), unlocated whether any of
+// them has no coordinates.
+func (mp *memPart) tally(locs []memLoc, unlocated bool) {
+	var top uint16
+	for _, t := range mp.types {
+		top = max(top, t)
+	}
+	n := make([]int64, int(top)+1) // by store type id: a few hundred at most
+	for _, t := range mp.typ {
+		n[t]++
+	}
+	mp.typeCount = make([]int64, len(mp.types))
+	for i, t := range mp.types {
+		mp.typeCount[i] = n[t]
+	}
+	mp.unlocated = 0
+	if unlocated {
+		for _, l := range mp.loc {
+			if locs[l].cell == 0 {
+				mp.unlocated++
+			}
+		}
+	}
+	mp.hasTimes = false
+	for _, m := range mp.minute {
+		if HasTime(int(m)) {
+			mp.hasTimes = true
+			break
+		}
+	}
 }
 
 type memLayer struct {
@@ -139,6 +185,7 @@ func OpenMem(dir string, opts MemOptions) (*MemStore, error) {
 		locIdx:  make(map[memLocKey]uint32),
 		layers:  make(map[string]*memLayer),
 		ops:     make(map[string]Operation),
+		indexed: true,
 	}
 	s.intern("")
 	s.internName("")
@@ -316,6 +363,7 @@ func (s *MemStore) makeTypeRoom(parts []*Partition) {
 // translates p's own columns in place instead of copying them.
 func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, error) {
 	const none = math.MaxUint32
+	s.ensureIndexed()
 	strMap := make([]int32, len(p.Strs))
 	for i := range strMap {
 		strMap[i] = -1
@@ -380,13 +428,18 @@ func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, erro
 		locMap[i] = id
 	}
 	n := p.Len()
-	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: p.Span, rolled: &rollups{},
-		typ: make([]uint16, n), minute: p.Minute, ids: p.IDs, other: p.OtherIDs}
-	if reuse {
-		mp.loc, mp.outcome, mp.falls = p.Loc, p.Outcome, p.FallsWithin
-	} else {
-		mp.loc, mp.outcome, mp.falls = make([]uint32, n), make([]uint32, n), make([]uint32, n)
+	// Columns are kept at their length: a reader's columns grew by
+	// appending and have up to a quarter more room than rows, which a
+	// stored partition would hold for good (a restart decodes them exact).
+	mp := &memPart{source: p.SourceName(), force: p.Force, month: p.Month, file: file, span: fit(p.Span), rolled: &rollups{},
+		typ: make([]uint16, n), minute: fit(p.Minute), ids: fit(p.IDs), other: p.OtherIDs}
+	col := func(c []uint32) []uint32 {
+		if reuse && cap(c) == len(c) {
+			return c
+		}
+		return make([]uint32, n)
 	}
+	mp.loc, mp.outcome, mp.falls = col(p.Loc), col(p.Outcome), col(p.FallsWithin)
 	for i := 0; i < n; i++ {
 		mp.loc[i] = locMap[p.Loc[i]]
 		t := p.Type[i]
@@ -404,7 +457,39 @@ func (s *MemStore) absorb(p *Partition, file string, reuse bool) (*memPart, erro
 			mp.context[uint32(i)] = p.Strs[c]
 		}
 	}
+	mp.tally(s.locs, true)
 	return mp, nil
+}
+
+// ensureIndexed fills the name and location maps from the tables when a
+// restart read them from the location table; caller holds mu for writing
+// (or is loading).
+func (s *MemStore) ensureIndexed() {
+	if s.indexed {
+		return
+	}
+	s.nameIdx = make(map[string]uint32, len(s.names))
+	for i, v := range s.names {
+		s.nameIdx[v] = uint32(i)
+	}
+	s.locIdx = make(map[memLocKey]uint32, len(s.locs))
+	for i := range s.locs {
+		l := &s.locs[i]
+		k := memLocKey{lon: l.pt[0], lat: l.pt[1], name: l.name, lsoaCode: l.lsoaCode, lsoaName: l.lsoaName}
+		if math.IsNaN(k.lon) {
+			k.lon, k.lat = 0, 0
+		}
+		s.locIdx[k] = uint32(i)
+	}
+	s.indexed = true
+}
+
+// fit returns s, or a copy of it without room to spare when it has any.
+func fit[S ~[]E, E any](s S) S {
+	if cap(s) == len(s) {
+		return s
+	}
+	return slices.Clone(s)
 }
 
 func locate(l *geo.Layer, loc memLoc) int32 {
@@ -519,7 +604,27 @@ func (b *batch) store(p *Partition) {
 		b.fail(err)
 		return
 	}
-	file, err := s.writePartFile(b.gen, p)
+	// Absorbed first, out of readers' sight, so the file can refer to the
+	// store's location table by id; the commit writes the table's new
+	// locations before the manifest.
+	s.mu.Lock()
+	s.makeTypeRoom([]*Partition{p})
+	s.hint = b.cells
+	mp, err := s.absorb(p, "", b.reuse)
+	s.hint = nil
+	var typeNames []string
+	if err == nil {
+		typeNames = make([]string, len(mp.types))
+		for i, t := range mp.types {
+			typeNames[i] = s.strs[t]
+		}
+	}
+	s.mu.Unlock()
+	if err != nil {
+		b.fail(err)
+		return
+	}
+	file, err := s.writePartFile(b.gen, mp, typeNames)
 	b.mu.Lock()
 	b.files = append(b.files, file)
 	b.mu.Unlock()
@@ -527,18 +632,9 @@ func (b *batch) store(p *Partition) {
 		b.fail(err)
 		return
 	}
+	mp.file = file
 	if s.hook != nil {
 		s.hook("wrote " + file)
-	}
-	s.mu.Lock()
-	s.makeTypeRoom([]*Partition{p})
-	s.hint = b.cells
-	mp, err := s.absorb(p, file, b.reuse)
-	s.hint = nil
-	s.mu.Unlock()
-	if err != nil {
-		b.fail(err)
-		return
 	}
 	k := partKey{p.SourceName(), p.Force, p.Month}
 	b.mu.Lock()
@@ -601,7 +697,23 @@ func (b *batch) get(k partKey) (*Partition, error) {
 	if !ok {
 		return nil, nil
 	}
-	return readPartFile(b.s.dir, manPart{Source: k.source, Force: k.force, Month: k.month, File: mp.file, Rows: len(mp.loc)})
+	return b.s.partition(mp), nil
+}
+
+// partition rebuilds a stored partition as a Partition, for a later file of
+// the same month to be compared with or merged into.
+func (s *MemStore) partition(mp *memPart) *Partition {
+	s.mu.RLock()
+	d := dicts{locs: s.locs, strs: s.strs, names: s.names}
+	s.mu.RUnlock()
+	bl := newBuilder(mp.source, mp.force, mp.month)
+	var in Incident
+	cell := func(orb.Point) geo.Cell { return in.Cell }
+	for i := range mp.loc {
+		d.incident(mp, i, &in)
+		bl.add(&in, cell)
+	}
+	return bl.p
 }
 
 // abort removes what the batch wrote and releases the store.
@@ -632,6 +744,17 @@ func (b *batch) commit() error {
 	}
 	next := s.man.clone()
 	next.Generation = b.gen
+	s.mu.RLock()
+	nlocs, nnames := len(s.locs), len(s.names)
+	s.mu.RUnlock()
+	if nlocs > s.committedLocs || nnames > s.committedNames {
+		ml, err := s.writeLocSegment(b.gen, s.committedLocs, s.committedNames)
+		b.files = append(b.files, ml.File)
+		if err != nil {
+			return fail(err)
+		}
+		next.Locations = append(next.Locations, ml)
+	}
 	for k, mp := range b.pending {
 		next.setPartition(manPart{Source: k.source, Force: k.force, Month: k.month, File: mp.file, Rows: b.rows[k]})
 	}
@@ -647,6 +770,7 @@ func (b *batch) commit() error {
 	if s.hook != nil {
 		s.hook("committed")
 	}
+	s.committedLocs, s.committedNames = nlocs, nnames
 	s.mu.Lock()
 	for k, mp := range b.pending {
 		s.parts[k] = mp
@@ -867,21 +991,12 @@ func (s *MemStore) summarize() Summary {
 		}
 		sa.months[k.month], sa.forces[k.force] = true, true
 		sa.info.Incidents += int64(len(p.loc))
-		for i, t := range p.typ {
-			types[t]++
-			sa.types[t]++
-			if s.locs[p.loc[i]].cell == 0 {
-				sum.Unlocated++
-			}
+		for i, t := range p.types {
+			types[t] += p.typeCount[i]
+			sa.types[t] += p.typeCount[i]
 		}
-		if !sa.info.HasTimes {
-			for _, m := range p.minute {
-				if HasTime(int(m)) {
-					sa.info.HasTimes = true
-					break
-				}
-			}
-		}
+		sum.Unlocated += p.unlocated
+		sa.info.HasTimes = sa.info.HasTimes || p.hasTimes
 	}
 	sum.Sources = []SourceInfo{}
 	for _, sa := range srcs {

@@ -27,6 +27,7 @@ import (
 //	partitions/G-force-YYYY-MM.hsp one file per (force, month), written once
 //	layers/G-name.hsa             one file per area layer, written once (layerfile.go;
 //	                              .geojson in stores from before format 2)
+//	locations/G.hsl               the store's location table, a segment per change (loctable.go)
 //	locations.idx                 every location's cells and areas (locindex.go), not committed
 //	lock                          held (flock) while a process has the store open
 //
@@ -37,16 +38,20 @@ import (
 // state whole, never a mixture.
 const (
 	manifestName   = "manifest.json"
-	manifestFormat = 2
+	manifestFormat = 3
 )
 
 // Manifest format history: 1 named GeoJSON layer files only; 2 may name
-// binary ones (.hsa), which versions reading format 1 cannot read.
+// binary ones (.hsa), which versions reading format 1 cannot read; 3 names
+// the location table's segments, which partition files of format 3 refer
+// to. Stores of formats 1 and 2 are read as they are (their partitions hold
+// their own locations), and their first change writes format 3.
 
 type manifest struct {
 	Format     int            `json:"format"`
 	Generation int64          `json:"generation"`
 	Partitions []manPart      `json:"partitions"`
+	Locations  []manLocs      `json:"locations,omitempty"`
 	Layers     []manLayer     `json:"layers"`
 	Operations []manOperation `json:"operations,omitempty"`
 }
@@ -69,6 +74,7 @@ func (m manifest) clone() manifest {
 	c := m
 	c.Format = manifestFormat
 	c.Partitions = append([]manPart(nil), m.Partitions...)
+	c.Locations = append([]manLocs(nil), m.Locations...)
 	c.Layers = append([]manLayer(nil), m.Layers...)
 	c.Operations = append([]manOperation(nil), m.Operations...)
 	return c
@@ -212,18 +218,18 @@ func (s *MemStore) writeErr(path string, err error) error {
 	return fmt.Errorf("data: writing %s: %w", path, err)
 }
 
-func (s *MemStore) writePartFile(gen int64, p *Partition) (string, error) {
-	rel := filepath.Join("partitions", fmt.Sprintf("%08d-%s%s-%s.hsp", gen, sourceSlug(p), slug(p.Force), p.Month))
-	return rel, s.writeFile(rel, func(w io.Writer) error { return writePartition(w, p) })
+func (s *MemStore) writePartFile(gen int64, mp *memPart, typeNames []string) (string, error) {
+	rel := filepath.Join("partitions", fmt.Sprintf("%08d-%s%s-%s.hsp", gen, sourceSlug(mp.source), slug(mp.force), mp.month))
+	return rel, s.writeFile(rel, func(w io.Writer) error { return writeMemPart(w, mp, typeNames) })
 }
 
 // sourceSlug prefixes the file names of partitions not from police.uk, so
 // two sources' (force, month) never share a name.
-func sourceSlug(p *Partition) string {
-	if p.SourceName() == PoliceUK {
+func sourceSlug(source string) string {
+	if source == PoliceUK || source == "" {
 		return ""
 	}
-	return slug(p.Source) + "--"
+	return slug(source) + "--"
 }
 
 func (s *MemStore) writeLayerFile(gen int64, name string, areas []geo.Area) (string, error) {
@@ -275,8 +281,11 @@ func (s *MemStore) collect() {
 	for _, o := range s.man.Operations {
 		keep[filepath.Clean(o.File)] = true
 	}
+	for _, l := range s.man.Locations {
+		keep[filepath.Clean(l.File)] = true
+	}
 	s.mu.RUnlock()
-	for _, sub := range []string{"partitions", "layers", "operations"} {
+	for _, sub := range []string{"partitions", "layers", "operations", "locations"} {
 		ents, err := os.ReadDir(filepath.Join(s.dir, sub))
 		if err != nil {
 			continue
@@ -329,7 +338,19 @@ func (s *MemStore) load() error {
 	if err := s.loadOperations(m.Operations); err != nil {
 		return err
 	}
+	if len(m.Locations) > 0 {
+		// the location table replaces the dictionaries OpenMem began
+		s.names, s.locs = s.names[:0], s.locs[:0]
+		s.indexed = false
+		for _, ml := range m.Locations {
+			if err := s.loadLocSegment(ml); err != nil {
+				return err
+			}
+		}
+		s.committedLocs, s.committedNames = len(s.locs), len(s.names)
+	}
 	s.useLocIndex()
+	s.assignTable()
 	if err := s.loadParts(m.Partitions); err != nil {
 		return err
 	}
@@ -358,9 +379,11 @@ func (s *MemStore) useLocIndex() {
 	if x == nil {
 		return
 	}
-	// About as many locations as points (a few share a point under two
-	// names): sized now, the location map never grows while loading.
-	s.locIdx = make(map[memLocKey]uint32, len(x.pts)+len(x.pts)/8)
+	if len(s.locs) == 0 {
+		// About as many locations as points (a few share a point under two
+		// names): sized now, the location map never grows while loading.
+		s.locIdx = make(map[memLocKey]uint32, len(x.pts)+len(x.pts)/8)
+	}
 	for name, ml := range s.layers {
 		if col, ok := x.layers[name]; ok && col.file == ml.file {
 			ml.saved = col.area
@@ -368,14 +391,67 @@ func (s *MemStore) useLocIndex() {
 	}
 }
 
+// assignTable gives the locations read from the location table their area
+// in each layer: from the location index when it was computed against the
+// layer's file, else computed. The locations are split between two
+// goroutines (a binary search each, at national scale most of the open
+// outside the partitions).
+func (s *MemStore) assignTable() {
+	n := len(s.locs)
+	if n == 0 {
+		return
+	}
+	for _, lay := range s.layers {
+		lay.area = make([]int32, n)
+	}
+	var wg sync.WaitGroup
+	var computed [2]int
+	for h := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := h * n / 2; i < (h+1)*n/2; i++ {
+				l := &s.locs[i]
+				pos := -1
+				if l.cell != 0 {
+					pos = s.saved.find(l.pt)
+				}
+				for _, lay := range s.layers {
+					switch {
+					case l.cell == 0:
+						lay.area[i] = -1
+					case pos >= 0 && lay.saved != nil:
+						lay.area[i] = lay.saved[pos]
+					default:
+						lay.area[i] = locate(lay.layer, *l)
+						computed[h]++
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	s.computed += computed[0] + computed[1]
+}
+
+// loaded is a partition file read and decoded: a stored partition of format
+// 3 (mp), or an older one still to be absorbed (p).
+type loaded struct {
+	mp  *memPart
+	p   *Partition
+	err error
+}
+
 // loadParts reads, decodes and absorbs the partitions, in manifest order:
-// two goroutines read and decode while this one absorbs, with at most four
-// decoded partitions waiting, so memory stays near the store's own and
-// never holds every decoded file at once.
+// two goroutines (the machine's two cores) read and decode while this one
+// absorbs, with at most four decoded partitions waiting, so memory stays
+// near the store's own and never holds every decoded file at once. Files of
+// format 3 refer to the location table already loaded: decoding is all
+// their work, with no look-up per location, so restart time follows the
+// bytes read. Older files are absorbed here, one at a time.
 func (s *MemStore) loadParts(mps []manPart) error {
 	type slot struct {
-		p    *Partition
-		err  error
+		loaded
 		done chan struct{}
 	}
 	slots := make([]slot, len(mps))
@@ -385,10 +461,21 @@ func (s *MemStore) loadParts(mps []manPart) error {
 	quit := make(chan struct{})
 	defer close(quit)
 	sem := make(chan struct{}, 4)
-	var mu sync.Mutex
+	var mu, typeMu sync.Mutex
 	next := 0
+	// The location table read: the decoding goroutines read it while an
+	// older partition absorbed here may append to s.locs, past its end.
+	locs, nnames := s.locs[:len(s.locs):len(s.locs)], len(s.names)
+	anyUnlocated := false
+	for i := range locs {
+		if locs[i].cell == 0 {
+			anyUnlocated = true
+			break
+		}
+	}
 	for range min(2, len(mps)) {
 		go func() {
+			var buf []byte // one read buffer per goroutine: decoding copies what it keeps
 			for {
 				select {
 				case sem <- struct{}{}:
@@ -405,7 +492,7 @@ func (s *MemStore) loadParts(mps []manPart) error {
 					<-sem
 					return
 				}
-				slots[i].p, slots[i].err = readPartFile(s.dir, mps[i])
+				slots[i].loaded, buf = s.loadPartFile(mps[i], buf, locs, anyUnlocated, nnames, &typeMu)
 				close(slots[i].done)
 			}
 		}()
@@ -413,36 +500,103 @@ func (s *MemStore) loadParts(mps []manPart) error {
 	types := map[string]bool{}
 	for i := range slots {
 		<-slots[i].done
-		p, err := slots[i].p, slots[i].err
-		slots[i].p = nil
-		if err != nil {
-			return err
+		ld := slots[i].loaded
+		slots[i].loaded = loaded{}
+		if ld.err != nil {
+			return ld.err
 		}
-		for _, t := range partTypes(p) {
-			types[t] = true
+		mp := ld.mp
+		if mp == nil {
+			for _, t := range partTypes(ld.p) {
+				types[t] = true
+			}
+			if len(types) > math.MaxUint16 {
+				return s.tooManyTypes()
+			}
+			var err error
+			if mp, err = s.absorb(ld.p, mps[i].File, true); err != nil {
+				return err
+			}
 		}
-		if len(types) > math.MaxUint16 {
-			return fmt.Errorf("%w: %s holds more distinct crime types than this version can load (%d); import the data again into an empty data directory",
-				ErrCorrupt, s.dir, math.MaxUint16)
-		}
-		mp, err := s.absorb(p, mps[i].File, true)
-		if err != nil {
-			return err
-		}
-		s.parts[partKey{p.SourceName(), p.Force, p.Month}] = mp
+		s.parts[partKey{mp.source, mp.force, mp.month}] = mp
 		<-sem
 	}
 	return nil
 }
 
-// readPartFile reads and decodes one partition file, checking it holds what
-// the manifest says.
-func readPartFile(dir string, mp manPart) (*Partition, error) {
-	path := filepath.Join(dir, mp.File)
-	b, err := os.ReadFile(path)
+func (s *MemStore) tooManyTypes() error {
+	return fmt.Errorf("%w: %s holds more distinct crime types than this version can load (%d); import the data again into an empty data directory",
+		ErrCorrupt, s.dir, math.MaxUint16)
+}
+
+// loadPartFile reads one partition file into buf (grown as needed; returned
+// for the next) and decodes it: a file of format 3 into a stored partition
+// with the store's crime type ids (interned under typeMu, the only lock a
+// decoding goroutine takes), an older one into a Partition.
+func (s *MemStore) loadPartFile(mp manPart, buf []byte, locs []memLoc, anyUnlocated bool, nnames int, typeMu *sync.Mutex) (loaded, []byte) {
+	nlocs := len(locs)
+	path := filepath.Join(s.dir, mp.File)
+	b, err := readFileInto(path, buf)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s is missing (%v); re-import %s %s or restore the data directory from a backup", ErrCorrupt, path, err, mp.Force, mp.Month)
+		return loaded{err: fmt.Errorf("%w: %s is missing (%v); re-import %s %s or restore the data directory from a backup", ErrCorrupt, path, err, mp.Force, mp.Month)}, buf
 	}
+	if partFileFormat(b) < 3 {
+		p, err := decodePartFile(path, b, mp)
+		return loaded{p: p, err: err}, b
+	}
+	m, types, err := decodeMemPart(b, nlocs, nnames)
+	if err != nil {
+		return loaded{err: fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)}, b
+	}
+	if m.source != mp.sourceName() || m.force != mp.Force || m.month != mp.Month || len(m.loc) != mp.Rows {
+		return loaded{err: fmt.Errorf("%w: %s does not hold what the manifest says (%s %s, %d rows)", ErrCorrupt, path, mp.Force, mp.Month, mp.Rows)}, b
+	}
+	m.file = mp.File
+	global := make([]uint16, len(types))
+	typeMu.Lock()
+	for i, t := range types {
+		if _, ok := s.strIdx[t]; !ok && len(s.strs) >= math.MaxUint16 {
+			typeMu.Unlock()
+			return loaded{err: s.tooManyTypes()}, b
+		}
+		global[i] = s.intern(t)
+	}
+	typeMu.Unlock()
+	for i, t := range m.typ {
+		m.typ[i] = global[t]
+	}
+	for i, t := range m.types {
+		m.types[i] = global[t]
+	}
+	m.tally(locs, anyUnlocated)
+	return loaded{mp: m}, b
+}
+
+// readFileInto reads a whole file into buf, growing it when the file is
+// larger.
+func readFileInto(path string, buf []byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return buf, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return buf, err
+	}
+	n := int(st.Size())
+	if cap(buf) < n {
+		buf = make([]byte, n, n+n/4)
+	}
+	buf = buf[:n]
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return buf, err
+	}
+	return buf, nil
+}
+
+// decodePartFile decodes a partition file of format 1 or 2.
+func decodePartFile(path string, b []byte, mp manPart) (*Partition, error) {
 	p, err := readPartition(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w; re-import %s %s or restore the data directory from a backup", path, err, mp.Force, mp.Month)

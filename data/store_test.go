@@ -142,6 +142,13 @@ func TestDamagedStoreFiles(t *testing.T) {
 		}
 		return fs[0]
 	}
+	locTableFile := func(t *testing.T, dir string) string {
+		fs, _ := filepath.Glob(filepath.Join(dir, "locations", "*.hsl"))
+		if len(fs) != 1 {
+			t.Fatalf("location table files %v", fs)
+		}
+		return fs[0]
+	}
 	cases := []struct {
 		name  string
 		harm  func(t *testing.T, dir string)
@@ -175,6 +182,21 @@ func TestDamagedStoreFiles(t *testing.T) {
 			binary.LittleEndian.PutUint16(b[4:], 9)
 			os.WriteFile(p, b, 0o644)
 		}, ErrNewerFormat, []string{"newer version", "partition format 9"}},
+		{"flipped byte in the location table", func(t *testing.T, dir string) {
+			p := locTableFile(t, dir)
+			b, _ := os.ReadFile(p)
+			b[len(b)/2] ^= 0xFF
+			os.WriteFile(p, b, 0o644)
+		}, ErrCorrupt, []string{"damaged", "location table", "checksum", "restore the data directory from a backup"}},
+		{"missing location table", func(t *testing.T, dir string) {
+			os.Remove(locTableFile(t, dir))
+		}, ErrCorrupt, []string{"location table", "missing", "import the data again into an empty one"}},
+		{"location table from a newer version", func(t *testing.T, dir string) {
+			p := locTableFile(t, dir)
+			b, _ := os.ReadFile(p)
+			binary.LittleEndian.PutUint16(b[4:], 9)
+			os.WriteFile(p, b, 0o644)
+		}, ErrNewerFormat, []string{"newer version", "location table format 9", "upgrade hotspots"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"sort"
 	"time"
 
@@ -35,6 +36,10 @@ over many lines (a stray quote), a file over 1 GB uncompressed, or a full
 disk. The same month in two files (a download saved twice) is kept once,
 with a warning naming both.`
 
+// importGCPercent is the garbage collector's target of `hotspotd import`
+// (GOGC): see importCmd.
+const importGCPercent = 25
+
 func (m *Main) importCmd(ctx context.Context, args []string) error {
 	fs := m.newFlags("import", "import [flags] PATH...", importAbout)
 	sf := m.storeFlags(fs)
@@ -64,6 +69,13 @@ func (m *Main) importCmd(ctx context.Context, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: import needs at least one PATH", errUsage)
 	}
+	// An import's heap only grows, towards the store it builds; with Go's
+	// default (collect when the heap has doubled) its peak is about twice
+	// that store. Collecting at a quarter's growth keeps the peak near the
+	// store for about 4% more CPU (issue 14: 5.4 million rows peaked at
+	// 674-730 MB, now 468 MB, against 366 MB for the server restarted on
+	// them). The server's own imports are left alone.
+	defer debug.SetGCPercent(debug.SetGCPercent(importGCPercent))
 	start := m.Now()
 	store, err := m.openStore(sf)
 	if err != nil {
