@@ -147,6 +147,9 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 		WHERE f.month = r.month AND f.force = r.force AND f.source = r.source`, forces, months, sources); err != nil {
 		return 0, fmt.Errorf("deleting the replaced partitions: %w", err)
 	}
+	if err := deleteRollups(ctx, tx, parts); err != nil {
+		return 0, err
+	}
 	s.step("deleted", tx)
 	// in with the new, straight into each month's table (10% faster than
 	// routing through the parent)
@@ -161,6 +164,14 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 		}
 	}
 	s.step("copied", tx)
+	pl, err := s.placesOf(ctx, tx, locs, layers)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.writeRollups(ctx, tx, parts, locs, pl); err != nil {
+		return 0, err
+	}
+	s.step("rolled up", tx)
 	if err := recordPartitions(ctx, tx, parts, locs, v, s.now().UTC()); err != nil {
 		return 0, err
 	}
@@ -214,6 +225,9 @@ func recordPartitions(ctx context.Context, tx pgx.Tx, parts []*data.Partition, l
 	}
 	return nil
 }
+
+// matchLocation joins stage_locations s to the stored location l it is.
+const matchLocation = `l.lon = s.lon AND l.lat = s.lat AND l.name = s.name AND l.lsoa_code = s.lsoa_code AND l.lsoa_name = s.lsoa_name`
 
 // locKey names a distinct location, as the locations table's unique key
 // does: NaN equal to NaN and -0 to 0, as PostgreSQL compares float8.
@@ -287,8 +301,7 @@ func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*s
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_locations"}, []string{"d", "lon", "lat", "name", "lsoa_code", "lsoa_name"}, src); err != nil {
 		return nil, fmt.Errorf("staging locations: %w", err)
 	}
-	const match = `l.lon = s.lon AND l.lat = s.lat AND l.name = s.name AND l.lsoa_code = s.lsoa_code AND l.lsoa_name = s.lsoa_name`
-	rows, _ := tx.Query(ctx, `SELECT d FROM stage_locations s WHERE NOT EXISTS (SELECT FROM locations l WHERE `+match+`) ORDER BY d`)
+	rows, _ := tx.Query(ctx, `SELECT d FROM stage_locations s WHERE NOT EXISTS (SELECT FROM locations l WHERE `+matchLocation+`) ORDER BY d`)
 	fresh, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 	if err != nil {
 		return nil, fmt.Errorf("finding new locations: %w", err)
@@ -308,7 +321,7 @@ func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*s
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"locations"}, cols, &newLocRows{parts: parts, locs: sl.distinct, fresh: fresh, i: -1, row: make([]any, len(cols))}); err != nil {
 		return nil, fmt.Errorf("storing new locations: %w", err)
 	}
-	rows, _ = tx.Query(ctx, `SELECT s.d, l.id, l.cell IS NOT NULL FROM stage_locations s JOIN locations l ON `+match)
+	rows, _ = tx.Query(ctx, `SELECT s.d, l.id, l.cell IS NOT NULL FROM stage_locations s JOIN locations l ON `+matchLocation)
 	var d, id int32
 	var located bool
 	found := 0
