@@ -52,6 +52,7 @@ const (
 func main() {
 	out := flag.String("out", ".scale-data", "folder to write into")
 	copies := flag.Int("copies", 75, "copies of Cleveland: 75 make 20.2 million rows and 6,150 areas")
+	areaCopies := flag.Int("area-copies", 0, "copies of the wards, when more than --copies (104: 8,528 areas, those past --copies holding no incidents); default --copies")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "Usage: scalegen [--out DIR] [--copies N]\n\nMakes a national-sized SYNTHETIC data set from the bundled Cleveland data.")
 		flag.PrintDefaults()
@@ -61,12 +62,19 @@ func main() {
 		fmt.Fprintln(os.Stderr, "scalegen: --copies must be 1..999")
 		os.Exit(2)
 	}
-	rows, err := Generate(*out, *copies)
+	if *areaCopies == 0 {
+		*areaCopies = *copies
+	}
+	if *areaCopies < *copies || *areaCopies > 999 {
+		fmt.Fprintln(os.Stderr, "scalegen: --area-copies must be --copies..999")
+		os.Exit(2)
+	}
+	rows, err := GenerateAreas(*out, *copies, *areaCopies)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "scalegen:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("scalegen: %d rows of %d copies and %d areas in %s\n", rows, *copies, 82**copies, *out)
+	fmt.Printf("scalegen: %d rows of %d copies and %d areas in %s\n", rows, *copies, 82**areaCopies, *out)
 }
 
 // offset is copy c's move in degrees (copy 1 stays where Cleveland is).
@@ -79,13 +87,18 @@ func forceName(c int) string { return fmt.Sprintf("Synthetic Force %02d", c) }
 
 // Generate writes the data set of copies copies under out and returns the
 // rows written.
-func Generate(out string, copies int) (int64, error) {
+func Generate(out string, copies int) (int64, error) { return GenerateAreas(out, copies, copies) }
+
+// GenerateAreas is Generate with the wards of areaCopies copies (at least
+// copies): the layer of a national ranking (8,528 areas at 104) over fewer
+// incidents.
+func GenerateAreas(out string, copies, areaCopies int) (int64, error) {
 	files := sample.FS()
 	months, err := fs.Glob(files, path.Join(sample.Incidents, "cleveland", "*-street.csv.gz"))
 	if err != nil || len(months) == 0 {
 		return 0, fmt.Errorf("no bundled months: %v", err)
 	}
-	if err := writeAreas(files, filepath.Join(out, "areas.geojson"), copies); err != nil {
+	if err := writeAreas(files, filepath.Join(out, "areas.geojson"), areaCopies); err != nil {
 		return 0, err
 	}
 	var total int64
