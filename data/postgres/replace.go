@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 	if err != nil {
 		return 0, err
 	}
-	locs, err := stageLocations(ctx, tx, parts)
+	locs, err := stageLocations(ctx, tx, parts, s.rollRes)
 	if err != nil {
 		return 0, err
 	}
@@ -164,7 +165,7 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 		}
 	}
 	s.step("copied", tx)
-	pl, err := s.placesOf(ctx, tx, locs, layers)
+	pl, err := placesOf(ctx, tx, locs, layers)
 	if err != nil {
 		return 0, err
 	}
@@ -262,6 +263,9 @@ type stagedLocations struct {
 	distinct []distinctLoc
 	slot     [][]int32      // per partition and partition location: index into distinct
 	added    []*distinctLoc // located locations new to the store
+	// rollCells holds each located distinct location's cells at the
+	// roll-up resolutions (Store.rollRes), nil for one not located
+	rollCells [][]int64
 }
 
 func (l *stagedLocations) located(part int, loc uint32) bool {
@@ -269,10 +273,10 @@ func (l *stagedLocations) located(part int, loc uint32) bool {
 }
 
 // stageLocations stores the partitions' locations not yet stored, and finds
-// every one's id. Distinct places are found in Go (a few thousand among the
+// every one's id and its cells at the roll-up resolutions rollRes. Distinct places are found in Go (a few thousand among the
 // hundred thousand locations of 35 months), staged, and matched against the
 // table; the new ones are indexed (geo.CellsOf) and copied in.
-func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*stagedLocations, error) {
+func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition, rollRes []int) (*stagedLocations, error) {
 	sl := &stagedLocations{slot: make([][]int32, len(parts))}
 	seen := map[locKey]int32{}
 	for i, p := range parts {
@@ -301,6 +305,11 @@ func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*s
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_locations"}, []string{"d", "lon", "lat", "name", "lsoa_code", "lsoa_name"}, src); err != nil {
 		return nil, fmt.Errorf("staging locations: %w", err)
 	}
+	// autovacuum never sees a temporary table: without figures the planner
+	// may join it to locations by nested loops, for minutes at scale
+	if _, err := tx.Exec(ctx, `ANALYZE stage_locations`); err != nil {
+		return nil, fmt.Errorf("staging locations: %w", err)
+	}
 	rows, _ := tx.Query(ctx, `SELECT d FROM stage_locations s WHERE NOT EXISTS (SELECT FROM locations l WHERE `+matchLocation+`) ORDER BY d`)
 	fresh, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 	if err != nil {
@@ -321,12 +330,26 @@ func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*s
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"locations"}, cols, &newLocRows{parts: parts, locs: sl.distinct, fresh: fresh, i: -1, row: make([]any, len(cols))}); err != nil {
 		return nil, fmt.Errorf("storing new locations: %w", err)
 	}
-	rows, _ = tx.Query(ctx, `SELECT s.d, l.id, l.cell IS NOT NULL FROM stage_locations s JOIN locations l ON `+matchLocation)
+	// with each location's cells at the roll-up resolutions
+	cellCols := ""
+	for _, r := range rollRes {
+		cellCols += ", coalesce(l.cell_" + strconv.Itoa(r) + ", 0)"
+	}
+	rows, _ = tx.Query(ctx, `SELECT s.d, l.id, l.cell IS NOT NULL`+cellCols+` FROM stage_locations s JOIN locations l ON `+matchLocation)
 	var d, id int32
 	var located bool
+	cells := make([]int64, len(rollRes))
+	dest := []any{&d, &id, &located}
+	for i := range cells {
+		dest = append(dest, &cells[i])
+	}
+	sl.rollCells = make([][]int64, len(sl.distinct))
 	found := 0
-	if _, err := pgx.ForEachRow(rows, []any{&d, &id, &located}, func() error {
+	if _, err := pgx.ForEachRow(rows, dest, func() error {
 		sl.distinct[d].id, sl.distinct[d].located = id, located
+		if located && len(cells) > 0 {
+			sl.rollCells[d] = slices.Clone(cells)
+		}
 		found++
 		return nil
 	}); err != nil {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,64 +59,45 @@ func deleteRollups(ctx context.Context, tx pgx.Tx, parts []*data.Partition) erro
 	return nil
 }
 
-// placesOf reads what the roll-ups need of each distinct location of an
-// import: its cell at each roll-up resolution and its area in each layer.
-// It runs after the import's new locations and their areas are stored.
+// places are the areas of an import's distinct locations in every layer;
+// their cells are in stagedLocations.rollCells.
 type places struct {
-	cells  [][]int64 // per distinct location, per s.rollRes; nil: not located
 	layers []int32   // layer ids
 	area   [][]int32 // per layer, per distinct location: area ord, -1 for none
 }
 
-func (s *Store) placesOf(ctx context.Context, tx pgx.Tx, locs *stagedLocations, layers []*cachedLayer) (*places, error) {
-	pl := &places{cells: make([][]int64, len(locs.distinct))}
-	if len(s.rollRes) > 0 {
-		cols := make([]string, len(s.rollRes))
-		for i, r := range s.rollRes {
-			cols[i] = "l.cell_" + strconv.Itoa(r)
+// placesOf reads the area of each distinct location of an import in each
+// layer, after the import's new locations and their areas are stored. It
+// reads each layer's whole assignment, by location id: a cost in proportion
+// to the places of the country, a few hundred thousand rows, with no join
+// for the planner to get wrong.
+func placesOf(ctx context.Context, tx pgx.Tx, locs *stagedLocations, layers []*cachedLayer) (*places, error) {
+	pl := &places{}
+	var maxID int32
+	for _, dl := range locs.distinct {
+		maxID = max(maxID, dl.id)
+	}
+	byID := make([]int32, maxID+1)
+	for _, cl := range layers {
+		for i := range byID {
+			byID[i] = -1
 		}
-		rows, err := tx.Query(ctx, `SELECT s.d, `+strings.Join(cols, ", ")+` FROM stage_locations s JOIN locations l ON `+matchLocation+` WHERE l.cell IS NOT NULL`)
-		if err != nil {
-			return nil, fmt.Errorf("reading the cells of locations: %w", err)
-		}
-		var d int32
-		cells := make([]int64, len(cols))
-		dest := []any{&d}
-		for i := range cells {
-			dest = append(dest, &cells[i])
-		}
-		if _, err := pgx.ForEachRow(rows, dest, func() error {
-			pl.cells[d] = slices.Clone(cells)
+		rows, _ := tx.Query(ctx, `SELECT location_id, area_ord FROM location_areas WHERE layer_id = $1 AND location_id <= $2`, cl.id, maxID)
+		var id, ord int32
+		if _, err := pgx.ForEachRow(rows, []any{&id, &ord}, func() error {
+			byID[id] = ord
 			return nil
 		}); err != nil {
-			return nil, fmt.Errorf("reading the cells of locations: %w", err)
+			return nil, fmt.Errorf("reading the areas of locations: %w", err)
 		}
-	}
-	idx := map[int32]int{}
-	for i, cl := range layers {
-		idx[cl.id] = i
-		pl.layers = append(pl.layers, cl.id)
 		a := make([]int32, len(locs.distinct))
-		for j := range a {
-			a[j] = -1
-		}
-		pl.area = append(pl.area, a)
-	}
-	if len(layers) > 0 {
-		rows, err := tx.Query(ctx, `SELECT s.d, la.layer_id, la.area_ord FROM stage_locations s JOIN locations l ON `+matchLocation+`
-			JOIN location_areas la ON la.location_id = l.id`)
-		if err != nil {
-			return nil, fmt.Errorf("reading the areas of locations: %w", err)
-		}
-		var d, layer, ord int32
-		if _, err := pgx.ForEachRow(rows, []any{&d, &layer, &ord}, func() error {
-			if i, ok := idx[layer]; ok {
-				pl.area[i][d] = ord
+		for d, dl := range locs.distinct {
+			a[d] = -1
+			if dl.located {
+				a[d] = byID[dl.id]
 			}
-			return nil
-		}); err != nil {
-			return nil, fmt.Errorf("reading the areas of locations: %w", err)
 		}
+		pl.layers, pl.area = append(pl.layers, cl.id), append(pl.area, a)
 	}
 	return pl, nil
 }
@@ -160,7 +139,7 @@ func (s *Store) writeRollups(ctx context.Context, tx pgx.Tx, parts []*data.Parti
 		for k, n := range byLoc {
 			d := slot[k>>32]
 			typ := p.Strs[uint32(k)]
-			if cells := pl.cells[d]; cells != nil {
+			if cells := locs.rollCells[d]; cells != nil {
 				for i, c := range cells {
 					perRes[i][typed{c, typ}] += n
 				}
