@@ -44,17 +44,13 @@ func partitionKeys(parts []*data.Partition) (forces []string, months []time.Time
 }
 
 // deleteRollups removes the roll-up rows of the partitions parts replace.
-// The keys are joined to every layer and resolution so that each delete
-// walks its table's primary key.
 func deleteRollups(ctx context.Context, tx pgx.Tx, parts []*data.Partition) error {
 	forces, months, sources := partitionKeys(parts)
-	if _, err := tx.Exec(ctx, `DELETE FROM area_month_type a USING layers l, unnest($1::text[], $2::date[], $3::text[]) AS r(force, month, source)
-		WHERE a.layer_id = l.id AND a.month = r.month AND a.source = r.source AND a.force = r.force`, forces, months, sources); err != nil {
-		return fmt.Errorf("deleting the replaced area counts: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM cell_month_type c USING rollup_resolutions x, unnest($1::text[], $2::date[], $3::text[]) AS r(force, month, source)
-		WHERE c.res = x.res AND c.month = r.month AND c.source = r.source AND c.force = r.force`, forces, months, sources); err != nil {
-		return fmt.Errorf("deleting the replaced cell counts: %w", err)
+	for _, table := range []string{"area_month_type", "cell_month_type"} {
+		if _, err := tx.Exec(ctx, `DELETE FROM `+table+` c USING unnest($1::text[], $2::date[], $3::text[]) AS r(force, month, source)
+			WHERE c.month = r.month AND c.source = r.source AND c.force = r.force`, forces, months, sources); err != nil {
+			return fmt.Errorf("deleting the replaced counts from %s: %w", table, err)
+		}
 	}
 	return nil
 }
@@ -161,28 +157,35 @@ func (s *Store) writeRollups(ctx context.Context, tx pgx.Tx, parts []*data.Parti
 			}
 		}
 	}
-	// in primary key order, which the index takes fastest
-	byKey := func(a, b rollupRow) int {
-		if c := cmp.Compare(a.kind, b.kind); c != 0 {
-			return c
+	// in primary key order, which the index takes fastest: by kind, key,
+	// then month and type (areas) or type and month (cells)
+	byKey := func(typeFirst bool) func(a, b rollupRow) int {
+		return func(a, b rollupRow) int {
+			if c := cmp.Compare(a.kind, b.kind); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.key, b.key); c != 0 {
+				return c
+			}
+			pa, pb := parts[a.part], parts[b.part]
+			m, t := cmp.Compare(pa.Month, pb.Month), cmp.Compare(a.typ, b.typ)
+			if typeFirst {
+				m, t = t, m
+			}
+			if m != 0 {
+				return m
+			}
+			if t != 0 {
+				return t
+			}
+			if c := cmp.Compare(pa.SourceName(), pb.SourceName()); c != 0 {
+				return c
+			}
+			return cmp.Compare(pa.Force, pb.Force)
 		}
-		pa, pb := parts[a.part], parts[b.part]
-		if c := cmp.Compare(pa.Month, pb.Month); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(pa.SourceName(), pb.SourceName()); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(pa.Force, pb.Force); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.typ, b.typ)
 	}
-	slices.SortFunc(cellRows, byKey)
-	slices.SortFunc(areaRows, byKey)
+	slices.SortFunc(cellRows, byKey(true))
+	slices.SortFunc(areaRows, byKey(false))
 	cols := []string{"month", "source", "force", "type", "incidents"}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_month_type"}, append([]string{"res", "cell"}, cols...),
 		&rollupRows{parts: parts, rows: cellRows, i: -1, row: make([]any, 7), cell: true}); err != nil {

@@ -32,8 +32,12 @@ CREATE TABLE area_month_type (
     force     text COLLATE "C" NOT NULL,
     type      text COLLATE "C" NOT NULL,
     incidents integer NOT NULL,
-    PRIMARY KEY (layer_id, month, source, force, area_ord, type)
+    -- in the order of a ranking's GROUP BY area, month, type: read in
+    -- index order, the counts stream out with no sort or hash table
+    PRIMARY KEY (layer_id, area_ord, month, type, source, force)
 );
+-- for replacing a partition's counts
+CREATE INDEX area_month_type_partition ON area_month_type (month, source, force);
 
 CREATE TABLE cell_month_type (
     res       smallint NOT NULL,           -- rollup_resolutions.res
@@ -43,8 +47,10 @@ CREATE TABLE cell_month_type (
     force     text COLLATE "C" NOT NULL,
     type      text COLLATE "C" NOT NULL,
     incidents integer NOT NULL,
-    PRIMARY KEY (res, month, source, force, cell, type)
+    -- in the order of a Gi* grid's GROUP BY cell, type
+    PRIMARY KEY (res, cell, type, month, source, force)
 );
+CREATE INDEX cell_month_type_partition ON cell_month_type (month, source, force);
 
 -- the data already stored
 INSERT INTO area_month_type
