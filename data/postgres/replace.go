@@ -57,7 +57,18 @@ func (s *Store) Replace(ctx context.Context, parts []*data.Partition) error {
 		return fmt.Errorf("postgres: committing the import of %s: %w (the connection was lost during the commit, so it may or may not be stored: import it again, replacing a month is idempotent)", describe(parts), err)
 	}
 	s.setVersion(v)
+	s.analyzeRollups(ctx)
 	return nil
+}
+
+// analyzeRollups refreshes the planner's statistics of the roll-ups after
+// an import, so that the next ranking is planned on the new figures rather
+// than on whatever autovacuum last saw. Best effort: the import is
+// committed.
+func (s *Store) analyzeRollups(ctx context.Context) {
+	if _, err := s.pool.Exec(ctx, `ANALYZE area_month_type, cell_month_type`); err != nil {
+		s.log.Warn("postgres: refreshing statistics of the roll-ups", "err", err)
+	}
 }
 
 // lastOfEach drops partitions a later one of the same (source, force,

@@ -52,6 +52,14 @@ CREATE TABLE cell_month_type (
 );
 CREATE INDEX cell_month_type_partition ON cell_month_type (month, source, force);
 
+-- Each (area, month, type) is nearly one row (an area is one force's), but
+-- the planner, multiplying each column's distinct values, expects six times
+-- fewer groups and picks a hash table and a sort over reading the key in
+-- order: 5.5 s against 2.0 s for a ranking of 8,528 areas over 5.4 million
+-- incidents. Statistics of the columns together put it right.
+CREATE STATISTICS area_month_type_groups (ndistinct) ON area_ord, month, type FROM area_month_type;
+CREATE STATISTICS cell_month_type_groups (ndistinct) ON cell, month, type FROM cell_month_type;
+
 -- the data already stored
 INSERT INTO area_month_type
 SELECT la.layer_id, la.area_ord, i.month, i.source, i.force, i.type, count(*)
