@@ -16,7 +16,7 @@ import (
 // each layer and by H3 cell at each resolution of rollup_resolutions, per
 // month, source, force and crime type. They are written in the transaction
 // that changes what they count, and Aggregate reads them instead of the
-// incidents whenever they give the answer exactly (plan.rollup).
+// incidents whenever they give the answer exactly (rollupSource).
 
 // rollupResolutions reads the resolutions cell_month_type holds.
 func rollupResolutions(ctx context.Context, q querier) ([]int, error) {
