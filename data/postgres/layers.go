@@ -62,7 +62,7 @@ func (s *Store) PutLayer(ctx context.Context, name string, areas []geo.Area, met
 // scans every incident once per location and runs for minutes. Best effort:
 // the change is already committed.
 func (s *Store) analyzeAreas(ctx context.Context) {
-	if _, err := s.pool.Exec(ctx, `ANALYZE location_areas`); err != nil {
+	if _, err := s.pool.Exec(ctx, `ANALYZE location_areas, area_month_type`); err != nil {
 		s.log.Warn("postgres: refreshing statistics of location_areas", "err", err)
 	}
 }
@@ -72,8 +72,9 @@ func putLayerTx(ctx context.Context, tx pgx.Tx, layer *geo.Layer, meta data.Laye
 	if err != nil {
 		return 0, 0, err
 	}
-	if _, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM layers WHERE name = $1 RETURNING id)
-		DELETE FROM location_areas WHERE layer_id IN (SELECT id FROM gone)`, layer.Name); err != nil {
+	if _, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM layers WHERE name = $1 RETURNING id),
+		assigned AS (DELETE FROM location_areas WHERE layer_id IN (SELECT id FROM gone))
+		DELETE FROM area_month_type WHERE layer_id IN (SELECT id FROM gone)`, layer.Name); err != nil {
 		return 0, 0, err
 	}
 	var id int32
@@ -121,6 +122,9 @@ func putLayerTx(ctx context.Context, tx pgx.Tx, layer *geo.Layer, meta data.Laye
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"location_areas"}, []string{"layer_id", "location_id", "area_ord"}, pgx.CopyFromRows(assigned)); err != nil {
 		return 0, 0, fmt.Errorf("assigning locations: %w", err)
 	}
+	if err := rollupLayer(ctx, tx, id); err != nil {
+		return 0, 0, err
+	}
 	return id, v, nil
 }
 
@@ -147,6 +151,9 @@ func (s *Store) DeleteLayer(ctx context.Context, name string) error {
 		return fmt.Errorf("postgres: deleting layer %s: %w", name, err)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM location_areas WHERE layer_id = $1`, id); err != nil {
+		return fmt.Errorf("postgres: deleting layer %s: %w", name, err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM area_month_type WHERE layer_id = $1`, id); err != nil {
 		return fmt.Errorf("postgres: deleting layer %s: %w", name, err)
 	}
 	if err := tx.Commit(ctx); err != nil {

@@ -90,6 +90,11 @@ type Store struct {
 	layers map[string]*cachedLayer // by name; valid while its id is the stored one
 	months map[data.Month]bool     // month tables known to exist
 
+	// rollRes are the resolutions cell_month_type holds (read at Open);
+	// noRollups, set by tests, makes Aggregate read the incidents always.
+	rollRes   []int
+	noRollups bool
+
 	// hook, when set by a test, is called at each step of a Replace with the
 	// transaction's backend process id, so a test can break the connection
 	// there.
@@ -142,6 +147,10 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		months: make(map[data.Month]bool),
 	}
 	if err := s.migrate(ctx, opts.Schema); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if s.rollRes, err = rollupResolutions(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -349,3 +349,62 @@ func benchAggregate(b *testing.B, s *Store, q data.Query) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
 }
+
+// BenchmarkScaleRanking asks a store loaded at national scale for what a
+// ranking of every area over 12 months asks (the 12 months and the 12 before
+// them, by area, month and crime type, crimes without anti-social behaviour,
+// police.uk), from the roll-ups and, for comparison, from the incident
+// tables. It runs on a schema of the test database that `hotspotd import
+// --store ... --store-schema NAME` has filled (see README "At national
+// scale"), named by HOTSPOTS_SCALE_SCHEMA, with the layer named by
+// HOTSPOTS_SCALE_LAYER (default "areas"); it skips without them.
+func BenchmarkScaleRanking(b *testing.B) {
+	schema := os.Getenv("HOTSPOTS_SCALE_SCHEMA")
+	if schema == "" {
+		b.Skip("HOTSPOTS_SCALE_SCHEMA is not set: import the scalegen data set into a schema of the test database and name it")
+	}
+	layer := os.Getenv("HOTSPOTS_SCALE_LAYER")
+	if layer == "" {
+		layer = "areas"
+	}
+	ctx := context.Background()
+	s, err := Open(ctx, testURL(b), Options{Schema: schema})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	sum, err := s.Summary(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(sum.Months) == 0 {
+		b.Fatalf("schema %s holds no incidents", schema)
+	}
+	last := sum.Months[len(sum.Months)-1]
+	var types []string
+	for _, tc := range sum.Types {
+		if tc.Type != "Anti-social behaviour" {
+			types = append(types, tc.Type)
+		}
+	}
+	q := data.Query{From: last - 23, To: last, Types: types, Sources: []string{data.PoliceUK},
+		By: data.GroupBy{Layer: layer, Month: true, Type: true}}
+	for _, c := range []struct {
+		name      string
+		noRollups bool
+	}{{"rollups", false}, {"incidents", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			s.noRollups = c.noRollups
+			defer func() { s.noRollups = false }()
+			var rows []data.Row
+			b.ReportAllocs()
+			for b.Loop() {
+				if rows, err = s.Aggregate(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/query")
+			b.ReportMetric(float64(len(rows)), "rows")
+		})
+	}
+}

@@ -78,8 +78,9 @@ type plan struct {
 	args  []any
 	where []string
 	from  string
+	count string   // the count's expression
 	cols  []string // group columns, in Row order
-	codes []string // area codes of q.By.Layer, by ord
+	codes []string // area codes of the grouping layer, by ord
 }
 
 func (p *plan) arg(v any) string {
@@ -87,28 +88,46 @@ func (p *plan) arg(v any) string {
 	return "$" + strconv.Itoa(len(p.args))
 }
 
-// resolve checks q and translates it, reading layers through tx; the checks
-// and their order are the memory store's.
-func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, error) {
+// filters adds q's month, type, force and source filters on the columns of
+// table alias t, which incidents and every roll-up share.
+func (p *plan) filters(q data.Query, t string) {
+	if q.From != 0 {
+		p.where = append(p.where, t+".month >= "+p.arg(monthDate(q.From)))
+	}
+	if q.To != 0 {
+		p.where = append(p.where, t+".month <= "+p.arg(monthDate(q.To)))
+	}
+	if len(q.Types) > 0 {
+		p.where = append(p.where, t+".type = ANY("+p.arg(q.Types)+")")
+	}
+	if len(q.Forces) > 0 {
+		p.where = append(p.where, t+".force = ANY("+p.arg(q.Forces)+")")
+	}
+	if len(q.Sources) > 0 {
+		p.where = append(p.where, t+".source = ANY("+p.arg(q.Sources)+")")
+	}
+}
+
+// planQuery checks q and translates it to SQL over the roll-up that answers it
+// exactly (rollupSource) or, when rollups is false or none does, over the
+// incidents, reading layers through tx.
+func (s *Store) planQuery(ctx context.Context, tx pgx.Tx, q data.Query, rollups bool) (*plan, error) {
 	if q.From != 0 && q.To != 0 && q.From > q.To {
 		return nil, fmt.Errorf("%w: from %s is after to %s", data.ErrBadQuery, q.From, q.To)
 	}
-	p := &plan{from: "incidents i"}
-	if q.From != 0 {
-		p.where = append(p.where, "i.month >= "+p.arg(monthDate(q.From)))
+	if rollups {
+		if table := s.rollupSource(q); table != "" {
+			return s.resolveRollup(ctx, tx, q, table)
+		}
 	}
-	if q.To != 0 {
-		p.where = append(p.where, "i.month <= "+p.arg(monthDate(q.To)))
-	}
-	if len(q.Types) > 0 {
-		p.where = append(p.where, "i.type = ANY("+p.arg(q.Types)+")")
-	}
-	if len(q.Forces) > 0 {
-		p.where = append(p.where, "i.force = ANY("+p.arg(q.Forces)+")")
-	}
-	if len(q.Sources) > 0 {
-		p.where = append(p.where, "i.source = ANY("+p.arg(q.Sources)+")")
-	}
+	return s.resolve(ctx, tx, q)
+}
+
+// resolve translates q for the incidents; the checks and their order are
+// the memory store's.
+func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, error) {
+	p := &plan{from: "incidents i", count: "count(*)"}
+	p.filters(q, "i")
 	if f := q.Times; f != nil {
 		// the hour of the week (Monday 00:00 = 0) of the committed-from clock
 		// time: the month's first weekday plus whole days, and the hour
@@ -125,20 +144,9 @@ func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, er
 		}
 		in := "i.location_id IN (SELECT location_id FROM location_areas WHERE layer_id = " + p.arg(id)
 		if len(q.Areas) > 0 {
-			rows, _ := tx.Query(ctx, `SELECT code, ord FROM areas WHERE layer_id = $1 AND code = ANY($2)`, id, q.Areas)
-			ords := map[string]int32{}
-			var code string
-			var ord int32
-			if _, err := pgx.ForEachRow(rows, []any{&code, &ord}, func() error { ords[code] = ord; return nil }); err != nil {
+			want, err := areaOrds(ctx, tx, id, q.Layer, q.Areas)
+			if err != nil {
 				return nil, err
-			}
-			want := make([]int32, 0, len(q.Areas))
-			for _, c := range q.Areas {
-				o, ok := ords[c]
-				if !ok {
-					return nil, fmt.Errorf("%w: %q is not an area of layer %s", data.ErrNoArea, c, q.Layer)
-				}
-				want = append(want, o)
 			}
 			in += " AND area_ord = ANY(" + p.arg(want) + ")"
 		}
@@ -157,8 +165,8 @@ func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, er
 	}
 	g := q.By
 	if g.CellRes > 0 {
-		if g.CellRes < geo.MinRes || g.CellRes > geo.BaseRes {
-			return nil, fmt.Errorf("%w: H3 resolution %d is outside %d..%d", data.ErrBadQuery, g.CellRes, geo.MinRes, geo.BaseRes)
+		if err := checkCellRes(g.CellRes); err != nil {
+			return nil, err
 		}
 		p.from += " JOIN locations l ON l.id = i.location_id"
 		p.where = append(p.where, "l.cell IS NOT NULL")
@@ -171,8 +179,7 @@ func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, er
 		if err != nil {
 			return nil, err
 		}
-		rows, _ := tx.Query(ctx, `SELECT code FROM areas WHERE layer_id = $1 ORDER BY ord`, id)
-		if p.codes, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		if p.codes, err = layerCodes(ctx, tx, id); err != nil {
 			return nil, err
 		}
 		p.from += " JOIN location_areas ga ON ga.location_id = i.location_id AND ga.layer_id = " + p.arg(id)
@@ -185,6 +192,32 @@ func (s *Store) resolve(ctx context.Context, tx pgx.Tx, q data.Query) (*plan, er
 		p.cols = append(p.cols, "i.type")
 	}
 	return p, nil
+}
+
+// areaOrds finds the ords of areas (codes) of layer id, named name.
+func areaOrds(ctx context.Context, tx pgx.Tx, id int32, name string, areas []string) ([]int32, error) {
+	rows, _ := tx.Query(ctx, `SELECT code, ord FROM areas WHERE layer_id = $1 AND code = ANY($2)`, id, areas)
+	ords := map[string]int32{}
+	var code string
+	var ord int32
+	if _, err := pgx.ForEachRow(rows, []any{&code, &ord}, func() error { ords[code] = ord; return nil }); err != nil {
+		return nil, err
+	}
+	want := make([]int32, 0, len(areas))
+	for _, c := range areas {
+		o, ok := ords[c]
+		if !ok {
+			return nil, fmt.Errorf("%w: %q is not an area of layer %s", data.ErrNoArea, c, name)
+		}
+		want = append(want, o)
+	}
+	return want, nil
+}
+
+// layerCodes lists the area codes of layer id by ord.
+func layerCodes(ctx context.Context, tx pgx.Tx, id int32) ([]string, error) {
+	rows, _ := tx.Query(ctx, `SELECT code FROM areas WHERE layer_id = $1 ORDER BY ord`, id)
+	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
 func (p *plan) whereSQL() string {
@@ -213,11 +246,11 @@ func (s *Store) Aggregate(ctx context.Context, q data.Query) ([]data.Row, error)
 	}
 	var out []data.Row
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
-		p, err := s.resolve(ctx, tx, q)
+		p, err := s.planQuery(ctx, tx, q, true)
 		if err != nil {
 			return err
 		}
-		sql := "SELECT " + strings.Join(append(append([]string(nil), p.cols...), "count(*)"), ", ") + " FROM " + p.from + p.whereSQL()
+		sql := "SELECT " + strings.Join(append(append([]string(nil), p.cols...), "coalesce("+p.count+", 0)"), ", ") + " FROM " + p.from + p.whereSQL()
 		if len(p.cols) > 0 {
 			nums := make([]string, len(p.cols))
 			for i := range nums {
@@ -296,7 +329,7 @@ func (s *Store) Incidents(ctx context.Context, q data.Query, fn func(*data.Incid
 	q.By = data.GroupBy{}
 	var fnErr error
 	err := s.snapshot(ctx, func(tx pgx.Tx) error {
-		p, err := s.resolve(ctx, tx, q)
+		p, err := s.planQuery(ctx, tx, q, false)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,18 @@ func (s *Store) Replace(ctx context.Context, parts []*data.Partition) error {
 		return fmt.Errorf("postgres: committing the import of %s: %w (the connection was lost during the commit, so it may or may not be stored: import it again, replacing a month is idempotent)", describe(parts), err)
 	}
 	s.setVersion(v)
+	s.analyzeRollups(ctx)
 	return nil
+}
+
+// analyzeRollups refreshes the planner's statistics of the roll-ups after
+// an import, so that the next ranking is planned on the new figures rather
+// than on whatever autovacuum last saw. Best effort: the import is
+// committed.
+func (s *Store) analyzeRollups(ctx context.Context) {
+	if _, err := s.pool.Exec(ctx, `ANALYZE area_month_type, cell_month_type`); err != nil {
+		s.log.Warn("postgres: refreshing statistics of the roll-ups", "err", err)
+	}
 }
 
 // lastOfEach drops partitions a later one of the same (source, force,
@@ -111,7 +123,7 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 	if err != nil {
 		return 0, err
 	}
-	locs, err := stageLocations(ctx, tx, parts)
+	locs, err := stageLocations(ctx, tx, parts, s.rollRes)
 	if err != nil {
 		return 0, err
 	}
@@ -147,6 +159,9 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 		WHERE f.month = r.month AND f.force = r.force AND f.source = r.source`, forces, months, sources); err != nil {
 		return 0, fmt.Errorf("deleting the replaced partitions: %w", err)
 	}
+	if err := deleteRollups(ctx, tx, parts); err != nil {
+		return 0, err
+	}
 	s.step("deleted", tx)
 	// in with the new, straight into each month's table (10% faster than
 	// routing through the parent)
@@ -161,6 +176,14 @@ func (s *Store) replaceTx(ctx context.Context, tx pgx.Tx, parts []*data.Partitio
 		}
 	}
 	s.step("copied", tx)
+	pl, err := placesOf(ctx, tx, locs, layers)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.writeRollups(ctx, tx, parts, locs, pl); err != nil {
+		return 0, err
+	}
+	s.step("rolled up", tx)
 	if err := recordPartitions(ctx, tx, parts, locs, v, s.now().UTC()); err != nil {
 		return 0, err
 	}
@@ -215,6 +238,9 @@ func recordPartitions(ctx context.Context, tx pgx.Tx, parts []*data.Partition, l
 	return nil
 }
 
+// matchLocation joins stage_locations s to the stored location l it is.
+const matchLocation = `l.lon = s.lon AND l.lat = s.lat AND l.name = s.name AND l.lsoa_code = s.lsoa_code AND l.lsoa_name = s.lsoa_name`
+
 // locKey names a distinct location, as the locations table's unique key
 // does: NaN equal to NaN and -0 to 0, as PostgreSQL compares float8.
 type locKey struct {
@@ -248,6 +274,9 @@ type stagedLocations struct {
 	distinct []distinctLoc
 	slot     [][]int32      // per partition and partition location: index into distinct
 	added    []*distinctLoc // located locations new to the store
+	// rollCells holds each located distinct location's cells at the
+	// roll-up resolutions (Store.rollRes), nil for one not located
+	rollCells [][]int64
 }
 
 func (l *stagedLocations) located(part int, loc uint32) bool {
@@ -255,10 +284,10 @@ func (l *stagedLocations) located(part int, loc uint32) bool {
 }
 
 // stageLocations stores the partitions' locations not yet stored, and finds
-// every one's id. Distinct places are found in Go (a few thousand among the
+// every one's id and its cells at the roll-up resolutions rollRes. Distinct places are found in Go (a few thousand among the
 // hundred thousand locations of 35 months), staged, and matched against the
 // table; the new ones are indexed (geo.CellsOf) and copied in.
-func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*stagedLocations, error) {
+func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition, rollRes []int) (*stagedLocations, error) {
 	sl := &stagedLocations{slot: make([][]int32, len(parts))}
 	seen := map[locKey]int32{}
 	for i, p := range parts {
@@ -287,8 +316,12 @@ func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*s
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"stage_locations"}, []string{"d", "lon", "lat", "name", "lsoa_code", "lsoa_name"}, src); err != nil {
 		return nil, fmt.Errorf("staging locations: %w", err)
 	}
-	const match = `l.lon = s.lon AND l.lat = s.lat AND l.name = s.name AND l.lsoa_code = s.lsoa_code AND l.lsoa_name = s.lsoa_name`
-	rows, _ := tx.Query(ctx, `SELECT d FROM stage_locations s WHERE NOT EXISTS (SELECT FROM locations l WHERE `+match+`) ORDER BY d`)
+	// autovacuum never sees a temporary table: without figures the planner
+	// may join it to locations by nested loops, for minutes at scale
+	if _, err := tx.Exec(ctx, `ANALYZE stage_locations`); err != nil {
+		return nil, fmt.Errorf("staging locations: %w", err)
+	}
+	rows, _ := tx.Query(ctx, `SELECT d FROM stage_locations s WHERE NOT EXISTS (SELECT FROM locations l WHERE `+matchLocation+`) ORDER BY d`)
 	fresh, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 	if err != nil {
 		return nil, fmt.Errorf("finding new locations: %w", err)
@@ -308,12 +341,26 @@ func stageLocations(ctx context.Context, tx pgx.Tx, parts []*data.Partition) (*s
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"locations"}, cols, &newLocRows{parts: parts, locs: sl.distinct, fresh: fresh, i: -1, row: make([]any, len(cols))}); err != nil {
 		return nil, fmt.Errorf("storing new locations: %w", err)
 	}
-	rows, _ = tx.Query(ctx, `SELECT s.d, l.id, l.cell IS NOT NULL FROM stage_locations s JOIN locations l ON `+match)
+	// with each location's cells at the roll-up resolutions
+	cellCols := ""
+	for _, r := range rollRes {
+		cellCols += ", coalesce(l.cell_" + strconv.Itoa(r) + ", 0)"
+	}
+	rows, _ = tx.Query(ctx, `SELECT s.d, l.id, l.cell IS NOT NULL`+cellCols+` FROM stage_locations s JOIN locations l ON `+matchLocation)
 	var d, id int32
 	var located bool
+	cells := make([]int64, len(rollRes))
+	dest := []any{&d, &id, &located}
+	for i := range cells {
+		dest = append(dest, &cells[i])
+	}
+	sl.rollCells = make([][]int64, len(sl.distinct))
 	found := 0
-	if _, err := pgx.ForEachRow(rows, []any{&d, &id, &located}, func() error {
+	if _, err := pgx.ForEachRow(rows, dest, func() error {
 		sl.distinct[d].id, sl.distinct[d].located = id, located
+		if located && len(cells) > 0 {
+			sl.rollCells[d] = slices.Clone(cells)
+		}
 		found++
 		return nil
 	}); err != nil {

@@ -76,6 +76,10 @@ func (r *reference) each(q data.Query, fn func(pi int, p *data.Partition, i int)
 	for _, t := range q.Types {
 		types[t] = true
 	}
+	sources := map[string]bool{}
+	for _, src := range q.Sources {
+		sources[src] = true
+	}
 	var inArea map[int]bool
 	if q.Layer != "" && len(q.Areas) > 0 {
 		inArea = map[int]bool{}
@@ -84,7 +88,8 @@ func (r *reference) each(q data.Query, fn func(pi int, p *data.Partition, i int)
 		}
 	}
 	for pi, p := range r.parts {
-		if (q.From != 0 && p.Month < q.From) || (q.To != 0 && p.Month > q.To) || (len(forces) > 0 && !forces[p.Force]) {
+		if (q.From != 0 && p.Month < q.From) || (q.To != 0 && p.Month > q.To) || (len(forces) > 0 && !forces[p.Force]) ||
+			(len(sources) > 0 && !sources[p.SourceName()]) {
 			continue
 		}
 		for i := 0; i < p.Len(); i++ {

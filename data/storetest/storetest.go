@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +83,8 @@ func Shapes() []data.GroupBy {
 		data.GroupBy{Layer: LSOAs, Month: true, Type: true},
 		data.GroupBy{CellRes: geo.MinRes},
 		data.GroupBy{CellRes: 11, Layer: LSOAs, Type: true},
+		data.GroupBy{CellRes: 7, Month: true, Type: true},
+		data.GroupBy{CellRes: 10, Type: true},
 	)
 }
 
@@ -97,6 +100,8 @@ func Filters(tb testing.TB) map[string]data.Query {
 		"types":            {Types: []string{"Burglary", "Shoplifting", "No such type"}},
 		"force":            {Forces: []string{"Cleveland Police"}},
 		"other force":      {Forces: []string{"Durham Constabulary"}},
+		"police.uk":        {Sources: []string{data.PoliceUK}},
+		"other source":     {Sources: []string{"cleveland-rms"}},
 		"in wards":         {Layer: Wards},
 		"in two wards":     {Layer: Wards, Areas: []string{wards[3].Code, wards[10].Code}},
 		"combined":         {From: data.MonthOf(2024, 6), To: data.MonthOf(2025, 5), Types: []string{"Violence and sexual offences", "Public order"}, Layer: LSOAs},
@@ -789,6 +794,17 @@ func testReplace(t *testing.T, s data.Store, ref *reference) {
 	}
 	if n := total(t, s, data.Query{From: a.Month, To: a.Month}); n != 100 {
 		t.Errorf("%s holds %d incidents, want 100", a.Month, n)
+	}
+	// every count by cell, area, month and type follows the shortened months
+	short := slices.Clone(parts)
+	short[3], short[20] = head(a, 100), head(b, 1)
+	sr, err := newReference(short, map[string][]geo.Area{Wards: WardAreas(t), LSOAs: LSOAAreas(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, by := range []data.GroupBy{{Layer: Wards, Month: true, Type: true}, {Layer: LSOAs}, {CellRes: 9, Month: true}, {CellRes: 7, Type: true}, {CellRes: 10, Month: true}} {
+		check(t, s, sr, data.Query{By: by})
+		check(t, s, sr, data.Query{From: a.Month, To: b.Month, By: by})
 	}
 	if err := s.Replace(ctx, []*data.Partition{a, b}); err != nil {
 		t.Fatal(err)
