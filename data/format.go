@@ -77,6 +77,20 @@ func (b *binWriter) str(s string) {
 	b.scratch = append(b.scratch[:0], s...)
 	b.write(b.scratch)
 }
+
+// finish ends the file with the checksum of everything written (not
+// itself counted) and flushes it; it returns the first error of the file.
+func (b *binWriter) finish() error {
+	binary.LittleEndian.PutUint32(b.buf[:], b.crc)
+	if b.err == nil {
+		_, b.err = b.w.Write(b.buf[:4])
+	}
+	if b.err == nil {
+		b.err = b.w.Flush()
+	}
+	return b.err
+}
+
 func (b *binWriter) u32s(xs []uint32) {
 	buf := make([]byte, 4*len(xs))
 	for i, x := range xs {
@@ -129,15 +143,7 @@ func writePartition(w io.Writer, p *Partition) error {
 	}
 	b.u32(uint32(len(p.Span)))
 	b.u32s(p.Span)
-	crc := b.crc
-	binary.LittleEndian.PutUint32(b.buf[:], crc)
-	if b.err == nil {
-		_, b.err = b.w.Write(b.buf[:4])
-	}
-	if b.err == nil {
-		b.err = b.w.Flush()
-	}
-	return b.err
+	return b.finish()
 }
 
 func sortedKeys(m map[uint32]string) []uint32 {
@@ -364,14 +370,7 @@ func writeMemPart(w io.Writer, mp *memPart, typeNames []string) error {
 	}
 	b.u32(uint32(len(mp.span)))
 	b.u32s(mp.span)
-	binary.LittleEndian.PutUint32(b.buf[:], b.crc)
-	if b.err == nil {
-		_, b.err = b.w.Write(b.buf[:4])
-	}
-	if b.err == nil {
-		b.err = b.w.Flush()
-	}
-	return b.err
+	return b.finish()
 }
 
 // decodeMemPart decodes a partition image of format 3 into a stored

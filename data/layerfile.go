@@ -58,14 +58,7 @@ func writeLayer(w io.Writer, areas []geo.Area) error {
 			}
 		}
 	}
-	binary.LittleEndian.PutUint32(b.buf[:], b.crc)
-	if b.err == nil {
-		_, b.err = b.w.Write(b.buf[:4])
-	}
-	if b.err == nil {
-		b.err = b.w.Flush()
-	}
-	return b.err
+	return b.finish()
 }
 
 var errBadLayerFile = errors.New("not a hotspots layer file")

@@ -97,14 +97,7 @@ func encodeLocSegment(w io.Writer, firstLoc int, locs []memLoc, firstName int, n
 			buf = binary.LittleEndian.AppendUint64(buf, uint64(c))
 		}
 	})
-	binary.LittleEndian.PutUint32(b.buf[:], b.crc)
-	if b.err == nil {
-		_, b.err = b.w.Write(b.buf[:4])
-	}
-	if b.err == nil {
-		b.err = b.w.Flush()
-	}
-	return b.err
+	return b.finish()
 }
 
 // loadLocSegment reads one segment of the location table and appends it to

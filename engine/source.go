@@ -106,34 +106,36 @@ func sourceNames(sum *data.Summary) string {
 	return strings.Join(names, ", ")
 }
 
-func (s *sourceStore) Aggregate(ctx context.Context, q data.Query) ([]data.Row, error) {
+// scope gives q the source's times and, when q names no source, the
+// source the engine answers from.
+func (s *sourceStore) scope(ctx context.Context, q data.Query) (data.Query, error) {
 	if q.Times == nil {
 		q.Times = s.times
 	}
 	if len(q.Sources) == 0 {
 		n, err := s.name(ctx)
 		if err != nil {
-			return nil, err
+			return q, err
 		}
 		if n != "" {
 			q.Sources = []string{n}
 		}
+	}
+	return q, nil
+}
+
+func (s *sourceStore) Aggregate(ctx context.Context, q data.Query) ([]data.Row, error) {
+	q, err := s.scope(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	return s.Store.Aggregate(ctx, q)
 }
 
 func (s *sourceStore) Incidents(ctx context.Context, q data.Query, fn func(*data.Incident) error) error {
-	if q.Times == nil {
-		q.Times = s.times
-	}
-	if len(q.Sources) == 0 {
-		n, err := s.name(ctx)
-		if err != nil {
-			return err
-		}
-		if n != "" {
-			q.Sources = []string{n}
-		}
+	q, err := s.scope(ctx, q)
+	if err != nil {
+		return err
 	}
 	return s.Store.Incidents(ctx, q, fn)
 }
@@ -149,17 +151,9 @@ func (s *sourceStore) LocationCounts(ctx context.Context, q data.Query) ([]data.
 	if !ok {
 		return nil, errNoLocationCounts
 	}
-	if q.Times == nil {
-		q.Times = s.times
-	}
-	if len(q.Sources) == 0 {
-		n, err := s.name(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if n != "" {
-			q.Sources = []string{n}
-		}
+	q, err := s.scope(ctx, q)
+	if err != nil {
+		return nil, err
 	}
 	return lc.LocationCounts(ctx, q)
 }
