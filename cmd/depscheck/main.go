@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"data/storetest":          {"data", "hotspot", "geo", "internal/fixture", "github.com/paulmach/orb"},
 	"data/postgres":           {"data", "hotspot", "geo", "github.com/paulmach/orb", "github.com/jackc/pgx/v5"},
 	"engine":                  {"data", "hotspot", "geo", "internal/cache", "github.com/paulmach/orb"},
-	"disclosure":              {"engine", "hotspot", "data", "geo"},
+	"disclosure":              {"engine", "hotspot", "data", "geo", "internal/cache"},
 	"tiles":                   {"disclosure", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
 	"report":                  {"disclosure", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb", "github.com/xuri/excelize/v2"},
 	"web":                     {"tiles", "disclosure", "engine", "report", "hotspot", "data", "geo", "audit", "internal/cache", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
