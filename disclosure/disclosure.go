@@ -57,7 +57,7 @@ type Options struct {
 // public. Safe for concurrent use (it does not change after New).
 type Policy struct {
 	public map[string]bool
-	grids  gridCache // neighbour lists of the study grids Gi* is run on again
+	grids  *gridCache // neighbour lists of the study grids Gi* is run on again
 }
 
 // New returns the policy of opts.
@@ -66,7 +66,7 @@ func New(opts Options) *Policy {
 	if pub == nil {
 		pub = []string{PoliceUK}
 	}
-	p := &Policy{public: map[string]bool{}}
+	p := &Policy{public: map[string]bool{}, grids: newGridCache()}
 	for _, s := range pub {
 		if s = strings.TrimSpace(s); s != "" {
 			p.public[s] = true
@@ -79,7 +79,7 @@ func (p *Policy) gridCache() *gridCache {
 	if p == nil {
 		return nil
 	}
-	return &p.grids
+	return p.grids
 }
 
 // Public reports whether source is shown as published.

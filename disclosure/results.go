@@ -2,15 +2,16 @@ package disclosure
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/geo"
 	"github.com/stockton-csp/hotspots/hotspot"
+	"github.com/stockton-csp/hotspots/internal/cache"
 )
 
 // The rules below take an engine result and return what the view shows of
@@ -156,7 +157,7 @@ func (v View) Hotspots(h *engine.Hotspots) (*engine.Hotspots, error) {
 // with neighbours within k grid steps, as the engine does. Zero variance
 // (every banded count equal) gives every cell z = 0.
 func (v View) giStar(cells []engine.HotCell, k int, x []float64) ([]float64, error) {
-	nbrs, err := v.grids.neighbours(cells, k)
+	nbrs, err := neighbours(v.grids, cells, k)
 	if err != nil {
 		return nil, err
 	}
@@ -167,41 +168,49 @@ func (v View) giStar(cells []engine.HotCell, k int, x []float64) ([]float64, err
 	return z, err
 }
 
-// gridCache keeps the neighbour lists of the last few study grids: finding
-// them takes an H3 disk per cell, about 5 us each (a Stockton grid of 2,611
-// cells, 13 ms), while Gi* itself takes a fraction of a millisecond.
-type gridCache struct {
-	mu    sync.Mutex
-	lists map[gridKey][][]int32
+// gridCache keeps the neighbour lists of the study grids Gi* is run on
+// again: finding them takes an H3 disk per cell, about 5 us each (a Stockton
+// grid of 2,611 cells, 13 ms), while Gi* itself takes a fraction of a
+// millisecond. It is internal/cache's single-flight LRU, bounded at
+// gridsKept grids and gridBytes bytes (each grid charged cache.SizeOf its
+// lists).
+type gridCache = cache.Cache[[][]int32]
+
+const (
+	gridsKept = 16
+	gridBytes = 32 << 20
+)
+
+func newGridCache() *gridCache {
+	return cache.New(gridsKept, gridBytes, func(key string, l [][]int32) int64 { return cache.SizeOf(l) + int64(len(key)) })
 }
 
 // gridKey names a grid by its cells (their count, ends and sum) and k.
-type gridKey struct {
-	n, k        int
-	first, last geo.Cell
-	sum         uint64
+func gridKey(cells []engine.HotCell, k int) string {
+	var sum uint64
+	for _, c := range cells {
+		sum += uint64(c.Cell)
+	}
+	return fmt.Sprintf("%d/%d/%x/%x/%x", len(cells), k, uint64(cells[0].Cell), uint64(cells[len(cells)-1].Cell), sum)
 }
 
-const gridsKept = 16
-
 // neighbours lists, for each cell, the indices of the other cells within
-// k grid steps. The lists are shared: callers must not change them.
-func (gc *gridCache) neighbours(cells []engine.HotCell, k int) ([][]int32, error) {
+// k grid steps, from gc when it holds them (gc nil: none kept). The lists
+// are shared: callers must not change them.
+func neighbours(gc *gridCache, cells []engine.HotCell, k int) ([][]int32, error) {
 	if len(cells) == 0 {
 		return nil, nil
 	}
-	key := gridKey{n: len(cells), k: k, first: cells[0].Cell, last: cells[len(cells)-1].Cell}
-	for _, c := range cells {
-		key.sum += uint64(c.Cell)
+	if gc == nil {
+		return findNeighbours(cells, k)
 	}
-	if gc != nil {
-		gc.mu.Lock()
-		l, ok := gc.lists[key]
-		gc.mu.Unlock()
-		if ok {
-			return l, nil
-		}
-	}
+	return gc.Do(context.Background(), gridKey(cells, k), func(context.Context) ([][]int32, error) {
+		return findNeighbours(cells, k)
+	})
+}
+
+// findNeighbours works out what neighbours returns.
+func findNeighbours(cells []engine.HotCell, k int) ([][]int32, error) {
 	nbrs := make([][]int32, len(cells))
 	for i, c := range cells {
 		disk, err := c.Cell.Disk(k)
@@ -216,14 +225,6 @@ func (gc *gridCache) neighbours(cells []engine.HotCell, k int) ([][]int32, error
 				nbrs[i] = append(nbrs[i], int32(j))
 			}
 		}
-	}
-	if gc != nil {
-		gc.mu.Lock()
-		if gc.lists == nil || len(gc.lists) >= gridsKept {
-			gc.lists = map[gridKey][][]int32{}
-		}
-		gc.lists[key] = nbrs
-		gc.mu.Unlock()
 	}
 	return nbrs, nil
 }

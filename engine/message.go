@@ -13,7 +13,7 @@ func UserMessage(err error) string {
 	msg := err.Error()
 	for {
 		trimmed := msg
-		for _, p := range []string{"engine: ", "data: ", "geo: ", "hotspot: ", "tiles: ", "web: ",
+		for _, p := range []string{"engine: ", "data: ", "geo: ", "hotspot: ", "tiles: ", "web: ", "report: ",
 			"invalid query: ", "disclosure: ", "withheld: ", "month not loaded: ", "no such area in the layer: "} {
 			trimmed = strings.TrimPrefix(trimmed, p)
 		}

@@ -5,5 +5,8 @@
 // API - Features and the command line's --format csv|geojson call the same
 // builders and writers, so a property has one name, type and unit everywhere
 // (docs/exports.md, which a test holds to the code) and the same query gives
-// the same bytes from either.
+// the same bytes from either. The printable tasking sheet and strategy page
+// (their embedded templates, SVG zone maps and charts, number formatting)
+// and the reader of drawn operation zones live here too, so the command
+// line renders them without the web package.
 package report

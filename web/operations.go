@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/geojson"
 	"github.com/stockton-csp/hotspots/data"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/report"
@@ -160,7 +158,7 @@ func (s *Server) createOperation(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	case len(req.Zones) > 0:
-		zones, err := ReadOperationZones(req.Zones)
+		zones, err := report.ReadOperationZones(req.Zones)
 		if err != nil {
 			return badRequest("zones: %s", userMessage(err))
 		}
@@ -180,34 +178,6 @@ func (s *Server) createOperation(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Location", "/api/v1/operations/"+op.ID)
 	writeJSON(w, http.StatusCreated, op)
 	return nil
-}
-
-// ReadOperationZones reads drawn or uploaded zones: a GeoJSON FeatureCollection of Polygon or
-// MultiPolygon features in WGS84, with optional "label" (or "name") and "owner" properties.
-func ReadOperationZones(b []byte) ([]data.OperationZone, error) {
-	fc, err := geojson.UnmarshalFeatureCollection(b)
-	if err != nil {
-		return nil, fmt.Errorf("web: not a GeoJSON FeatureCollection: %w", err)
-	}
-	var out []data.OperationZone
-	for i, f := range fc.Features {
-		z := data.OperationZone{Label: f.Properties.MustString("label", f.Properties.MustString("name", "")),
-			Owner: f.Properties.MustString("owner", "")}
-		switch g := f.Geometry.(type) {
-		case orb.Polygon:
-			z.Geometry = orb.MultiPolygon{g}
-		case orb.MultiPolygon:
-			z.Geometry = g
-		default:
-			return nil, fmt.Errorf("web: feature %d is a %T, not a polygon", i+1, f.Geometry)
-		}
-		b := z.Geometry.Bound()
-		if b.Min[0] < -180 || b.Max[0] > 180 || b.Min[1] < -90 || b.Max[1] > 90 {
-			return nil, fmt.Errorf("web: feature %d is not in longitude and latitude (WGS84)", i+1)
-		}
-		out = append(out, z)
-	}
-	return out, nil
 }
 
 func (s *Server) operationEvaluation(w http.ResponseWriter, r *http.Request) error {

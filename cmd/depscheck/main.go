@@ -8,9 +8,14 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -29,12 +34,20 @@ var allowed = map[string][]string{
 	"data/storetest":          {"data", "hotspot", "geo", "internal/fixture", "github.com/paulmach/orb"},
 	"data/postgres":           {"data", "hotspot", "geo", "github.com/paulmach/orb", "github.com/jackc/pgx/v5"},
 	"engine":                  {"data", "hotspot", "geo", "internal/cache", "github.com/paulmach/orb"},
-	"disclosure":              {"engine", "hotspot", "data", "geo"},
+	"disclosure":              {"engine", "hotspot", "data", "geo", "internal/cache"},
 	"tiles":                   {"disclosure", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb"},
 	"report":                  {"disclosure", "engine", "hotspot", "data", "geo", "github.com/paulmach/orb", "github.com/xuri/excelize/v2"},
 	"web":                     {"tiles", "disclosure", "engine", "report", "hotspot", "data", "geo", "audit", "internal/cache", "github.com/paulmach/orb", "github.com/go-chi/chi/v5", "github.com/protomaps/go-pmtiles"},
 	"internal/pmtilesfixture": {"github.com/paulmach/orb", "github.com/protomaps/go-pmtiles"},
 	"audit":                   {"gopkg.in/natefinch/lumberjack.v2"},
+}
+
+// onlyIn lists, per package of ours, packages of ours it may import in the
+// named files alone (tests aside): the command line serves web from
+// serve.go and renders its sheets and tables through report, so the web
+// package stays routing, parameters, auth, errors and caching.
+var onlyIn = map[string]map[string][]string{
+	"cmd/hotspotd": {"web": {"serve.go"}},
 }
 
 func main() {
@@ -75,6 +88,14 @@ func main() {
 			bad = append(bad, fmt.Sprintf("%s has no import rule: add it to cmd/depscheck and the README", pkg))
 		}
 	}
+	for pkg, rules := range onlyIn {
+		b, err := fileImports(pkg, rules)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "depscheck:", err)
+			os.Exit(1)
+		}
+		bad = append(bad, b...)
+	}
 	if len(bad) > 0 {
 		sort.Strings(bad)
 		for _, b := range bad {
@@ -111,4 +132,32 @@ func ourRules(xs []string) []string {
 		}
 	}
 	return out
+}
+
+// fileImports checks pkg's non-test files against its onlyIn rules.
+func fileImports(pkg string, rules map[string][]string) ([]string, error) {
+	out, err := exec.Command("go", "list", "-f", "{{.Dir}}{{range .GoFiles}} {{.}}{{end}}", "./"+pkg).Output()
+	if err != nil {
+		return nil, fmt.Errorf("go list %s: %w", pkg, err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return nil, fmt.Errorf("go list %s: no package", pkg)
+	}
+	var bad []string
+	fset := token.NewFileSet()
+	for _, name := range f[1:] {
+		af, err := parser.ParseFile(fset, filepath.Join(f[0], name), nil, parser.ImportsOnly)
+		if err != nil {
+			return nil, err
+		}
+		for _, is := range af.Imports {
+			imp, _ := strconv.Unquote(is.Path.Value)
+			rel, ours := strings.CutPrefix(imp, module+"/")
+			if files, ruled := rules[rel]; ours && ruled && !slices.Contains(files, name) {
+				bad = append(bad, fmt.Sprintf("%s/%s imports %s: only %v of %s may", pkg, name, rel, files, pkg))
+			}
+		}
+	}
+	return bad, nil
 }

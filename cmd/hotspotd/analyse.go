@@ -18,7 +18,6 @@ import (
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
 	"github.com/stockton-csp/hotspots/report"
-	"github.com/stockton-csp/hotspots/web"
 )
 
 // query holds the flags the analysis commands share.
@@ -265,7 +264,7 @@ func optNum(v *float64, dp int) string {
 }
 
 // thousands formats v with dp decimals and comma thousands separators.
-func thousands(v float64, dp int) string { return web.Thousands(v, dp) }
+func thousands(v float64, dp int) string { return report.Thousands(v, dp) }
 
 func chPrev(c *hotspot.Change) string {
 	if c == nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
 	"github.com/stockton-csp/hotspots/report"
-	"github.com/stockton-csp/hotspots/web"
 )
 
 const operationAbout = `Operations are the patrol plans a tasking group works, kept so that next
@@ -120,7 +119,7 @@ func (m *Main) operationCreate(ctx context.Context, args []string) error {
 		if err != nil {
 			return fmt.Errorf("--zones: %w", err)
 		}
-		zones, err := web.ReadOperationZones(b)
+		zones, err := report.ReadOperationZones(b)
 		if err != nil {
 			return fmt.Errorf("--zones %s: %s", *zonesFile, engine.UserMessage(err))
 		}

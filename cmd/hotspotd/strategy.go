@@ -11,7 +11,7 @@ import (
 	"github.com/stockton-csp/hotspots/data/sample"
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
-	"github.com/stockton-csp/hotspots/web"
+	"github.com/stockton-csp/hotspots/report"
 )
 
 const strategyAbout = `Prints the strategy view: for each of the partnership's priorities, the
@@ -86,9 +86,9 @@ func (m *Main) strategy(ctx context.Context, args []string) error {
 	case "json":
 		return writeJSONTo(m.Stdout, s)
 	case "csv":
-		return web.WriteStrategyCSV(m.Stdout, s)
+		return report.WriteStrategyCSV(m.Stdout, s)
 	case "html":
-		return web.WriteStrategyHTML(m.Stdout, web.StrategyPage{Strategy: s, Attribution: sample.Attribution, Now: m.Now()})
+		return report.WriteStrategyHTML(m.Stdout, report.StrategyPage{Strategy: s, Attribution: sample.Attribution, Now: m.Now()})
 	}
 	return writeStrategyTable(m, s)
 }

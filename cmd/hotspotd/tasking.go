@@ -8,7 +8,6 @@ import (
 	"github.com/stockton-csp/hotspots/engine"
 	"github.com/stockton-csp/hotspots/hotspot"
 	"github.com/stockton-csp/hotspots/report"
-	"github.com/stockton-csp/hotspots/web"
 )
 
 const taskingAbout = `Prints the patrol tasking sheet: the hot spot zones to patrol, ranked by
@@ -66,6 +65,6 @@ func (m *Main) tasking(ctx context.Context, args []string) error {
 	if pl, err := eng.Places(ctx); err == nil { // labels only: a sheet without them still prints
 		streets = pl.Places
 	}
-	return web.WriteTaskingHTML(m.Stdout, web.TaskingPage{Streets: streets, Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved,
+	return report.WriteTaskingHTML(m.Stdout, report.TaskingPage{Streets: streets, Tasking: t, Layer: layer, Attribution: sample.Attribution, Now: m.Now(), Review: review, Saved: saved,
 		TypesText: eng.DescribeTypes(ctx, t.Types)})
 }
