@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -159,68 +160,46 @@ func (s *MemStore) writeLocIndex() error {
 	}
 	sort.Strings(names)
 
-	path := filepath.Join(s.dir, locIndexName)
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return s.writeErr(path, err)
-	}
-	bw := &binWriter{w: bufio.NewWriterSize(f, 1<<20)}
-	bw.write([]byte(locIndexMagic))
-	bw.u16(locIndexFormat)
-	bw.u16(0)
-	bw.u32(uint32(len(names)))
-	for _, name := range names {
-		bw.str(name)
-		bw.str(s.layers[name].file)
-	}
-	bw.u32(uint32(len(ids)))
-	buf := make([]byte, 0, 8*len(geo.Cells{})*1024)
-	flush := func(force bool) {
-		if len(buf) >= cap(buf)-8*len(geo.Cells{}) || force && len(buf) > 0 {
-			bw.write(buf)
-			buf = buf[:0]
+	return s.replaceFile(locIndexName, false, func(w io.Writer) error {
+		bw := &binWriter{w: bufio.NewWriterSize(w, 1<<20)}
+		bw.write([]byte(locIndexMagic))
+		bw.u16(locIndexFormat)
+		bw.u16(0)
+		bw.u32(uint32(len(names)))
+		for _, name := range names {
+			bw.str(name)
+			bw.str(s.layers[name].file)
 		}
-	}
-	for k := range 2 {
+		bw.u32(uint32(len(ids)))
+		buf := make([]byte, 0, 8*len(geo.Cells{})*1024)
+		flush := func(force bool) {
+			if len(buf) >= cap(buf)-8*len(geo.Cells{}) || force && len(buf) > 0 {
+				bw.write(buf)
+				buf = buf[:0]
+			}
+		}
+		for k := range 2 {
+			for _, id := range ids {
+				buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.locs[id].pt[k]))
+				flush(false)
+			}
+		}
 		for _, id := range ids {
-			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.locs[id].pt[k]))
+			for _, c := range s.locs[id].cells {
+				buf = binary.LittleEndian.AppendUint64(buf, uint64(c))
+			}
 			flush(false)
 		}
-	}
-	for _, id := range ids {
-		for _, c := range s.locs[id].cells {
-			buf = binary.LittleEndian.AppendUint64(buf, uint64(c))
+		for _, name := range names {
+			area := s.layers[name].area
+			for _, id := range ids {
+				buf = binary.LittleEndian.AppendUint32(buf, uint32(area[id]))
+				flush(false)
+			}
 		}
-		flush(false)
-	}
-	for _, name := range names {
-		area := s.layers[name].area
-		for _, id := range ids {
-			buf = binary.LittleEndian.AppendUint32(buf, uint32(area[id]))
-			flush(false)
-		}
-	}
-	flush(true)
-	binary.LittleEndian.PutUint32(bw.buf[:], bw.crc)
-	if bw.err == nil {
-		_, bw.err = bw.w.Write(bw.buf[:4])
-	}
-	if bw.err == nil {
-		bw.err = bw.w.Flush()
-	}
-	err = bw.err
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return s.writeErr(path, err)
-	}
-	return nil
+		flush(true)
+		return bw.finish()
+	})
 }
 
 // saveLocIndex rewrites the location index after a change, logging (not

@@ -181,6 +181,12 @@ func IsNoSpace(err error) bool {
 // file, fsyncs it and renames it into place. On failure the temporary file
 // is removed.
 func (s *MemStore) writeFile(rel string, fill func(w io.Writer) error) error {
+	return s.replaceFile(rel, true, fill)
+}
+
+// replaceFile is writeFile, with the fsync only when sync is set (a file
+// the store can recompute after a crash need not wait for the disk).
+func (s *MemStore) replaceFile(rel string, sync bool, fill func(w io.Writer) error) error {
 	path := filepath.Join(s.dir, rel)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return s.writeErr(path, err)
@@ -195,7 +201,7 @@ func (s *MemStore) writeFile(rel string, fill func(w io.Writer) error) error {
 		w = s.writeFault(rel, f)
 	}
 	err = fill(w)
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
